@@ -1,0 +1,108 @@
+"""``LocalSWF``: the service in a background thread of this process, for tests and examples."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+
+from ._clock import Clock, SystemClock
+from ._http import SwfHTTPServer
+from ._service import LambdaFunction, Service
+from ._store import MemoryStore, SqliteStore, Store
+
+# Above SWF's 60 s long poll, so a poll is answered before the client gives up on it.
+CLIENT_READ_TIMEOUT = 70
+
+
+class LocalSWF:
+    """An SWF-compatible service on a free localhost port, for the duration of a ``with`` block.
+
+    Args:
+        db: SQLite file for durable state; None keeps everything in memory.
+        poll_timeout: seconds (on ``clock``) a poll waits for a task before answering empty.
+        clock: the service clock; pass a :class:`VirtualClock` to move time by hand.
+        host: interface to bind.
+        port: TCP port; 0 picks a free one.
+        verify_sigv4: ``(access_key, secret_key)`` to require valid SigV4 signatures.
+        lambda_functions: name → callable(input) → result, run for ScheduleLambdaFunction.
+        engine_options: passed to the engine (e.g. ``history_event_limit``).
+
+    Example::
+
+        with LocalSWF() as swf:
+            swf.client().register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+    """
+
+    def __init__(
+        self,
+        db: str | os.PathLike[str] | None = None,
+        poll_timeout: float = 60.0,
+        clock: Clock | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verify_sigv4: tuple[str, str] | None = None,
+        lambda_functions: Mapping[str, LambdaFunction] | None = None,
+        **engine_options: Any,
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        store: Store = SqliteStore(db) if db is not None else MemoryStore()
+        self.service = Service(
+            store=store,
+            clock=self.clock,
+            poll_timeout=poll_timeout,
+            lambda_functions=lambda_functions,
+            **engine_options,
+        )
+        self._server = SwfHTTPServer((host, port), self.service, verify_sigv4)
+        bound_host, bound_port = self._server.server_address[:2]
+        self.endpoint_url = f"http://{bound_host}:{bound_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="awsflow.local http", daemon=True)
+        self._started = False
+
+    def start(self) -> LocalSWF:
+        """Begin serving (``with`` does this)."""
+        if not self._started:
+            self.service.start()
+            self._thread.start()
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: waiting polls answer empty, the store is closed."""
+        self.service.close()
+        if self._started:
+            self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> LocalSWF:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def client(self, region: str = "us-east-1", **config: Any) -> Any:
+        """A botocore SWF client for this service, with dummy credentials.
+
+        Keyword arguments go to ``botocore.config.Config`` (read timeout defaults above the
+        60 s long poll; retries default to none so tests see every error).
+        """
+        import botocore.config
+        import botocore.session
+
+        session = botocore.session.get_session()
+        options: dict[str, Any] = {"read_timeout": CLIENT_READ_TIMEOUT, "retries": {"max_attempts": 0}}
+        options.update(config)
+        return session.create_client(
+            "swf",
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            aws_access_key_id="awsflow-local",
+            aws_secret_access_key="awsflow-local",
+            config=botocore.config.Config(**options),
+        )

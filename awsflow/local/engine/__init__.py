@@ -1,0 +1,57 @@
+"""The pure SWF engine of awsflow.local: requests and ``now`` in, replies and deadlines out.
+
+No sockets, threads, clocks, randomness or SQLite here (a test enforces it); see
+:class:`Engine`.
+"""
+
+from __future__ import annotations
+
+from ._engine import EMPTY_POLL_REPLIES, POLL_OPERATIONS, READ_ONLY_OPERATIONS, Engine, Reply
+from ._faults import (
+    DefaultUndefinedFault,
+    DomainAlreadyExistsFault,
+    DomainDeprecatedFault,
+    IncompleteSignatureException,
+    InvalidSignatureException,
+    LimitExceededFault,
+    OperationNotPermittedFault,
+    SerializationException,
+    SwfFault,
+    TooManyTagsFault,
+    TypeAlreadyExistsFault,
+    TypeDeprecatedFault,
+    TypeNotDeprecatedFault,
+    UnknownOperationException,
+    UnknownResourceFault,
+    UnrecognizedClientException,
+    ValidationException,
+    WorkflowExecutionAlreadyStartedFault,
+)
+from ._lambda import LAMBDA_RESULT
+
+__all__ = [
+    "EMPTY_POLL_REPLIES",
+    "LAMBDA_RESULT",
+    "POLL_OPERATIONS",
+    "READ_ONLY_OPERATIONS",
+    "DefaultUndefinedFault",
+    "DomainAlreadyExistsFault",
+    "DomainDeprecatedFault",
+    "Engine",
+    "IncompleteSignatureException",
+    "InvalidSignatureException",
+    "LimitExceededFault",
+    "OperationNotPermittedFault",
+    "Reply",
+    "SerializationException",
+    "SwfFault",
+    "TooManyTagsFault",
+    "TypeAlreadyExistsFault",
+    "TypeDeprecatedFault",
+    "TypeNotDeprecatedFault",
+    "UnknownOperationException",
+    "UnknownResourceFault",
+    "UnrecognizedClientException",
+    "ValidationException",
+    "WorkflowExecutionAlreadyStartedFault",
+]

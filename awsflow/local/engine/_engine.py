@@ -1,0 +1,129 @@
+"""The engine's public face: one call per SWF operation, deadlines on demand.
+
+``Engine.handle(operation, request, now)`` runs an already-validated request against the state
+and returns a :class:`Reply`; faults are raised before anything changes, so a refused request
+leaves no trace. ``Engine.advance(now)`` fires every deadline due by ``now``. Both are
+deterministic functions of the command sequence and the seed — the property the journal-based
+store relies on to rebuild state after a restart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import _decisions, _lambda, _lifecycle, _registry, _tasks, _timeouts, _visibility
+from ._faults import UnknownOperationException
+from ._kernel import HISTORY_EVENT_LIMIT, Kernel
+from ._lifecycle import enforce_history_cap
+from ._state import ExecKey, Json
+
+Handler = Callable[[Kernel, Json, float], Any]
+
+_HANDLERS: dict[str, Handler] = {
+    **_registry.HANDLERS,
+    **_lifecycle.HANDLERS,
+    **_tasks.HANDLERS,
+    **_decisions.HANDLERS,
+    **_visibility.HANDLERS,
+    _lambda.LAMBDA_RESULT: _lambda.lambda_function_result,
+}
+POLL_OPERATIONS = frozenset({"PollForDecisionTask", "PollForActivityTask"})
+READ_ONLY_OPERATIONS = frozenset(
+    op for op in _HANDLERS if op.startswith(("Describe", "List", "Count", "Get"))
+)
+EMPTY_POLL_REPLIES: dict[str, Json] = {
+    "PollForDecisionTask": _tasks.EMPTY_DECISION_TASK,
+    "PollForActivityTask": _tasks.EMPTY_ACTIVITY_TASK,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The outcome of one command.
+
+    Attributes:
+        body: the response members; None for void operations and for a poll that found no task.
+        mutated: the command changed state, so the store must journal it.
+        woken: ``(kind, domain, task_list)`` queues that gained tasks; kind is "activity" or
+            "decision". The shell wakes long polls waiting on them.
+    """
+
+    body: Json | None
+    mutated: bool
+    woken: frozenset[tuple[str, str, str]]
+
+
+class Engine:
+    """A pure, single-threaded SWF region.
+
+    Args:
+        seed: makes run ids and task tokens unique to this store, yet reproducible.
+        region: used in domain ARNs.
+        account_id: used in domain ARNs.
+        history_event_limit: events after which a run is terminated (SWF: 25,000).
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: str,
+        region: str = "us-east-1",
+        account_id: str = "000000000000",
+        history_event_limit: int = HISTORY_EVENT_LIMIT,
+    ) -> None:
+        self._k = Kernel(seed=seed, region=region, account_id=account_id)
+        self._history_event_limit = history_event_limit
+
+    @staticmethod
+    def knows(operation: str) -> bool:
+        return operation in _HANDLERS
+
+    def handle(self, operation: str, request: Json, now: float) -> Reply:
+        """Run one operation. Raises a ``SwfFault`` (nothing changed) when SWF would refuse it."""
+        handler = _HANDLERS.get(operation)
+        if handler is None:
+            raise UnknownOperationException(f"Unknown operation: {operation}")
+        k = self._k
+        k.woken, k.touched = set(), {}
+        body = handler(k, request, now)
+        self._settle(now)
+        if operation in READ_ONLY_OPERATIONS:
+            mutated = bool(k.touched)
+        elif operation in POLL_OPERATIONS:
+            mutated = body is not None and "nextPageToken" not in request
+        else:
+            mutated = True
+        return Reply(body, mutated, frozenset(k.woken))
+
+    def advance(self, now: float) -> Reply:
+        """Fire every deadline due by ``now``."""
+        k = self._k
+        k.woken, k.touched = set(), {}
+        fired = self._settle(now)
+        return Reply(None, fired, frozenset(k.woken))
+
+    def _settle(self, now: float) -> bool:
+        k = self._k
+        fired = False
+        while (deadline := k.pop_due(now)) is not None:
+            _timeouts.fire(k, deadline, now)
+            fired = True
+        for ex in list(k.touched.values()):
+            enforce_history_cap(k, ex, self._history_event_limit, now)
+        return fired or bool(k.touched)
+
+    def next_deadline(self) -> float | None:
+        """When the earliest pending deadline falls due, or None."""
+        return self._k.next_deadline()
+
+    def pending(self, kind: str, domain: str, task_list: str) -> int:
+        """How many tasks wait on a task list (kind: "activity" or "decision")."""
+        queues = self._k.activity_queues if kind == "activity" else self._k.decision_queues
+        queue = queues.get((domain, task_list))
+        return len(queue) if queue is not None else 0
+
+    def take_lambda_invocations(self) -> list[tuple[ExecKey, str, int, str, str | None]]:
+        """Lambda calls the shell must run now; report each with ``LAMBDA_RESULT``."""
+        return _lambda.pending_invocations(self._k)

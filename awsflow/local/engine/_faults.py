@@ -1,0 +1,127 @@
+"""Typed SWF faults raised by the engine.
+
+Each fault carries the ``__type`` string Amazon SWF puts on the wire, so the HTTP front only
+maps a fault to HTTP 400 and serialises ``{"__type": ..., "message": ...}``; botocore then raises
+the same modelled exception it raises against AWS (it takes the text after the last ``#`` as the
+error code).
+
+Tree::
+
+    SwfFault
+    ├── UnknownResourceFault
+    ├── TypeAlreadyExistsFault
+    ├── DomainAlreadyExistsFault
+    ├── DomainDeprecatedFault
+    ├── TypeDeprecatedFault
+    ├── TypeNotDeprecatedFault
+    ├── WorkflowExecutionAlreadyStartedFault
+    ├── DefaultUndefinedFault
+    ├── LimitExceededFault
+    ├── OperationNotPermittedFault
+    ├── TooManyTagsFault
+    ├── ValidationException          (not in the model; coral's validation namespace)
+    ├── UnknownOperationException    (unknown X-Amz-Target)
+    └── SerializationException       (body is not a JSON object of the right types)
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+_SWF_NS = "com.amazonaws.swf.base.model#"
+
+
+class SwfFault(Exception):
+    """A request the service refuses; always answered with HTTP 400."""
+
+    wire_type: ClassVar[str] = _SWF_NS + "SwfFault"
+    status: ClassVar[int] = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def code(self) -> str:
+        """The error code botocore derives: the text after the last ``#``."""
+        return self.wire_type.rsplit("#", 1)[-1]
+
+    def to_wire(self) -> dict[str, str]:
+        """The JSON body AWS sends for this fault."""
+        return {"__type": self.wire_type, "message": self.message}
+
+
+class UnknownResourceFault(SwfFault):
+    wire_type = _SWF_NS + "UnknownResourceFault"
+
+
+class TypeAlreadyExistsFault(SwfFault):
+    wire_type = _SWF_NS + "TypeAlreadyExistsFault"
+
+
+class DomainAlreadyExistsFault(SwfFault):
+    wire_type = _SWF_NS + "DomainAlreadyExistsFault"
+
+
+class DomainDeprecatedFault(SwfFault):
+    wire_type = _SWF_NS + "DomainDeprecatedFault"
+
+
+class TypeDeprecatedFault(SwfFault):
+    wire_type = _SWF_NS + "TypeDeprecatedFault"
+
+
+class TypeNotDeprecatedFault(SwfFault):
+    wire_type = _SWF_NS + "TypeNotDeprecatedFault"
+
+
+class WorkflowExecutionAlreadyStartedFault(SwfFault):
+    wire_type = _SWF_NS + "WorkflowExecutionAlreadyStartedFault"
+
+
+class DefaultUndefinedFault(SwfFault):
+    wire_type = _SWF_NS + "DefaultUndefinedFault"
+
+
+class LimitExceededFault(SwfFault):
+    wire_type = _SWF_NS + "LimitExceededFault"
+
+
+class OperationNotPermittedFault(SwfFault):
+    wire_type = _SWF_NS + "OperationNotPermittedFault"
+
+
+class TooManyTagsFault(SwfFault):
+    wire_type = _SWF_NS + "TooManyTagsFault"
+
+
+class ValidationException(SwfFault):
+    """Request shape errors; AWS answers these from its request validator (coral), not SWF."""
+
+    wire_type = "com.amazon.coral.validate#ValidationException"
+
+
+class UnknownOperationException(SwfFault):
+    wire_type = "com.amazon.coral.service#UnknownOperationException"
+
+
+class SerializationException(SwfFault):
+    wire_type = "com.amazon.coral.service#SerializationException"
+
+
+class IncompleteSignatureException(SwfFault):
+    """Missing or malformed SigV4 Authorization header (only with --verify-sigv4)."""
+
+    wire_type = "com.amazon.coral.service#IncompleteSignatureException"
+
+
+class InvalidSignatureException(SwfFault):
+    """SigV4 signature did not verify (only with --verify-sigv4)."""
+
+    wire_type = "com.amazon.coral.service#InvalidSignatureException"
+
+
+class UnrecognizedClientException(SwfFault):
+    """Unknown access key id (only with --verify-sigv4)."""
+
+    wire_type = "com.amazon.coral.service#UnrecognizedClientException"

@@ -1,0 +1,60 @@
+"""Opaque page tokens for the List*, GetWorkflowExecutionHistory and poll-continuation calls.
+
+A token records where the next page starts and a digest of the request that produced it; SWF
+requires the follow-up call to repeat the other arguments unchanged, so a token presented with
+different arguments (or garbage) is a ValidationException, as AWS answers a bad token.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from ._faults import ValidationException
+
+T = TypeVar("T")
+DEFAULT_PAGE_SIZE = 1000
+_IGNORED = ("nextPageToken", "maximumPageSize")
+
+
+def _digest(request: dict[str, Any]) -> str:
+    basis = {k: v for k, v in request.items() if k not in _IGNORED}
+    return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def encode_token(request: dict[str, Any], position: Any) -> str:
+    raw = json.dumps({"p": position, "d": _digest(request)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_token(request: dict[str, Any]) -> Any:
+    """The position recorded in ``request['nextPageToken']`` (None when absent)."""
+    token = request.get("nextPageToken")
+    if token is None:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        position, digest = data["p"], data["d"]
+    except (ValueError, TypeError, KeyError) as err:
+        raise ValidationException("Invalid nextPageToken") from err
+    if digest != _digest(request):
+        raise ValidationException("Invalid nextPageToken: the request's other arguments changed")
+    return position
+
+
+def page_size(request: dict[str, Any]) -> int:
+    size = request.get("maximumPageSize") or 0
+    return size if size > 0 else DEFAULT_PAGE_SIZE
+
+
+def paginate(request: dict[str, Any], items: Sequence[T]) -> tuple[Sequence[T], str | None]:
+    """One page of ``items`` (already in response order) and the token for the next one."""
+    start = decode_token(request) or 0
+    if not isinstance(start, int) or start < 0:
+        raise ValidationException("Invalid nextPageToken")
+    end = start + page_size(request)
+    token = encode_token(request, end) if end < len(items) else None
+    return items[start:end], token

@@ -1,0 +1,28 @@
+"""Packaging for awsflow: the framework and its embedded SWF-compatible service."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="awsflow",
+    version="0.1.0.dev0",
+    description="Durable, distributed workflows on Amazon SWF in the style of the AWS Flow Framework",
+    long_description=open("README.rst", encoding="utf-8").read(),
+    long_description_content_type="text/x-rst",
+    packages=find_packages(include=["awsflow", "awsflow.*"]),
+    package_data={"awsflow": ["py.typed"]},
+    python_requires=">=3.10",
+    install_requires=["botocore>=1.31"],
+    extras_require={
+        "test": [
+            "pytest>=7",
+            "hypothesis>=6.80",
+            "moto[server]>=5",
+            "ruff>=0.5",
+            "mypy>=1.8",
+        ],
+    },
+    classifiers=[
+        "Programming Language :: Python :: 3",
+        "Programming Language :: Python :: 3 :: Only",
+    ],
+)
