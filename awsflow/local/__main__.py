@@ -22,13 +22,17 @@ def _credentials(value: str) -> tuple[str, str]:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m awsflow.local", description="An Amazon SWF-compatible service for development and tests."
+        prog="python -m awsflow.local",
+        description="An Amazon SWF-compatible service for development and tests.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="TCP port; 0 picks a free one (default: 8080)")
     parser.add_argument("--db", default=None, help="SQLite file for durable state (default: in memory)")
     parser.add_argument(
-        "--poll-timeout", type=float, default=60.0, help="seconds a poll waits for a task (default: 60, as SWF)"
+        "--poll-timeout",
+        type=float,
+        default=60.0,
+        help="seconds a poll waits for a task (default: 60, as SWF)",
     )
     parser.add_argument(
         "--verify-sigv4",
@@ -43,9 +47,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     swf = LocalSWF(
-        db=args.db, poll_timeout=args.poll_timeout, host=args.host, port=args.port, verify_sigv4=args.verify_sigv4
+        db=args.db,
+        poll_timeout=args.poll_timeout,
+        host=args.host,
+        port=args.port,
+        verify_sigv4=args.verify_sigv4,
     )
     stop = threading.Event()
 

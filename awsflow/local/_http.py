@@ -63,8 +63,13 @@ class _Handler(BaseHTTPRequestHandler):
             if self.server.credentials is not None:
                 access_key, secret = self.server.credentials
                 verify_sigv4(
-                    "POST", self.path.split("?", 1)[0], self.path.partition("?")[2], self.headers, body,
-                    access_key, secret,
+                    "POST",
+                    self.path.split("?", 1)[0],
+                    self.path.partition("?")[2],
+                    dict(self.headers.items()),
+                    body,
+                    access_key,
+                    secret,
                 )
             request = validate_request(operation, _parse_json(body))
             logger.debug("%s %s", operation, request_id)
@@ -74,7 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(fault.status, json.dumps(fault.to_wire()).encode(), request_id)
         except Exception:
             logger.exception("internal error answering %s", self.headers.get("X-Amz-Target"))
-            failure = {"__type": "com.amazonaws.swf.base.model#InternalFailure", "message": "Internal failure"}
+            failure = {
+                "__type": "com.amazonaws.swf.base.model#InternalFailure",
+                "message": "Internal failure",
+            }
             self._send(500, json.dumps(failure).encode(), request_id)
         else:
             payload = b"" if response is None else json.dumps(response, separators=(",", ":")).encode()

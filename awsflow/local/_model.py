@@ -27,5 +27,5 @@ def input_shape(operation: str) -> str | None:
 
 
 def shape(name: str) -> dict[str, Any]:
-    shapes: dict[str, Any] = service_model()["shapes"]
-    return shapes[name]
+    spec: dict[str, Any] = service_model()["shapes"][name]
+    return spec

@@ -59,8 +59,10 @@ class LocalSWF:
         )
         self._server = SwfHTTPServer((host, port), self.service, verify_sigv4)
         bound_host, bound_port = self._server.server_address[:2]
-        self.endpoint_url = f"http://{bound_host}:{bound_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="awsflow.local http", daemon=True)
+        self.endpoint_url = f"http://{bound_host!s}:{bound_port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="awsflow.local http", daemon=True
+        )
         self._started = False
 
     def start(self) -> LocalSWF:

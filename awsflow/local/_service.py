@@ -60,7 +60,9 @@ class Service:
         self._closing = False
         self._lambda_pool: ThreadPoolExecutor | None = None
         self._replay()
-        self._thread = threading.Thread(target=self._deadline_loop, name="awsflow.local deadlines", daemon=True)
+        self._thread = threading.Thread(
+            target=self._deadline_loop, name="awsflow.local deadlines", daemon=True
+        )
         clock.subscribe(self._on_clock_jump)
 
     def _replay(self) -> None:
@@ -185,7 +187,9 @@ class Service:
             if self._closing:
                 return
             if self._lambda_pool is None:
-                self._lambda_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="awsflow.local lambda")
+                self._lambda_pool = ThreadPoolExecutor(
+                    max_workers=4, thread_name_prefix="awsflow.local lambda"
+                )
             self._lambda_pool.submit(self._invoke_lambda, *call)
 
     def _invoke_lambda(

@@ -51,7 +51,9 @@ def _parse_authorization(value: str) -> dict[str, str]:
 
 def _canonical_query(query: str) -> str:
     pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
-    encoded = sorted((urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~")) for k, v in pairs)
+    encoded = sorted(
+        (urllib.parse.quote(k, safe="-_.~"), urllib.parse.quote(v, safe="-_.~")) for k, v in pairs
+    )
     return "&".join(f"{k}={v}" for k, v in encoded)
 
 
@@ -77,20 +79,26 @@ def verify_sigv4(
     fields = _parse_authorization(authorization)
     scope = fields["Credential"].split("/")
     if len(scope) != 5 or scope[3] != "swf" or scope[4] != "aws4_request":
-        raise IncompleteSignatureException(f"Credential should be scoped correctly to service 'swf': {fields['Credential']}")
+        raise IncompleteSignatureException(
+            f"Credential should be scoped correctly to service 'swf': {fields['Credential']}"
+        )
     key_id, date, region, service, terminator = scope
     if key_id != access_key:
         raise UnrecognizedClientException("The security token included in the request is invalid.")
     amz_date = _header(headers, "X-Amz-Date")
     if not amz_date or not amz_date.startswith(date):
-        raise IncompleteSignatureException("X-Amz-Date is missing or does not match the credential scope date")
+        raise IncompleteSignatureException(
+            "X-Amz-Date is missing or does not match the credential scope date"
+        )
     if now is not None:
         try:
             signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
         except ValueError as err:
             raise IncompleteSignatureException(f"Invalid X-Amz-Date: {amz_date}") from err
         if abs(now - signed_at) > _MAX_SKEW_SECONDS:
-            raise InvalidSignatureException(f"Signature expired: {amz_date} is now earlier or later than 15 minutes")
+            raise InvalidSignatureException(
+                f"Signature expired: {amz_date} is now earlier or later than 15 minutes"
+            )
     signed_headers = fields["SignedHeaders"].split(";")
     canonical_headers = ""
     for name in signed_headers:

@@ -92,7 +92,11 @@ class SqliteStore:
             )
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if not meta:
-                meta = {"schema_version": str(SCHEMA_VERSION), "seed": secrets.token_hex(16), "created": str(time.time())}
+                meta = {
+                    "schema_version": str(SCHEMA_VERSION),
+                    "seed": secrets.token_hex(16),
+                    "created": str(time.time()),
+                }
                 db.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
             db.execute("COMMIT")
         except BaseException:
@@ -103,7 +107,8 @@ class SqliteStore:
                 f"{self.path} has schema version {meta.get('schema_version')}; this awsflow.local "
                 f"reads version {SCHEMA_VERSION}. Use a new --db file."
             )
-        return meta["seed"]
+        seed: str = meta["seed"]
+        return seed
 
     def entries(self) -> Iterator[tuple[str, dict[str, Any], float]]:
         cursor = self._db.execute("SELECT operation, request, now FROM journal ORDER BY seq")

@@ -134,7 +134,9 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
     required = tuple(spec.get("required", ()))
     named = [m for (s, m) in _name_rule_members() if s == name]
     # For a task list the rule applies to its name; for a plain string, to the string.
-    name_paths = {m: ("name" if shape(spec["members"][m]["shape"])["type"] == "structure" else None) for m in named}
+    name_paths = {
+        m: ("name" if shape(spec["members"][m]["shape"])["type"] == "structure" else None) for m in named
+    }
 
     def check(value: Any, path: str, errors: list[str]) -> Any:
         if not isinstance(value, dict):

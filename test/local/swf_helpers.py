@@ -15,7 +15,9 @@ WORKFLOW = {"name": "Flow", "version": "1"}
 ACTIVITY = {"name": "Work", "version": "1"}
 
 
-def register_workflow_type(client: Any, domain: str, workflow_type: dict[str, str] = WORKFLOW, **overrides: Any) -> None:
+def register_workflow_type(
+    client: Any, domain: str, workflow_type: dict[str, str] = WORKFLOW, **overrides: Any
+) -> None:
     options: dict[str, Any] = {
         "defaultTaskList": TASK_LIST,
         "defaultExecutionStartToCloseTimeout": "3600",
@@ -24,10 +26,14 @@ def register_workflow_type(client: Any, domain: str, workflow_type: dict[str, st
     }
     options.update(overrides)
     options = {k: v for k, v in options.items() if v is not None}
-    client.register_workflow_type(domain=domain, name=workflow_type["name"], version=workflow_type["version"], **options)
+    client.register_workflow_type(
+        domain=domain, name=workflow_type["name"], version=workflow_type["version"], **options
+    )
 
 
-def register_activity_type(client: Any, domain: str, activity_type: dict[str, str] = ACTIVITY, **overrides: Any) -> None:
+def register_activity_type(
+    client: Any, domain: str, activity_type: dict[str, str] = ACTIVITY, **overrides: Any
+) -> None:
     options: dict[str, Any] = {
         "defaultTaskList": TASK_LIST,
         "defaultTaskScheduleToStartTimeout": "NONE",
@@ -37,7 +43,9 @@ def register_activity_type(client: Any, domain: str, activity_type: dict[str, st
     }
     options.update(overrides)
     options = {k: v for k, v in options.items() if v is not None}
-    client.register_activity_type(domain=domain, name=activity_type["name"], version=activity_type["version"], **options)
+    client.register_activity_type(
+        domain=domain, name=activity_type["name"], version=activity_type["version"], **options
+    )
 
 
 def start(client: Any, domain: str, workflow_id: str = "wf", **options: Any) -> dict[str, str]:
@@ -52,9 +60,13 @@ def setup_domain(client: Any, domain: str) -> None:
     register_activity_type(client, domain)
 
 
-def poll_decision(client: Any, domain: str, task_list: dict[str, str] = TASK_LIST, **options: Any) -> dict[str, Any]:
+def poll_decision(
+    client: Any, domain: str, task_list: dict[str, str] = TASK_LIST, **options: Any
+) -> dict[str, Any]:
     """A decision task that must be there already (a poll with nothing queued would wait)."""
-    task = client.poll_for_decision_task(domain=domain, taskList=task_list, identity="test-decider", **options)
+    task = client.poll_for_decision_task(
+        domain=domain, taskList=task_list, identity="test-decider", **options
+    )
     assert task.get("taskToken"), f"expected a decision task on {task_list['name']}"
     return task
 
@@ -65,7 +77,13 @@ def poll_activity(client: Any, domain: str, task_list: dict[str, str] = TASK_LIS
     return task
 
 
-def decide(client: Any, domain: str, *decisions: dict[str, Any], task_list: dict[str, str] = TASK_LIST, **respond: Any) -> dict[str, Any]:
+def decide(
+    client: Any,
+    domain: str,
+    *decisions: dict[str, Any],
+    task_list: dict[str, str] = TASK_LIST,
+    **respond: Any,
+) -> dict[str, Any]:
     """Take the queued decision task and answer it with ``decisions``; returns the task."""
     task = poll_decision(client, domain, task_list)
     client.respond_decision_task_completed(taskToken=task["taskToken"], decisions=list(decisions), **respond)

@@ -105,7 +105,8 @@ class EngineMachine(RuleBasedStateMachine):
     def start(self) -> None:
         self.counter += 1
         body = self.call(
-            "StartWorkflowExecution", {"domain": DOMAIN, "workflowId": f"w{self.counter}", "workflowType": WORKFLOW}
+            "StartWorkflowExecution",
+            {"domain": DOMAIN, "workflowId": f"w{self.counter}", "workflowType": WORKFLOW},
         )
         if body is not None:
             self.runs.append({"workflowId": f"w{self.counter}", "runId": body["runId"]})
@@ -122,7 +123,10 @@ class EngineMachine(RuleBasedStateMachine):
         if body is not None:
             self.activity_tokens.append(body["taskToken"])
 
-    @rule(data=st.data(), kinds=st.lists(st.sampled_from(["activity", "timer", "marker", "complete"]), max_size=4))
+    @rule(
+        data=st.data(),
+        kinds=st.lists(st.sampled_from(["activity", "timer", "marker", "complete"]), max_size=4),
+    )
     def answer_decision(self, data: st.DataObject, kinds: list[str]) -> None:
         if not self.decision_tokens:
             return
@@ -142,7 +146,12 @@ class EngineMachine(RuleBasedStateMachine):
         operation = "RespondActivityTaskFailed" if fail else "RespondActivityTaskCompleted"
         self.call(operation, {"taskToken": token})
 
-    @rule(data=st.data(), operation=st.sampled_from(["SignalWorkflowExecution", "RequestCancelWorkflowExecution", "TerminateWorkflowExecution"]))
+    @rule(
+        data=st.data(),
+        operation=st.sampled_from(
+            ["SignalWorkflowExecution", "RequestCancelWorkflowExecution", "TerminateWorkflowExecution"]
+        ),
+    )
     def poke_run(self, data: st.DataObject, operation: str) -> None:
         if not self.runs:
             return
@@ -220,7 +229,18 @@ def test_engine_imports_no_io_modules() -> None:
 
     import awsflow.local.engine as engine_package
 
-    forbidden = {"socket", "threading", "time", "random", "sqlite3", "http", "botocore", "os", "datetime", "uuid"}
+    forbidden = {
+        "socket",
+        "threading",
+        "time",
+        "random",
+        "sqlite3",
+        "http",
+        "botocore",
+        "os",
+        "datetime",
+        "uuid",
+    }
     root = pathlib.Path(engine_package.__file__).parent
     for path in root.glob("*.py"):
         tree = ast.parse(path.read_text())

@@ -76,7 +76,10 @@ _DURATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("heartbeatTimeout", True),
     ),
     "StartTimer": (("startToFireTimeout", False),),
-    "StartChildWorkflowExecution": (("executionStartToCloseTimeout", False), ("taskStartToCloseTimeout", True)),
+    "StartChildWorkflowExecution": (
+        ("executionStartToCloseTimeout", False),
+        ("taskStartToCloseTimeout", True),
+    ),
     "ContinueAsNewWorkflowExecution": (
         ("executionStartToCloseTimeout", False),
         ("taskStartToCloseTimeout", True),
@@ -91,8 +94,16 @@ _RUN_DEFAULT_CAUSES = {
 }
 # Activity timeouts in the order SWF's cause enum lists them.
 _ACTIVITY_DEFAULTS = (
-    ("scheduleToCloseTimeout", "defaultTaskScheduleToCloseTimeout", "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED"),
-    ("scheduleToStartTimeout", "defaultTaskScheduleToStartTimeout", "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED"),
+    (
+        "scheduleToCloseTimeout",
+        "defaultTaskScheduleToCloseTimeout",
+        "DEFAULT_SCHEDULE_TO_CLOSE_TIMEOUT_UNDEFINED",
+    ),
+    (
+        "scheduleToStartTimeout",
+        "defaultTaskScheduleToStartTimeout",
+        "DEFAULT_SCHEDULE_TO_START_TIMEOUT_UNDEFINED",
+    ),
     ("startToCloseTimeout", "defaultTaskStartToCloseTimeout", "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED"),
     ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
 )
@@ -117,14 +128,18 @@ def _validate_batch(decisions: list[Json]) -> None:
                 )
             continue
         for name, allow_none in _DURATIONS.get(kind, ()):
-            check_duration(attrs.get(name), f"decisions.{index}.member.{member}.{name}", allow_none=allow_none)
+            check_duration(
+                attrs.get(name), f"decisions.{index}.member.{member}.{name}", allow_none=allow_none
+            )
         check_priority(attrs.get("taskPriority"))
 
 
 class _Batch:
     """Applies one decision task's decisions to its run."""
 
-    def __init__(self, k: Kernel, ex: Execution, completed_event_id: int, now: float, unhandled: bool) -> None:
+    def __init__(
+        self, k: Kernel, ex: Execution, completed_event_id: int, now: float, unhandled: bool
+    ) -> None:
         self.k = k
         self.ex = ex
         self.completed = completed_event_id
@@ -134,7 +149,9 @@ class _Batch:
         self.pending_children = 0
 
     def record(self, event_type: str, attrs: Json) -> int:
-        return self.k.append(self.ex, event_type, {**attrs, "decisionTaskCompletedEventId": self.completed}, self.now)
+        return self.k.append(
+            self.ex, event_type, {**attrs, "decisionTaskCompletedEventId": self.completed}, self.now
+        )
 
     def fail(self, event_type: str, attrs: Json, cause: str) -> None:
         self.record(event_type, {**attrs, "cause": cause})
@@ -165,7 +182,7 @@ class _Batch:
             if value is None:
                 return self.fail(failed, ref, cause)
             timeouts[member] = value
-        priority = a.get("taskPriority", d.get("defaultTaskPriority", "0"))
+        priority = str(a.get("taskPriority", d.get("defaultTaskPriority", "0")))
         scheduled = self.record(
             "ActivityTaskScheduled",
             {
@@ -239,7 +256,11 @@ class _Batch:
             return self.fail("StartTimerFailed", {"timerId": a["timerId"]}, "OPEN_TIMERS_LIMIT_EXCEEDED")
         started = self.record(
             "TimerStarted",
-            {"timerId": a["timerId"], "control": a.get("control"), "startToFireTimeout": a["startToFireTimeout"]},
+            {
+                "timerId": a["timerId"],
+                "control": a.get("control"),
+                "startToFireTimeout": a["startToFireTimeout"],
+            },
         )
         fire_at = self.now + float(a["startToFireTimeout"])
         ex.timers[a["timerId"]] = Timer(a["timerId"], started, fire_at)
@@ -259,7 +280,14 @@ class _Batch:
         if self.unhandled:
             self.fail(decision_type + "Failed", {}, "UNHANDLED_DECISION")
             return False
-        finish_run(self.k, self.ex, status, event_type, {**attrs, "decisionTaskCompletedEventId": self.completed}, self.now)
+        finish_run(
+            self.k,
+            self.ex,
+            status,
+            event_type,
+            {**attrs, "decisionTaskCompletedEventId": self.completed},
+            self.now,
+        )
         return True
 
     def complete_workflow_execution(self, a: Json) -> None:
@@ -288,7 +316,7 @@ class _Batch:
 
     def continue_as_new_workflow_execution(self, a: Json) -> None:
         k, ex = self.k, self.ex
-        version = a.get("workflowTypeVersion", ex.workflow_type["version"])
+        version = str(a.get("workflowTypeVersion", ex.workflow_type["version"]))
         record = k.workflow_types.get((ex.domain, ex.workflow_type["name"], version))
         failed = "ContinueAsNewWorkflowExecutionFailed"
         if self.unhandled:
@@ -400,10 +428,16 @@ class _Batch:
         started = k.append(
             ex,
             "ChildWorkflowExecutionStarted",
-            {"workflowExecution": child.ref(), "workflowType": child.workflow_type, "initiatedEventId": initiated},
+            {
+                "workflowExecution": child.ref(),
+                "workflowType": child.workflow_type,
+                "initiatedEventId": initiated,
+            },
             self.now,
         )
-        ex.children[a["workflowId"]] = Child(a["workflowId"], child.workflow_type, initiated, started, child.run_id)
+        ex.children[a["workflowId"]] = Child(
+            a["workflowId"], child.workflow_type, initiated, started, child.run_id
+        )
         k.trigger_decision(ex, self.now)
 
     def signal_external_workflow_execution(self, a: Json) -> None:
@@ -441,7 +475,9 @@ class _Batch:
             return
         if target is None:
             event_type = (
-                "SignalExternalWorkflowExecutionFailed" if signal else "RequestCancelExternalWorkflowExecutionFailed"
+                "SignalExternalWorkflowExecutionFailed"
+                if signal
+                else "RequestCancelExternalWorkflowExecutionFailed"
             )
             attrs = {
                 "workflowId": a["workflowId"],
@@ -452,7 +488,9 @@ class _Batch:
                 "control": a.get("control"),
             }
         else:
-            event_type = "ExternalWorkflowExecutionSignaled" if signal else "ExternalWorkflowExecutionCancelRequested"
+            event_type = (
+                "ExternalWorkflowExecutionSignaled" if signal else "ExternalWorkflowExecutionCancelRequested"
+            )
             attrs = {"workflowExecution": target.ref(), "initiatedEventId": initiated}
         k.append(ex, event_type, attrs, self.now)
         k.trigger_decision(ex, self.now)
@@ -474,11 +512,15 @@ class _Batch:
         self.deferred.append(lambda: _start_lambda(self.k, ex, a["id"], a.get("input"), timeout, self.now))
 
 
-def _signal(k: Kernel, target: Execution, name: str, input: str | None, now: float, source: Json, initiated: int) -> None:
+def _signal(
+    k: Kernel, target: Execution, name: str, input: str | None, now: float, source: Json, initiated: int
+) -> None:
     signal(k, target, name, input, now, external=source, external_initiated_event_id=initiated)
 
 
-def _start_lambda(k: Kernel, ex: Execution, lambda_id: str, input: str | None, timeout: str, now: float) -> None:
+def _start_lambda(
+    k: Kernel, ex: Execution, lambda_id: str, input: str | None, timeout: str, now: float
+) -> None:
     call = ex.lambdas.get(lambda_id)
     if call is None or not ex.is_open:
         return
@@ -496,7 +538,9 @@ def _start_lambda(k: Kernel, ex: Execution, lambda_id: str, input: str | None, t
         del ex.lambdas[lambda_id]
         k.trigger_decision(ex, now)
         return
-    call.started_event_id = k.append(ex, "LambdaFunctionStarted", {"scheduledEventId": call.scheduled_event_id}, now)
+    call.started_event_id = k.append(
+        ex, "LambdaFunctionStarted", {"scheduledEventId": call.scheduled_event_id}, now
+    )
     k.add_deadline(now + float(timeout), "lambda", ex.key, (lambda_id, call.scheduled_event_id))
     k.lambda_invocations.append((ex.key, lambda_id, call.scheduled_event_id, call.name, input))
 

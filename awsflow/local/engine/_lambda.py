@@ -36,7 +36,12 @@ def lambda_function_result(k: Kernel, req: Json, now: float) -> None:
     call = ex.lambdas.pop(req["id"])
     common = {"scheduledEventId": call.scheduled_event_id, "startedEventId": call.started_event_id}
     if "reason" in req:
-        k.append(ex, "LambdaFunctionFailed", {**common, "reason": req["reason"], "details": req.get("details")}, now)
+        k.append(
+            ex,
+            "LambdaFunctionFailed",
+            {**common, "reason": req["reason"], "details": req.get("details")},
+            now,
+        )
     else:
         k.append(ex, "LambdaFunctionCompleted", {**common, "result": req.get("result")}, now)
     k.trigger_decision(ex, now)

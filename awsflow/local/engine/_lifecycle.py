@@ -48,7 +48,9 @@ def resolve_run_config(record: TypeRecord, req: Json) -> tuple[Json, str | None]
         "executionStartToCloseTimeout": req.get(
             "executionStartToCloseTimeout", d.get("defaultExecutionStartToCloseTimeout")
         ),
-        "taskStartToCloseTimeout": req.get("taskStartToCloseTimeout", d.get("defaultTaskStartToCloseTimeout")),
+        "taskStartToCloseTimeout": req.get(
+            "taskStartToCloseTimeout", d.get("defaultTaskStartToCloseTimeout")
+        ),
         "childPolicy": req.get("childPolicy", d.get("defaultChildPolicy")),
         "taskPriority": req.get("taskPriority", d.get("defaultTaskPriority", "0")),
         "lambdaRole": req.get("lambdaRole", d.get("defaultLambdaRole")),
@@ -105,7 +107,9 @@ def start_workflow_execution(k: Kernel, req: Json, now: float) -> Json:
     check_timeouts(config)
     if count_open(k, domain) >= OPEN_EXECUTIONS_LIMIT:
         raise LimitExceededFault(f"Open executions limit of {OPEN_EXECUTIONS_LIMIT} reached in {domain}")
-    ex = start_run(k, domain, req["workflowId"], record, config, req.get("input"), req.get("tagList", []), now)
+    ex = start_run(
+        k, domain, req["workflowId"], record, config, req.get("input"), req.get("tagList", []), now
+    )
     return {"runId": ex.run_id}
 
 
@@ -177,7 +181,9 @@ def start_run(
     return ex
 
 
-def finish_run(k: Kernel, ex: Execution, status: CloseStatus, event_type: str, attrs: Json, now: float) -> int:
+def finish_run(
+    k: Kernel, ex: Execution, status: CloseStatus, event_type: str, attrs: Json, now: float
+) -> int:
     """Append the close event, close the run, tell the parent, apply the child policy."""
     event_id = k.append(ex, event_type, attrs, now)
     k.close(ex, status, now)

@@ -65,7 +65,7 @@ def _decision_page(k: Kernel, req: Json, position: Any) -> Json:
             position["previous"],
             position["offset"],
         )
-        ex = k.executions[key]  # type: ignore[index]
+        ex = k.executions[key]
     except (KeyError, TypeError) as err:
         raise UnknownResourceFault("Unknown decision task for this page token") from err
     first = previous if req.get("startAtPreviousStartedEvent") and previous else 1
@@ -143,6 +143,8 @@ def record_activity_task_heartbeat(k: Kernel, req: Json, now: float) -> Json:
 
 def _close_activity(k: Kernel, token: str, event_type: str, attrs: Json, now: float) -> None:
     ex, activity = _started_activity(k, token)
+    if event_type == "ActivityTaskCanceled":
+        attrs = {**attrs, "latestCancelRequestedEventId": activity.cancel_requested_event_id or None}
     k.append(
         ex,
         event_type,
@@ -163,12 +165,7 @@ def respond_activity_task_failed(k: Kernel, req: Json, now: float) -> None:
 
 
 def respond_activity_task_canceled(k: Kernel, req: Json, now: float) -> None:
-    ex, activity = _started_activity(k, req["taskToken"])
-    attrs = {
-        "details": req.get("details"),
-        "latestCancelRequestedEventId": activity.cancel_requested_event_id or None,
-    }
-    _close_activity(k, req["taskToken"], "ActivityTaskCanceled", attrs, now)
+    _close_activity(k, req["taskToken"], "ActivityTaskCanceled", {"details": req.get("details")}, now)
 
 
 # -- counts ----------------------------------------------------------------------------------

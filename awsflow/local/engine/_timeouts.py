@@ -114,7 +114,11 @@ def _decision_schedule_to_start(k: Kernel, ex: Execution, deadline: Deadline, no
     k.append(
         ex,
         "DecisionTaskTimedOut",
-        {"timeoutType": "SCHEDULE_TO_START", "scheduledEventId": task.scheduled_event_id, "startedEventId": 0},
+        {
+            "timeoutType": "SCHEDULE_TO_START",
+            "scheduledEventId": task.scheduled_event_id,
+            "startedEventId": 0,
+        },
         now,
     )
     k.end_decision(ex)

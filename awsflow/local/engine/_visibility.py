@@ -100,7 +100,9 @@ def _matching(k: Kernel, req: Json, *, open_: bool) -> Iterator[Execution]:
             continue
         if start_range and not start_range[0] <= ex.start_timestamp <= start_range[1]:
             continue
-        if close_range and not (ex.close_timestamp is not None and close_range[0] <= ex.close_timestamp <= close_range[1]):
+        if close_range and not (
+            ex.close_timestamp is not None and close_range[0] <= ex.close_timestamp <= close_range[1]
+        ):
             continue
         if workflow_id is not None and ex.workflow_id != workflow_id:
             continue
