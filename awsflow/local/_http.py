@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_REQUEST_BYTES = 1024 * 1024  # SWF's request size quota
+_DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES
 _TARGET_PREFIXES = ("SimpleWorkflowService.", "com.amazonaws.swf.service.model.SimpleWorkflowService.")
 
 
@@ -98,7 +99,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             raise SerializationException("Invalid Content-Length") from err
         if length > MAX_REQUEST_BYTES:
-            self.close_connection = True  # the unread body makes the connection unusable
+            # Drain what the client is sending (within reason) so it reads our answer instead of
+            # a connection reset, then close: the connection is not worth keeping.
+            self.close_connection = True
+            remaining = min(length, _DRAIN_LIMIT_BYTES)
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 65536))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
             raise ValidationException(f"Request of {length} bytes exceeds the 1 MB request size limit")
         return self.rfile.read(length) if length > 0 else b""
 

@@ -58,6 +58,9 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._closing = False
+        # The deadline the deadline thread sleeps towards (None: it waits for a notify only);
+        # it is woken only when a command adds an earlier one, not on every command.
+        self._sleeping_until: float | None = None
         self._lambda_pool: ThreadPoolExecutor | None = None
         self._replay()
         self._thread = threading.Thread(
@@ -131,7 +134,9 @@ class Service:
             pending = self._engine.pending(*key)
             if pending and key in self._poll_conds:
                 self._poll_conds[key].notify(pending)
-        self._deadline_cond.notify()
+        upcoming = self._engine.next_deadline()
+        if upcoming is not None and (self._sleeping_until is None or upcoming < self._sleeping_until):
+            self._deadline_cond.notify()
         self._run_lambdas()
 
     def _poll(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -168,7 +173,8 @@ class Service:
                     self._advance(self._clock.now())
                 except Exception:
                     logger.exception("firing deadlines failed; the service keeps serving")
-                self._clock.wait(self._deadline_cond, self._engine.next_deadline())
+                self._sleeping_until = self._engine.next_deadline()
+                self._clock.wait(self._deadline_cond, self._sleeping_until)
 
     def _on_clock_jump(self) -> None:
         with self._lock:

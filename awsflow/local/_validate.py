@@ -74,17 +74,23 @@ def _join(path: str, member: str) -> str:
 
 
 @functools.cache
-def _name_rule_members() -> frozenset[tuple[str, str]]:
-    """(structure, member) pairs whose documentation states SWF's name rule."""
-    pairs = set()
+def _name_rule_members() -> dict[tuple[str, str], bool]:
+    """(structure, member) pairs whose documentation states SWF's name rule.
+
+    The value says whether the documentation also forbids leading or trailing whitespace.
+    """
+    pairs = {}
     for structure_name, structure in service_model()["shapes"].items():
         for member_name, member in structure.get("members", {}).items():
-            if "literal string" in member.get("documentation", ""):
-                pairs.add((structure_name, member_name))
-    return frozenset(pairs)
+            documentation = member.get("documentation", "")
+            if "literal string" in documentation:
+                pairs[(structure_name, member_name)] = (
+                    "must not start or end with whitespace" in documentation
+                )
+    return pairs
 
 
-def _name_rule(value: str, path: str, errors: list[str]) -> None:
+def _name_rule(value: str, path: str, errors: list[str], *, strip: bool) -> None:
     if _NAME_FORBIDDEN.search(value) or value == "arn":
         errors.append(
             _violation(
@@ -93,6 +99,8 @@ def _name_rule(value: str, path: str, errors: list[str]) -> None:
                 "Member must not contain ':', '/', '|' or control characters, and must not be 'arn'",
             )
         )
+    elif strip and value != value.strip():
+        errors.append(_violation(value, path, "Member must not start or end with whitespace"))
 
 
 _compiled: dict[str, Checker] = {}
@@ -132,7 +140,7 @@ def _type_error(path: str, expected: str) -> SerializationException:
 def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
     members = {m: _checker(v["shape"]) for m, v in spec.get("members", {}).items()}
     required = tuple(spec.get("required", ()))
-    named = [m for (s, m) in _name_rule_members() if s == name]
+    named = {m: strip for (s, m), strip in _name_rule_members().items() if s == name}
     # For a task list the rule applies to its name; for a plain string, to the string.
     name_paths = {
         m: ("name" if shape(spec["members"][m]["shape"])["type"] == "structure" else None) for m in named
@@ -155,7 +163,8 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
                 inner = name_paths[member]
                 target = result[member].get(inner) if inner else result[member]
                 if isinstance(target, str):
-                    _name_rule(target, _join(member_path, inner) if inner else member_path, errors)
+                    path_of_name = _join(member_path, inner) if inner else member_path
+                    _name_rule(target, path_of_name, errors, strip=named[member])
         return result
 
     return check
