@@ -54,6 +54,14 @@ def swf(clock: VirtualClock) -> Iterator[LocalSWF]:
 
 
 @pytest.fixture
+def endpoint_url(request: pytest.FixtureRequest) -> str:
+    """The URL of the service under test (awsflow.local, or moto's server in conformance mode)."""
+    if CONFORMANCE_TARGET == "moto":
+        return str(request.getfixturevalue("moto_endpoint"))
+    return str(request.getfixturevalue("swf").endpoint_url)
+
+
+@pytest.fixture
 def client(request: pytest.FixtureRequest) -> Any:
     if CONFORMANCE_TARGET == "moto":
         import botocore.config

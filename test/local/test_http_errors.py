@@ -17,7 +17,13 @@ def raw_post(
 ) -> tuple[int, dict[str, str], bytes]:
     url = urlparse(endpoint)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    all_headers = {"Content-Type": "application/x-amz-json-1.0"}
+    all_headers = {
+        "Content-Type": "application/x-amz-json-1.0",
+        # Unverified unless the server is started with --verify-sigv4; moto's server needs
+        # the credential scope to route the request to its SWF backend.
+        "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/swf/aws4_request, "
+        "SignedHeaders=host, Signature=0",
+    }
     if target is not None:
         all_headers["X-Amz-Target"] = target
     all_headers.update(headers or {})
@@ -29,9 +35,10 @@ def raw_post(
     return result
 
 
-def test_unknown_domain_is_unknown_resource_fault_with_aws_wire_shape(swf: LocalSWF) -> None:
+@pytest.mark.moto_gap("errors are sent as application/json, not application/x-amz-json-1.0")
+def test_unknown_domain_is_unknown_resource_fault_with_aws_wire_shape(endpoint_url: str) -> None:
     status, headers, payload = raw_post(
-        swf.endpoint_url, b'{"name": "nope"}', "SimpleWorkflowService.DescribeDomain"
+        endpoint_url, b'{"name": "nope"}', "SimpleWorkflowService.DescribeDomain"
     )
     assert status == 400
     body = json.loads(payload)
@@ -49,48 +56,52 @@ def test_botocore_raises_the_modelled_exception(client: Any) -> None:
     assert info.value.response["ResponseMetadata"]["RequestId"]
 
 
-def test_void_operations_answer_200_with_an_empty_body(swf: LocalSWF) -> None:
+def test_void_operations_answer_200_with_an_empty_body(endpoint_url: str) -> None:
     status, _, payload = raw_post(
-        swf.endpoint_url,
+        endpoint_url,
         b'{"name": "d", "workflowExecutionRetentionPeriodInDays": "1"}',
         "SimpleWorkflowService.RegisterDomain",
     )
     assert (status, payload) == (200, b"")
 
 
-def test_the_old_target_prefix_is_accepted(swf: LocalSWF) -> None:
+def test_the_old_target_prefix_is_accepted(endpoint_url: str) -> None:
     status, _, payload = raw_post(
-        swf.endpoint_url,
+        endpoint_url,
         b'{"registrationStatus": "REGISTERED"}',
         "com.amazonaws.swf.service.model.SimpleWorkflowService.ListDomains",
     )
     assert status == 200
-    assert json.loads(payload) == {"domainInfos": []}
+    assert "domainInfos" in json.loads(payload)
 
 
+@pytest.mark.moto_gap("unknown operations crash the server into HTTP 500")
 @pytest.mark.parametrize("target", ["SimpleWorkflowService.DoSomething", "Other.ListDomains", None])
-def test_unknown_operations_are_a_400_unknown_operation(swf: LocalSWF, target: str | None) -> None:
-    status, _, payload = raw_post(swf.endpoint_url, b"{}", target)
+def test_unknown_operations_are_a_400_unknown_operation(endpoint_url: str, target: str | None) -> None:
+    status, _, payload = raw_post(endpoint_url, b"{}", target)
     assert status == 400
     assert json.loads(payload)["__type"].endswith("#UnknownOperationException")
 
 
+@pytest.mark.moto_gap("malformed JSON bodies crash the server into HTTP 500")
 @pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"null"])
-def test_malformed_bodies_are_a_400_serialization_error(swf: LocalSWF, body: bytes) -> None:
-    status, _, payload = raw_post(swf.endpoint_url, body, "SimpleWorkflowService.ListDomains")
+def test_malformed_bodies_are_a_400_serialization_error(endpoint_url: str, body: bytes) -> None:
+    status, _, payload = raw_post(endpoint_url, body, "SimpleWorkflowService.ListDomains")
     assert status == 400
     assert json.loads(payload)["__type"].endswith("#SerializationException")
 
 
-def test_wrong_member_type_is_a_serialization_error(swf: LocalSWF) -> None:
-    status, _, payload = raw_post(swf.endpoint_url, b'{"name": 42}', "SimpleWorkflowService.DescribeDomain")
+@pytest.mark.moto_gap("wrong member types are not rejected")
+def test_wrong_member_type_is_a_serialization_error(endpoint_url: str) -> None:
+    status, _, payload = raw_post(endpoint_url, b'{"name": 42}', "SimpleWorkflowService.DescribeDomain")
     assert status == 400
     assert json.loads(payload)["__type"].endswith("#SerializationException")
 
 
-def test_constraint_violations_are_listed_in_coral_style(swf: LocalSWF) -> None:
+@pytest.mark.moto_gap("requests are not validated against the model")
+def test_constraint_violations_are_listed_in_coral_style(endpoint_url: str) -> None:
     status, _, payload = raw_post(
-        swf.endpoint_url,
+        endpoint_url,
         json.dumps({"registrationStatus": "BOGUS", "maximumPageSize": 2000}).encode(),
         "SimpleWorkflowService.ListDomains",
     )
@@ -125,6 +136,7 @@ def test_nested_missing_member_names_its_full_path(swf: LocalSWF) -> None:
     )
 
 
+@pytest.mark.moto_gap("SWF's name rules (no ':' '/' '|', not 'arn') are not checked")
 def test_swf_name_rules_are_enforced(client: Any) -> None:
     with pytest.raises(client.exceptions.ClientError) as info:
         client.register_domain(name="has:colon", workflowExecutionRetentionPeriodInDays="1")
@@ -134,13 +146,15 @@ def test_swf_name_rules_are_enforced(client: Any) -> None:
     assert info.value.response["Error"]["Code"] == "ValidationException"
 
 
-def test_oversized_requests_are_refused_and_the_server_keeps_serving(swf: LocalSWF) -> None:
-    status, _, payload = raw_post(
-        swf.endpoint_url, b" " * (1024 * 1024 + 1), "SimpleWorkflowService.ListDomains"
-    )
+@pytest.mark.moto_gap("SWF's 1 MB request limit is not enforced")
+def test_oversized_requests_are_refused_and_the_server_keeps_serving(endpoint_url: str) -> None:
+    status, _, payload = raw_post(endpoint_url, b" " * (1024 * 1024 + 1), "SimpleWorkflowService.ListDomains")
     assert status == 400
     assert json.loads(payload)["__type"].endswith("#ValidationException")
-    assert swf.client().list_domains(registrationStatus="REGISTERED")["domainInfos"] == []
+    status, _, _ = raw_post(
+        endpoint_url, b'{"registrationStatus": "REGISTERED"}', "SimpleWorkflowService.ListDomains"
+    )
+    assert status == 200
 
 
 def test_get_answers_a_liveness_probe(swf: LocalSWF) -> None:
@@ -153,8 +167,8 @@ def test_get_answers_a_liveness_probe(swf: LocalSWF) -> None:
     connection.close()
 
 
-def test_requests_share_one_kept_alive_connection(swf: LocalSWF) -> None:
-    url = urlparse(swf.endpoint_url)
+def test_requests_share_one_kept_alive_connection(endpoint_url: str) -> None:
+    url = urlparse(endpoint_url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
     for _ in range(3):
         connection.request(
