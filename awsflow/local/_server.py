@@ -13,6 +13,22 @@ from ._http import SwfHTTPServer
 from ._service import LambdaFunction, Service
 from ._store import MemoryStore, SqliteStore, Store
 
+_session_lock = threading.Lock()
+_session: Any = None
+
+
+def _shared_session() -> Any:
+    # Loading botocore's data files is the slow part of creating a client; one session per
+    # process serves every LocalSWF. Client creation from it is serialised by the lock.
+    global _session
+    with _session_lock:
+        if _session is None:
+            import botocore.session
+
+            _session = botocore.session.get_session()
+        return _session
+
+
 # Above SWF's 60 s long poll, so a poll is answered before the client gives up on it.
 CLIENT_READ_TIMEOUT = 70
 
@@ -99,16 +115,16 @@ class LocalSWF:
         60 s long poll; retries default to none so tests see every error).
         """
         import botocore.config
-        import botocore.session
 
-        session = botocore.session.get_session()
+        session = _shared_session()
         options: dict[str, Any] = {"read_timeout": CLIENT_READ_TIMEOUT, "retries": {"max_attempts": 0}}
         options.update(config)
-        return session.create_client(
-            "swf",
-            region_name=region,
-            endpoint_url=self.endpoint_url,
-            aws_access_key_id="awsflow-local",
-            aws_secret_access_key="awsflow-local",
-            config=botocore.config.Config(**options),
-        )
+        with _session_lock:
+            return session.create_client(
+                "swf",
+                region_name=region,
+                endpoint_url=self.endpoint_url,
+                aws_access_key_id="awsflow-local",
+                aws_secret_access_key="awsflow-local",
+                config=botocore.config.Config(**options),
+            )

@@ -64,6 +64,8 @@ def poll_decision(
     client: Any, domain: str, task_list: dict[str, str] = TASK_LIST, **options: Any
 ) -> dict[str, Any]:
     """A decision task that must be there already (a poll with nothing queued would wait)."""
+    pending = client.count_pending_decision_tasks(domain=domain, taskList=task_list)["count"]
+    assert pending, f"no decision task queued on {task_list['name']}"
     task = client.poll_for_decision_task(
         domain=domain, taskList=task_list, identity="test-decider", **options
     )
@@ -72,6 +74,9 @@ def poll_decision(
 
 
 def poll_activity(client: Any, domain: str, task_list: dict[str, str] = TASK_LIST) -> dict[str, Any]:
+    """An activity task that must be there already (a poll with nothing queued would wait)."""
+    pending = client.count_pending_activity_tasks(domain=domain, taskList=task_list)["count"]
+    assert pending, f"no activity task queued on {task_list['name']}"
     task = client.poll_for_activity_task(domain=domain, taskList=task_list, identity="test-worker")
     assert task.get("taskToken"), f"expected an activity task on {task_list['name']}"
     return task

@@ -148,7 +148,11 @@ def _close_activity(k: Kernel, token: str, event_type: str, attrs: Json, now: fl
     k.append(
         ex,
         event_type,
-        {**attrs, "scheduledEventId": activity.scheduled_event_id, "startedEventId": activity.started_event_id},
+        {
+            **attrs,
+            "scheduledEventId": activity.scheduled_event_id,
+            "startedEventId": activity.started_event_id,
+        },
         now,
     )
     k.end_activity(ex, activity)
