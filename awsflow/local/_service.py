@@ -57,6 +57,7 @@ class Service:
         self._deadline_cond = threading.Condition(self._lock)
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
+        self._pollers_changed = threading.Condition(self._lock)
         self._closing = False
         # The deadline the deadline thread sleeps towards (None: it waits for a notify only);
         # it is woken only when a command adds an earlier one, not on every command.
@@ -153,6 +154,7 @@ class Service:
             if cond is None:
                 cond = self._poll_conds[key] = threading.Condition(self._lock)
             self._pollers[key] = self._pollers.get(key, 0) + 1
+            self._pollers_changed.notify_all()
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 while True:
@@ -164,6 +166,17 @@ class Service:
                     self._clock.wait(cond, give_up_at)
             finally:
                 self._pollers[key] -= 1
+                self._pollers_changed.notify_all()
+
+    def waiting_pollers(self) -> int:
+        """How many polls are being held right now (for tests and monitoring)."""
+        with self._lock:
+            return sum(self._pollers.values())
+
+    def wait_for_pollers(self, count: int, timeout: float) -> bool:
+        """Wait (real time, at most ``timeout`` s) until at least ``count`` polls are held."""
+        with self._lock:
+            return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) >= count, timeout)
 
     # -- time ------------------------------------------------------------------------------
     def _deadline_loop(self) -> None:

@@ -17,7 +17,8 @@ from ._faults import ValidationException
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 1000
-_IGNORED = ("nextPageToken", "maximumPageSize")
+# maximumPageSize may change between pages; identity names the poller, not the query.
+_IGNORED = ("nextPageToken", "maximumPageSize", "identity")
 
 
 def _digest(request: dict[str, Any]) -> str:
