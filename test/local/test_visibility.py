@@ -112,15 +112,13 @@ def population(client: Any, domain: str, clock: Any) -> dict[str, Any]:
     register_workflow_type(client, domain, OTHER)
     t0 = clock.now()
     runs = {}
-    for n, (workflow_id, tags, workflow_type) in enumerate(
-        [
-            ("w0", ["x"], WORKFLOW),
-            ("w1", ["y"], WORKFLOW),
-            ("w2", ["x", "z"], WORKFLOW),
-            ("w3", [], OTHER),
-            ("w4", [], WORKFLOW),
-        ]
-    ):
+    for workflow_id, tags, workflow_type in [
+        ("w0", ["x"], WORKFLOW),
+        ("w1", ["y"], WORKFLOW),
+        ("w2", ["x", "z"], WORKFLOW),
+        ("w3", [], OTHER),
+        ("w4", [], WORKFLOW),
+    ]:
         runs[workflow_id] = start(client, domain, workflow_id, tagList=tags, workflowType=workflow_type)
         clock.advance(10)
     clock.advance(100)
