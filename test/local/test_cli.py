@@ -1,0 +1,80 @@
+"""``python -m awsflow.local``: start-up line, clients, signals, persistence, SigV4 checking."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from server_process import server
+
+pytestmark = pytest.mark.skipif(
+    __import__("os").environ.get("AWS_SWF_CONFORMANCE") == "moto",
+    reason="tests awsflow.local's own command line",
+)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_the_server_announces_itself_serves_and_stops_cleanly(sig: int) -> None:
+    with server() as process:
+        client: Any = process.client()
+        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        assert client.describe_domain(name="d")["domainInfo"]["name"] == "d"
+        assert process.stop(sig) == 0
+        assert process.rest_of_stdout == "", "only the one ready line goes to stdout"
+
+
+def test_state_survives_a_restart_with_a_db(tmp_path: Path) -> None:
+    db = str(tmp_path / "state.sqlite")
+    with server(["--db", db]) as process:
+        client: Any = process.client()
+        client.register_domain(name="kept", workflowExecutionRetentionPeriodInDays="3")
+        assert process.stop() == 0
+    with server(["--db", db]) as process:
+        client = process.client()
+        assert client.describe_domain(name="kept")["configuration"] == {
+            "workflowExecutionRetentionPeriodInDays": "3"
+        }
+        process.stop()
+
+
+def test_without_a_db_state_is_gone_after_a_restart() -> None:
+    with server() as process:
+        client: Any = process.client()
+        client.register_domain(name="gone", workflowExecutionRetentionPeriodInDays="1")
+        process.stop()
+    with server() as process:
+        client = process.client()
+        with pytest.raises(client.exceptions.UnknownResourceFault):
+            client.describe_domain(name="gone")
+        process.stop()
+
+
+def test_sigv4_verification_rejects_wrong_secrets() -> None:
+    with server(["--verify-sigv4", "AKIDLOCAL:s3cret"]) as process:
+        good: Any = process.client("AKIDLOCAL", "s3cret")
+        assert good.list_domains(registrationStatus="REGISTERED")["domainInfos"] == []
+        bad: Any = process.client("AKIDLOCAL", "wrong")
+        with pytest.raises(bad.exceptions.ClientError) as info:
+            bad.list_domains(registrationStatus="REGISTERED")
+        assert info.value.response["Error"]["Code"] == "InvalidSignatureException"
+        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        stranger: Any = process.client("SOMEONE", "s3cret")
+        with pytest.raises(stranger.exceptions.ClientError) as info:
+            stranger.list_domains(registrationStatus="REGISTERED")
+        assert info.value.response["Error"]["Code"] == "UnrecognizedClientException"
+        process.stop()
+
+
+def test_bad_arguments_exit_with_usage() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "awsflow.local", "--verify-sigv4", "no-colon"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "ACCESS_KEY:SECRET" in result.stderr
