@@ -3,7 +3,7 @@
 Drives N executions through the loop a real decider and worker make — start, poll decision,
 schedule an activity, poll activity, complete it, poll decision, complete the run — against
 each server over HTTP with botocore, and prints executions per second and the ratio (target:
-awsflow.local ≥ 3× moto). Then holds as many concurrent long polls on awsflow.local as asked
+awsflow.local at least 3x moto). Then holds as many concurrent long polls on awsflow.local as asked
 and prints how many were held at once (target: ≥ 200 on 2 cores).
 
 Run: ``python bench/local_server.py [--n 200] [--polls 250]``.
