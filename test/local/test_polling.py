@@ -85,6 +85,7 @@ def test_each_task_goes_to_exactly_one_poller(swf: LocalSWF, domain: str, clock:
     )
 
 
+@pytest.mark.moto_gap("task priorities are ignored")
 def test_higher_priority_decision_tasks_go_first(client: Any, domain: str) -> None:
     setup_domain(client, domain)
     start(client, domain, "low", taskPriority="1")
@@ -102,6 +103,7 @@ def test_activity_tasks_are_fifo_within_a_priority(client: Any, domain: str) -> 
     assert order == [f"a{n}" for n in range(5)]
 
 
+@pytest.mark.moto_gap("pending counts include started tasks")
 def test_pending_task_counts(client: Any, domain: str) -> None:
     setup_domain(client, domain)
     for n in range(3):
@@ -130,6 +132,7 @@ def long_run(client: Any, domain: str) -> dict[str, str]:
     return run
 
 
+@pytest.mark.moto_gap("SignalWorkflowExecution answers HTTP 500")
 def test_decision_task_history_comes_in_pages_of_1000(
     client: Any, domain: str, long_run: dict[str, str]
 ) -> None:
@@ -149,6 +152,7 @@ def test_decision_task_history_comes_in_pages_of_1000(
     assert history["events"][0]["eventId"] == 1203
 
 
+@pytest.mark.moto_gap("SignalWorkflowExecution answers HTTP 500")
 def test_decision_task_pages_honour_size_and_order(
     client: Any, domain: str, long_run: dict[str, str]
 ) -> None:
@@ -170,6 +174,7 @@ def test_decision_task_pages_honour_size_and_order(
     assert [len(p["events"]) for p in pages] == [500, 500, 203]
 
 
+@pytest.mark.moto_gap("startAtPreviousStartedEvent is ignored")
 def test_start_at_previous_started_event_skips_what_the_decider_has_seen(client: Any, domain: str) -> None:
     setup_domain(client, domain)
     run = start(client, domain)

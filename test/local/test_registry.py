@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
+from conftest import CONFORMANCE_TARGET
 from swf_helpers import WORKFLOW, register_workflow_type, setup_domain, start
 
 
@@ -14,14 +16,20 @@ def error_code(info: pytest.ExceptionInfo[Any]) -> str:
 
 
 # -- domains ----------------------------------------------------------------------------------------
+def unique(prefix: str) -> str:
+    # The conformance suite may share one server (moto's) across tests: names must not collide.
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
 def test_a_registered_domain_is_described_with_its_arn_and_retention(client: Any) -> None:
-    client.register_domain(name="orders", workflowExecutionRetentionPeriodInDays="30", description="shop")
-    described = client.describe_domain(name="orders")
-    assert described["domainInfo"]["name"] == "orders"
+    name = unique("orders")
+    client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="30", description="shop")
+    described = client.describe_domain(name=name)
+    assert described["domainInfo"]["name"] == name
     assert described["domainInfo"]["status"] == "REGISTERED"
     assert described["domainInfo"]["description"] == "shop"
     assert described["domainInfo"]["arn"].startswith("arn:aws:swf:us-east-1:")
-    assert described["domainInfo"]["arn"].endswith(":/domain/orders")
+    assert described["domainInfo"]["arn"].endswith(f":/domain/{name}")
     assert described["configuration"] == {"workflowExecutionRetentionPeriodInDays": "30"}
 
 
@@ -29,19 +37,21 @@ def test_a_registered_domain_is_described_with_its_arn_and_retention(client: Any
 @pytest.mark.parametrize("retention", ["91", "-1", "x"])
 def test_retention_outside_0_to_90_days_is_refused(client: Any, retention: str) -> None:
     with pytest.raises(client.exceptions.ClientError) as info:
-        client.register_domain(name="r", workflowExecutionRetentionPeriodInDays=retention)
+        client.register_domain(name=unique("r"), workflowExecutionRetentionPeriodInDays=retention)
     assert error_code(info) == "ValidationException"
 
 
 def test_registering_a_domain_twice_fails_even_when_deprecated(client: Any) -> None:
-    client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+    name = unique("twice")
+    client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
     with pytest.raises(client.exceptions.DomainAlreadyExistsFault):
-        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
-    client.deprecate_domain(name="d")
+        client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+    client.deprecate_domain(name=name)
     with pytest.raises(client.exceptions.DomainAlreadyExistsFault):
-        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
 
 
+@pytest.mark.skipif(CONFORMANCE_TARGET == "moto", reason="needs a server of its own: lists every domain")
 def test_domains_list_by_status_in_name_order_with_paging(client: Any) -> None:
     for name in ["c", "a", "e", "b", "d"]:
         client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
@@ -95,7 +105,11 @@ def test_deprecating_a_domain_deprecates_its_types_and_blocks_new_work(client: A
         ("count_pending_decision_tasks", {"domain": "nope", "taskList": {"name": "t"}}),
         ("list_open_workflow_executions", {"domain": "nope", "startTimeFilter": {"oldestDate": 0}}),
         ("start_workflow_execution", {"domain": "nope", "workflowId": "w", "workflowType": WORKFLOW}),
-        ("signal_workflow_execution", {"domain": "nope", "workflowId": "w", "signalName": "s"}),
+        pytest.param(
+            "signal_workflow_execution",
+            {"domain": "nope", "workflowId": "w", "signalName": "s"},
+            marks=pytest.mark.moto_gap("SignalWorkflowExecution answers HTTP 500"),
+        ),
     ],
 )
 def test_unknown_domains_are_unknown_resources(client: Any, operation: str, kwargs: dict[str, Any]) -> None:
@@ -110,6 +124,7 @@ FAMILIES = [
 ]
 
 
+@pytest.mark.moto_gap("type configuration lacks the default task priority")
 @pytest.mark.parametrize(("family", "member", "defaults"), FAMILIES)
 def test_type_lifecycle(client: Any, domain: str, family: str, member: str, defaults: dict[str, Any]) -> None:
     ref = {"name": "T", "version": "1"}
@@ -144,6 +159,7 @@ def test_type_lifecycle(client: Any, domain: str, family: str, member: str, defa
         describe(domain=domain, **{member: ref})
 
 
+@pytest.mark.moto_gap("types are not listed in name order")
 @pytest.mark.parametrize(("family", "member", "defaults"), FAMILIES)
 def test_types_list_by_status_and_name_with_paging(
     client: Any, domain: str, family: str, member: str, defaults: dict[str, Any]
@@ -165,7 +181,6 @@ def test_types_list_by_status_and_name_with_paging(
     assert [t[member]["name"] for t in deprecated["typeInfos"]] == ["c"]
 
 
-@pytest.mark.moto_gap("deprecated workflow types can still be started")
 def test_a_deprecated_workflow_type_cannot_be_started(client: Any, domain: str) -> None:
     setup_domain(client, domain)
     client.deprecate_workflow_type(domain=domain, workflowType=WORKFLOW)

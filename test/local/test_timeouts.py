@@ -164,6 +164,7 @@ def test_an_hour_long_timer_takes_no_wall_time(
     assert last(client, domain, run, "TimerFired")["timerId"] == "t"
 
 
+@pytest.mark.moto_gap("sticky task lists are not implemented")
 # -- sticky task lists ----------------------------------------------------------------------------------
 def test_a_sticky_task_list_receives_the_next_decision_task(
     client: Any, domain: str, run: dict[str, str]
