@@ -96,7 +96,9 @@ class Service:
         if self._thread.is_alive():
             self._thread.join()
         if self._lambda_pool is not None:
-            self._lambda_pool.shutdown(wait=True, cancel_futures=True)
+            # A function that never returns must not hold up the shutdown; its late answer is
+            # dropped because the service is closing.
+            self._lambda_pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             self._store.close()
 
