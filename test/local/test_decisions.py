@@ -452,3 +452,30 @@ def test_cancelling_an_unknown_activity_fails(client: Any, domain: str, run: dic
         "cause": "ACTIVITY_ID_UNKNOWN",
         "decisionTaskCompletedEventId": 4,
     }
+
+
+# -- limits -----------------------------------------------------------------------------------------
+@pytest.mark.moto_gap("open activity limits are not enforced")
+def test_at_most_1000_activities_may_be_open(client: Any, domain: str, run: dict[str, str]) -> None:
+    decide(client, domain, *[schedule(f"a{n}") for n in range(1001)])
+    failed = last(client, domain, run, "ScheduleActivityTaskFailed")
+    assert (failed["activityId"], failed["cause"]) == ("a1000", "OPEN_ACTIVITIES_LIMIT_EXCEEDED")
+    assert describe(client, domain, run)["openCounts"]["openActivityTasks"] == 1000
+
+
+@pytest.mark.moto_gap("open timer limits are not enforced")
+def test_at_most_1000_timers_may_be_open(client: Any, domain: str, run: dict[str, str]) -> None:
+    decide(
+        client,
+        domain,
+        *[decision("StartTimer", timerId=f"t{n}", startToFireTimeout="60") for n in range(1001)],
+    )
+    assert last(client, domain, run, "StartTimerFailed")["cause"] == "OPEN_TIMERS_LIMIT_EXCEEDED"
+
+
+@pytest.mark.moto_gap("payload sizes are not checked")
+def test_inputs_over_32768_characters_are_refused(client: Any, domain: str, run: dict[str, str]) -> None:
+    with pytest.raises(client.exceptions.ClientError) as info:
+        client.signal_workflow_execution(domain=domain, signalName="big", input="x" * 32769, **run)
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert "Member must have length less than or equal to 32768" in info.value.response["Error"]["Message"]

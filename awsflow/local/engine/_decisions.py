@@ -20,6 +20,7 @@ from ._faults import UnknownResourceFault, ValidationException
 from ._kernel import (
     OPEN_ACTIVITIES_LIMIT,
     OPEN_CHILDREN_LIMIT,
+    OPEN_EXECUTIONS_LIMIT,
     OPEN_LAMBDAS_LIMIT,
     OPEN_TIMERS_LIMIT,
     Kernel,
@@ -376,6 +377,8 @@ class _Batch:
             return self.fail(failed, {**ref, "initiatedEventId": 0}, "WORKFLOW_TYPE_DEPRECATED")
         if len(ex.children) + self.pending_children >= OPEN_CHILDREN_LIMIT:
             return self.fail(failed, {**ref, "initiatedEventId": 0}, "OPEN_CHILDREN_LIMIT_EXCEEDED")
+        if k.open_per_domain[ex.domain] + self.pending_children >= OPEN_EXECUTIONS_LIMIT:
+            return self.fail(failed, {**ref, "initiatedEventId": 0}, "OPEN_WORKFLOWS_LIMIT_EXCEEDED")
         config, missing = resolve_run_config(record, a)
         if missing is not None:
             return self.fail(failed, {**ref, "initiatedEventId": 0}, _RUN_DEFAULT_CAUSES[missing])

@@ -24,6 +24,7 @@ import base64
 import hashlib
 import heapq
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ OPEN_ACTIVITIES_LIMIT = 1_000
 OPEN_TIMERS_LIMIT = 1_000
 OPEN_CHILDREN_LIMIT = 1_000
 OPEN_LAMBDAS_LIMIT = 1_000
+OPEN_EXECUTIONS_LIMIT = 100_000  # per domain, children included
 SECONDS_PER_DAY = 86_400.0
 
 
@@ -91,6 +93,7 @@ class Kernel:
         self.workflow_types: dict[tuple[str, str, str], TypeRecord] = {}
         self.executions: dict[ExecKey, Execution] = {}
         self.open_runs: dict[tuple[str, str], str] = {}
+        self.open_per_domain: Counter[str] = Counter()
         self.tokens: dict[str, TokenRef] = {}
         self.activity_queues: dict[QueueKey, TaskQueue] = {}
         self.decision_queues: dict[QueueKey, TaskQueue] = {}
@@ -257,6 +260,7 @@ class Kernel:
         ex.lambdas.clear()
         if self.open_runs.get((ex.domain, ex.workflow_id)) == ex.run_id:
             del self.open_runs[(ex.domain, ex.workflow_id)]
+        self.open_per_domain[ex.domain] -= 1
         retention = float(self.domains[ex.domain].retention_days) * SECONDS_PER_DAY
         self.add_deadline(now + retention, "retention", ex.key)
 

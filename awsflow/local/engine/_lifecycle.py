@@ -17,11 +17,10 @@ from ._faults import (
     ValidationException,
     WorkflowExecutionAlreadyStartedFault,
 )
-from ._kernel import Kernel, parse_duration
+from ._kernel import OPEN_EXECUTIONS_LIMIT, Kernel, parse_duration
 from ._registry import WORKFLOW_TYPES, registered_domain
 from ._state import CloseStatus, Execution, Json, RegistrationStatus, TypeRecord
 
-OPEN_EXECUTIONS_LIMIT = 100_000
 MAX_EXECUTION_SECONDS = 365 * 86_400
 
 # The close event each status appends in the parent, and which attributes it copies.
@@ -105,16 +104,12 @@ def start_workflow_execution(k: Kernel, req: Json, now: float) -> Json:
     if missing is not None:
         raise DefaultUndefinedFault(f"{missing} was not specified and the workflow type has no default")
     check_timeouts(config)
-    if count_open(k, domain) >= OPEN_EXECUTIONS_LIMIT:
+    if k.open_per_domain[domain] >= OPEN_EXECUTIONS_LIMIT:
         raise LimitExceededFault(f"Open executions limit of {OPEN_EXECUTIONS_LIMIT} reached in {domain}")
     ex = start_run(
         k, domain, req["workflowId"], record, config, req.get("input"), req.get("tagList", []), now
     )
     return {"runId": ex.run_id}
-
-
-def count_open(k: Kernel, domain: str) -> int:
-    return sum(1 for (d, _) in k.open_runs if d == domain)
 
 
 def start_run(
@@ -155,6 +150,7 @@ def start_run(
     )
     k.executions[ex.key] = ex
     k.open_runs[(domain, workflow_id)] = ex.run_id
+    k.open_per_domain[domain] += 1
     k.append(
         ex,
         "WorkflowExecutionStarted",
