@@ -65,3 +65,53 @@ def test_a_child_beyond_the_limit_fails_with_open_workflows_limit_exceeded(engin
         if e["eventType"] == "StartChildWorkflowExecutionFailed"
     )
     assert (failed["workflowId"], failed["cause"]) == ("child", "OPEN_WORKFLOWS_LIMIT_EXCEEDED")
+
+
+def history(engine: Engine, execution: dict[str, str]) -> list[dict[str, Any]]:
+    body = engine.handle("GetWorkflowExecutionHistory", {"domain": DOMAIN, "execution": execution}, 9.0).body
+    return list(body["events"])
+
+
+def test_a_run_reaching_the_history_cap_is_terminated_with_event_limit_exceeded() -> None:
+    engine = Engine(seed="cap", history_event_limit=10)
+    for operation, request in SETUP:
+        engine.handle(operation, request, 0.0)
+    run = {"workflowId": "w", "runId": start(engine, "w")["runId"]}
+    for n in range(20):
+        try:
+            engine.handle("SignalWorkflowExecution", {"domain": DOMAIN, **run, "signalName": f"s{n}"}, 2.0)
+        except SwfFault as fault:
+            assert fault.code == "UnknownResourceFault"  # the run is closed: signals are refused
+            break
+    events = history(engine, run)
+    assert events[-1]["eventType"] == "WorkflowExecutionTerminated"
+    assert events[-1]["workflowExecutionTerminatedEventAttributes"]["cause"] == "EVENT_LIMIT_EXCEEDED"
+    assert len(events) == 11
+
+
+def test_at_most_the_limit_of_children_may_be_open(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_decisions, "OPEN_CHILDREN_LIMIT", 2)
+    run = start(engine, "parent")
+    task = engine.handle("PollForDecisionTask", {"domain": DOMAIN, "taskList": TASK_LIST}, 3.0).body
+    decisions = [
+        {
+            "decisionType": "StartChildWorkflowExecution",
+            "startChildWorkflowExecutionDecisionAttributes": {
+                "workflowId": f"c{n}",
+                "workflowType": WORKFLOW,
+            },
+        }
+        for n in range(3)
+    ]
+    engine.handle(
+        "RespondDecisionTaskCompleted", {"taskToken": task["taskToken"], "decisions": decisions}, 4.0
+    )
+    events = history(engine, {"workflowId": "parent", **run})
+    initiated = [e for e in events if e["eventType"] == "StartChildWorkflowExecutionInitiated"]
+    failed = [
+        e["startChildWorkflowExecutionFailedEventAttributes"]
+        for e in events
+        if e["eventType"] == "StartChildWorkflowExecutionFailed"
+    ]
+    assert len(initiated) == 2
+    assert [(f["workflowId"], f["cause"]) for f in failed] == [("c2", "OPEN_CHILDREN_LIMIT_EXCEEDED")]
