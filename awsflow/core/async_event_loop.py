@@ -1,0 +1,90 @@
+"""The single-threaded scheduler: a FIFO queue of steps, run until nothing is left to do.
+
+A workflow's code runs entirely inside :meth:`AsyncEventLoop.execute_all_tasks`. Every step
+(start a coroutine, resume it with a value, deliver an exception) is queued and run in order, so
+the same inputs always produce the same interleaving. The loop never blocks, sleeps, reads a
+clock or does I/O: when the queue is empty, the workflow waits for the decider to resolve more
+futures from history events.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .async_task import AsyncTask
+
+__all__ = ["AsyncEventLoop", "current_loop", "current_task", "get_async_context"]
+
+_state = threading.local()
+
+
+class AsyncEventLoop:
+    """Runs coroutines deterministically. Use as a context manager to make it current."""
+
+    def __init__(self) -> None:
+        self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
+        self._outer: list[AsyncEventLoop | None] = []
+
+    def __enter__(self) -> AsyncEventLoop:
+        self._outer.append(getattr(_state, "loop", None))
+        _state.loop = self
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        _state.loop = self._outer.pop()
+
+    def call_soon(self, step: Callable[..., Any], *args: Any) -> None:
+        """Queue ``step(*args)`` behind everything already queued."""
+        self._queue.append((step, args))
+
+    def execute_all_tasks(self) -> None:
+        """Run queued steps, and the steps they queue, until the queue is empty."""
+        with self:
+            queue = self._queue
+            while queue:
+                step, args = queue.popleft()
+                step(*args)
+
+    def execute_queued_task(self) -> bool:
+        """Run one queued step; False when there was none."""
+        if not self._queue:
+            return False
+        step, args = self._queue.popleft()
+        with self:
+            step(*args)
+        return True
+
+
+def current_loop() -> AsyncEventLoop:
+    """The loop running on this thread; RuntimeError outside one."""
+    loop: AsyncEventLoop | None = getattr(_state, "loop", None)
+    if loop is None:
+        raise RuntimeError(
+            "No event loop is running: coroutines run inside a workflow (or inside "
+            "'with AsyncEventLoop() as loop:' followed by loop.execute_all_tasks())"
+        )
+    return loop
+
+
+def current_task() -> AsyncTask | None:
+    """The task whose code is running now, or None between steps."""
+    task: AsyncTask | None = getattr(_state, "task", None)
+    return task
+
+
+def set_current_task(task: AsyncTask | None) -> AsyncTask | None:
+    previous: AsyncTask | None = getattr(_state, "task", None)
+    _state.task = task
+    return previous
+
+
+def get_async_context() -> AsyncTask | None:
+    """botoflow compatibility: the task running now (its cancellation scope)."""
+    return current_task()

@@ -1,0 +1,239 @@
+"""Tasks: a coroutine's body driven step by step, arranged in a tree for cancellation.
+
+A task runs one ``@coroutine`` call. Its body is a generator that yields futures; each yield
+suspends the task until the future is done, then a queued step resumes it with the result or
+throws the exception into it (so the exception keeps its original traceback and gains a frame
+per coroutine it passes through).
+
+Tasks form a tree: a coroutine called while another runs is its child. The tree gives AWS
+Flow's rules:
+
+- a task's future is done when its body has finished **and** all its non-daemon children are
+  done; daemon children still running then are cancelled;
+- cancelling a task cancels its children and whatever its body is waiting on; the body sees
+  ``CancelledError`` at its ``yield`` and may handle it;
+- a child that fails while nobody is waiting on its future does not fail silently: its parent is
+  cancelled and then fails with the child's exception (an error is never lost).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Generator
+from typing import Any
+
+from .async_event_loop import AsyncEventLoop, set_current_task
+from .base_future import BaseFuture, Return
+from .exceptions import CancelledError
+from .future import AllFuture, Future
+
+__all__ = ["AsyncTask"]
+
+
+class _Stage(enum.Enum):
+    NEW = 1  # queued, body not started
+    RUNNING = 2  # body started (running or suspended at a yield)
+    BODY_DONE = 3  # body finished, waiting for non-daemon children
+    DONE = 4
+
+
+class AsyncTask:
+    """One coroutine invocation: its body, its future, its place in the task tree."""
+
+    __slots__ = (
+        "__weakref__",
+        "_body",
+        "_children",
+        "_error",
+        "_except",
+        "_finally",
+        "_gen",
+        "_loop",
+        "_outcome",
+        "_stage",
+        "_waiting_on",
+        "daemon",
+        "future",
+        "name",
+        "parent",
+    )
+
+    def __init__(
+        self,
+        loop: AsyncEventLoop,
+        body: Callable[[], Any],
+        *,
+        parent: AsyncTask | None,
+        daemon: bool = False,
+        name: str = "",
+        except_handler: Callable[[BaseException], Any] | None = None,
+        finally_handler: Callable[[], Any] | None = None,
+    ) -> None:
+        self._loop = loop
+        self._body = body
+        self.parent = parent
+        self.daemon = daemon
+        self.name = name
+        self.future = Future()
+        self.future._task = self
+        self._children: dict[int, AsyncTask] = {}
+        self._stage = _Stage.NEW
+        self._gen: Generator[Any, Any, Any] | None = None
+        self._waiting_on: BaseFuture | None = None
+        self._outcome: tuple[Any, BaseException | None] = (None, None)
+        self._error: BaseException | None = None  # a child's unobserved failure
+        self._except = except_handler
+        self._finally = finally_handler
+        if parent is not None:
+            parent._children[id(self)] = self
+        loop.call_soon(self._start)
+
+    # -- running the body -----------------------------------------------------------------------
+    def _start(self) -> None:
+        if self._stage is not _Stage.NEW:  # cancelled before it ran
+            return
+        self._stage = _Stage.RUNNING
+        previous = set_current_task(self)
+        try:
+            value = self._body()
+        except Return as returned:
+            self._body_done(returned.value, None)
+            return
+        except Exception as error:  # workflow code's failure becomes the future's
+            self._body_done(None, error)
+            return
+        finally:
+            set_current_task(previous)
+        if isinstance(value, Generator):
+            self._gen = value
+            self._step(None, None)
+        else:
+            self._body_done(value, None)
+
+    def _step(self, value: Any, error: BaseException | None) -> None:
+        gen = self._gen
+        assert gen is not None
+        previous = set_current_task(self)
+        try:
+            yielded = gen.send(value) if error is None else gen.throw(error)
+        except StopIteration as stop:
+            self._body_done(stop.value, None)
+            return
+        except Return as returned:
+            self._body_done(returned.value, None)
+            return
+        except Exception as failure:  # the body's failure becomes the future's
+            self._body_done(None, failure)
+            return
+        finally:
+            set_current_task(previous)
+        self._wait_for(yielded)
+
+    def _wait_for(self, yielded: Any) -> None:
+        if isinstance(yielded, BaseFuture):
+            future = yielded
+        elif isinstance(yielded, (list, tuple, set, frozenset)):
+            future = AllFuture(*yielded)
+        else:
+            problem = TypeError(
+                f"{self.name or 'coroutine'} yielded {yielded!r}; yield a Future (or a list of futures)"
+            )
+            self._loop.call_soon(self._step, None, problem)
+            return
+        _mark_observed(future)
+        self._waiting_on = future
+        future.add_done_callback(self._on_awaited_done)
+
+    def _on_awaited_done(self, future: BaseFuture) -> None:
+        self._loop.call_soon(self._resume, future)
+
+    def _resume(self, future: BaseFuture) -> None:
+        if future is not self._waiting_on or self._gen is None:
+            return
+        self._waiting_on = None
+        if future._exception is not None:  # failed or cancelled
+            self._step(None, future._exception.with_traceback(future._traceback))
+        else:
+            self._step(future._result, None)
+
+    # -- finishing ------------------------------------------------------------------------------
+    def _body_done(self, result: Any, error: BaseException | None) -> None:
+        self._gen = None
+        self._waiting_on = None
+        if error is not None and self._except is not None:
+            handler, self._except = self._except, None
+            try:
+                result, error = handler(error), None
+            except Exception as failure:  # the handler's own failure replaces it
+                error = failure
+        if self._finally is not None:
+            handler_finally, self._finally = self._finally, None
+            try:
+                handler_finally()
+            except Exception as failure:  # as in a finally block, the newer error wins
+                error = failure
+        if self._error is not None and (error is None or isinstance(error, CancelledError)):
+            error = self._error  # a failed child caused the cancellation: report the cause
+        self._outcome = (result, error)
+        self._stage = _Stage.BODY_DONE
+        self._finish_if_ready()
+
+    def _finish_if_ready(self) -> None:
+        if self._stage is not _Stage.BODY_DONE:
+            return
+        if any(not child.daemon for child in self._children.values()):
+            return
+        for daemon in list(self._children.values()):
+            daemon.cancel()
+        self._stage = _Stage.DONE
+        result, error = self._outcome
+        if error is None:
+            self.future.set_result(result)
+        elif isinstance(error, CancelledError):
+            self.future._set_cancelled(error)
+        else:
+            self.future.set_exception(error, error.__traceback__)
+        if self.parent is not None:
+            self.parent._child_done(self)
+
+    def _child_done(self, child: AsyncTask) -> None:
+        del self._children[id(child)]
+        error = child.future._exception
+        if error is not None and not _is_observed(child.future) and not isinstance(error, CancelledError):
+            if self._error is None:
+                self._error = error
+            self.cancel()
+        self._finish_if_ready()
+
+    # -- cancellation ---------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Cancel this task's children and what its body waits on (see the module docstring)."""
+        if self._stage is _Stage.DONE:
+            return
+        for child in list(self._children.values()):
+            child.cancel()
+        if self._stage is _Stage.NEW:
+            self._body_done(
+                None, CancelledError(f"{self.name or 'coroutine'} was cancelled before it started")
+            )
+        elif self._waiting_on is not None:
+            self._waiting_on.cancel()
+
+    @property
+    def done(self) -> bool:
+        return self._stage is _Stage.DONE
+
+    def __repr__(self) -> str:
+        return f"<AsyncTask {self.name} {self._stage.name.lower()}>"
+
+
+def _mark_observed(future: BaseFuture) -> None:
+    """Note that a coroutine waits on ``future`` (directly or through AllFuture/AnyFuture)."""
+    if isinstance(future, Future):
+        future._observed = True
+    for inner in getattr(future, "_futures", ()):
+        _mark_observed(inner)
+
+
+def _is_observed(future: BaseFuture) -> bool:
+    return isinstance(future, Future) and future._observed

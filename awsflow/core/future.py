@@ -1,0 +1,119 @@
+"""The futures workflow code yields: :class:`Future`, and the combinators ``AnyFuture``/``AllFuture``.
+
+A :class:`Future` is either the outcome of a coroutine (it then belongs to an
+:class:`~awsflow.core.async_task.AsyncTask`, and cancelling it cancels that task's tree) or a
+leaf resolved by the decider (an activity, a timer, a child workflow). A leaf can carry a
+*canceller*: cancelling it then asks SWF to cancel the work, and the future resolves when the
+history says the work was canceled — not at once — because the work may finish first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .base_future import BaseFuture
+
+if TYPE_CHECKING:
+    from .async_task import AsyncTask
+
+__all__ = ["AllFuture", "AnyFuture", "Future"]
+
+
+class Future(BaseFuture):
+    """A value produced later by a coroutine or by an event in the workflow's history."""
+
+    __slots__ = ("_canceller", "_observed", "_task", "context")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._task: AsyncTask | None = None
+        self._canceller: Callable[[], None] | None = None
+        self._observed = False  # some coroutine waits on it: its failure reaches that coroutine
+        self.context: Any = None  # botoflow compatibility
+
+    def cancel(self) -> bool:
+        """Cancel the coroutine (and what it started) or the work behind this future.
+
+        Returns False if the future already finished. Cancellation is a request: the coroutine
+        sees ``CancelledError`` where it waits and may handle it; an activity is canceled when
+        SWF confirms it.
+        """
+        if self.done():
+            return self.cancelled()
+        if self._task is not None:
+            self._task.cancel()
+        elif self._canceller is not None:
+            canceller, self._canceller = self._canceller, None
+            canceller()
+        else:
+            return super().cancel()
+        return True
+
+    def __or__(self, other: BaseFuture) -> AnyFuture:
+        if isinstance(other, AnyFuture):
+            other.add_future(self)
+            return other
+        if isinstance(other, BaseFuture):
+            return AnyFuture(self, other)
+        return NotImplemented
+
+    def __and__(self, other: BaseFuture) -> AllFuture:
+        if isinstance(other, AllFuture):
+            other.add_future(self)
+            return other
+        if isinstance(other, BaseFuture):
+            return AllFuture(self, other)
+        return NotImplemented
+
+
+class AnyFuture(BaseFuture):
+    """Ready when the first of its futures is ready, with that future's result or exception.
+
+    With no futures it is ready at once with ``()``.
+    """
+
+    def __init__(self, *futures: BaseFuture) -> None:
+        super().__init__()
+        # All futures are listed before any callback runs: one that is already done must not
+        # see a partial list (AllFuture would resolve early).
+        self._futures: list[BaseFuture] = list(futures)
+        for future in futures:
+            future.add_done_callback(self._on_done)
+        if not futures:
+            self.set_result(())
+
+    def add_future(self, future: BaseFuture) -> None:
+        self._futures.append(future)
+        future.add_done_callback(self._on_done)
+
+    def _on_done(self, future: BaseFuture) -> None:
+        if self.done():
+            return
+        if future._exception is not None:  # failed or cancelled
+            self.set_exception(future._exception, future._traceback)
+        else:
+            self.set_result(future._result)
+
+    def __or__(self, other: BaseFuture) -> AnyFuture:
+        self.add_future(other)
+        return self
+
+
+class AllFuture(AnyFuture):
+    """Ready when all its futures are, with the tuple of their results in order.
+
+    Fails with the first exception (or cancellation) among them, as soon as it happens.
+    """
+
+    def _on_done(self, future: BaseFuture) -> None:
+        if self.done():
+            return
+        if future._exception is not None:  # failed or cancelled
+            self.set_exception(future._exception, future._traceback)
+        elif all(f.done() for f in self._futures):
+            self.set_result(tuple(f._result for f in self._futures))
+
+    def __and__(self, other: BaseFuture) -> AllFuture:
+        self.add_future(other)
+        return self
