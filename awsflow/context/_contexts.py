@@ -1,0 +1,104 @@
+"""The three contexts and the thread-local slot that holds the current one."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from ..workflow_execution import WorkflowExecution
+
+_local = threading.local()
+
+
+class NoContextError(AttributeError):
+    """No awsflow context is set on this thread (an AttributeError, as botoflow raised)."""
+
+
+class ContextBase:
+    """Base of the contexts; ``get_context``/``set_context`` act on the current thread."""
+
+    @classmethod
+    def get_context(cls) -> Any:
+        context = getattr(_local, "context", None)
+        if context is None:
+            raise NoContextError(
+                "No awsflow context on this thread: workflow code runs in a WorkflowWorker, "
+                "activities in an ActivityWorker, and workflows are started inside "
+                "'with worker:' or 'with workflow_starter(...)'"
+            )
+        return context
+
+    @classmethod
+    def set_context(cls, context: Any) -> None:
+        _local.context = context
+
+
+def get_context() -> Any:
+    """The context of the current thread; AttributeError if there is none."""
+    return ContextBase.get_context()
+
+
+def set_context(context: Any) -> None:
+    """Make ``context`` current on this thread (None clears it)."""
+    ContextBase.set_context(context)
+
+
+def peek_context() -> Any:
+    """The current context or None, without raising."""
+    return getattr(_local, "context", None)
+
+
+class DecisionContext(ContextBase):
+    """Set while workflow code runs; ``decider`` is the replay driving it."""
+
+    def __init__(self, decider: Any) -> None:
+        self.decider = decider
+        self._workflow_time = 0.0
+        self._replaying = True
+        self._activity_options_overrides: dict[str, Any] = {}
+        self._workflow_options_overrides: dict[str, Any] = {}
+        self._workflow_instance: Any = None
+        self._workflow_execution = WorkflowExecution(None, None)
+
+    @property
+    def workflow_execution(self) -> WorkflowExecution:
+        """The execution being decided."""
+        return self._workflow_execution
+
+    @workflow_execution.setter
+    def workflow_execution(self, value: WorkflowExecution) -> None:
+        self._workflow_execution = value
+
+
+class ActivityContext(ContextBase):
+    """Set while an activity runs: its task and ``heartbeat``."""
+
+    def __init__(self, worker: Any, task: Any) -> None:
+        self.worker = worker
+        self.task = task
+
+    def heartbeat(self, details: str | None = None) -> None:
+        """Record a heartbeat; raises CancellationError if SWF says a cancel was requested.
+
+        Let the CancellationError escape the activity to have the task recorded as canceled, or
+        catch it to carry on.
+        """
+        from ..core.exceptions import CancellationError
+
+        response = self.worker.request_heartbeat(self.task, details)
+        if response.get("cancelRequested"):
+            raise CancellationError("Cancel was requested during activity heartbeat")
+
+    @property
+    def workflow_execution(self) -> WorkflowExecution:
+        """The execution that scheduled this activity."""
+        execution: WorkflowExecution = self.task.workflow_execution
+        return execution
+
+
+class StartWorkflowContext(ContextBase):
+    """Set inside ``with worker:`` and ``with workflow_starter(...)``: calls start executions."""
+
+    def __init__(self, worker: Any) -> None:
+        self.worker = worker
+        self._workflow_options_overrides: dict[str, Any] = {}

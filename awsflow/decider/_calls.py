@@ -1,0 +1,332 @@
+"""The calls workflow code makes (activities, timers, children, requests to other executions)
+and how the events of their lifecycles resolve the Futures the code waits on.
+
+Each call is found again from later events by the id SWF gives back: activity outcomes name
+their ``scheduledEventId``, child outcomes their ``initiatedEventId``; the confirmation event of
+the decision itself (``ActivityTaskScheduled``, ``StartChildWorkflowExecutionInitiated``, ...)
+records that id against the call.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..core import CancelledError, Future
+from ..exceptions import (
+    ActivityTaskCanceledError,
+    ActivityTaskFailedError,
+    ActivityTaskTimedOutError,
+    ChildWorkflowCanceledError,
+    ChildWorkflowFailedError,
+    ChildWorkflowTerminatedError,
+    ChildWorkflowTimedOutError,
+    ExternalWorkflowError,
+    RequestCancelExternalWorkflowExecutionFailedError,
+    ScheduleActivityTaskFailedError,
+    StartChildWorkflowExecutionFailedError,
+    StartTimerFailedError,
+)
+from ..workflow_execution import WorkflowExecution
+from ._commands import Command
+
+if TYPE_CHECKING:
+    from ..flow_types import ActivityType, WorkflowType
+    from ._replay import ExecutionReplay
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+def decode_failure(converter: Any, details: str | None) -> tuple[Any, Any]:
+    """``(exception, remote traceback)`` from failure details written as ``[error, frames]``."""
+    if not details:
+        return None, None
+    try:
+        value = converter.loads(details)
+    except ValueError:
+        return details, None  # not ours (another SDK, a console user): keep the raw text
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return value[0], value[1]
+    return value, None
+
+
+class ActivityCall:
+    """One scheduled activity."""
+
+    def __init__(self, replay: ExecutionReplay, activity_type: ActivityType, activity_id: str) -> None:
+        self.replay = replay
+        self.activity_type = activity_type
+        self.activity_id = activity_id
+        self.future = Future()
+        self.future._canceller = self.cancel
+        self.command: Command | None = None
+        self.scheduled_event_id = 0
+
+    def on_scheduled(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if event["eventType"] == "ScheduleActivityTaskFailed":
+            self.replay._calls.activities.pop(self.activity_id, None)
+            self.future.set_exception(
+                ScheduleActivityTaskFailedError(
+                    attributes.get("cause", ""), self.activity_type, self.activity_id
+                )
+            )
+            return
+        self.scheduled_event_id = event["eventId"]
+        self.replay._calls.by_scheduled[self.scheduled_event_id] = self
+
+    def cancel(self) -> None:
+        if self.command is not None and self.replay.withdraw(self.command):
+            self.replay._calls.activities.pop(self.activity_id, None)
+            self.future._set_cancelled(
+                CancelledError("Activity was cancelled before being scheduled with SWF")
+            )
+            return
+        self.replay.emit(
+            Command(
+                ("RequestCancelActivityTask", self.activity_id),
+                {
+                    "decisionType": "RequestCancelActivityTask",
+                    "requestCancelActivityTaskDecisionAttributes": {"activityId": self.activity_id},
+                },
+                where=self.command.where if self.command else "",
+                on_confirm=self.on_cancel_confirmed,
+            )
+        )
+
+    def on_cancel_confirmed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if event["eventType"] == "RequestCancelActivityTaskFailed":
+            # The activity closed before the request reached it; its outcome event resolves it.
+            logger.debug("cancel of activity %s refused: %s", self.activity_id, attributes.get("cause"))
+
+
+class TimerCall:
+    """One timer (``workflow_time.sleep``)."""
+
+    def __init__(self, replay: ExecutionReplay, timer_id: str) -> None:
+        self.replay = replay
+        self.timer_id = timer_id
+        self.future = Future()
+        self.future._canceller = self.cancel
+        self.command: Command | None = None
+
+    def cancel(self) -> None:
+        if self.command is not None and self.replay.withdraw(self.command):
+            self.replay._calls.timers.pop(self.timer_id, None)
+            self.future._set_cancelled(CancelledError("Timer was cancelled before it was started"))
+            return
+        # SWF cancels a timer within the decision (TimerCanceled is its result event; no new
+        # decision task follows), so the code learns of it at once, as in AWS Flow.
+        self.replay._calls.timers.pop(self.timer_id, None)
+        self.replay.emit(
+            Command(
+                ("CancelTimer", self.timer_id),
+                {"decisionType": "CancelTimer", "cancelTimerDecisionAttributes": {"timerId": self.timer_id}},
+                where=self.command.where if self.command else "",
+            )
+        )
+        self.future._set_cancelled(CancelledError("Timer was cancelled"))
+
+
+class ChildCall:
+    """One child workflow execution."""
+
+    def __init__(
+        self, replay: ExecutionReplay, workflow_type: WorkflowType, workflow_id: str, instance: Any
+    ) -> None:
+        self.replay = replay
+        self.workflow_type = workflow_type
+        self.workflow_id = workflow_id
+        self.instance = instance
+        self.started = Future()
+        self.result = Future()
+        self.started._canceller = self.cancel
+        self.result._canceller = self.cancel
+        instance._workflow_result = self.result
+        self.command: Command | None = None
+        self.execution = WorkflowExecution(workflow_id, None)
+
+    def on_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if event["eventType"] == "StartChildWorkflowExecutionFailed":
+            self.fail_to_start(attributes)
+            return
+        self.replay._calls.by_initiated[event["eventId"]] = self
+
+    def fail_to_start(self, attributes: dict[str, Any]) -> None:
+        error = StartChildWorkflowExecutionFailedError(attributes.get("cause", ""), self.workflow_id)
+        self.started.set_exception(error)
+        self.result.set_exception(error)
+
+    def cancel(self) -> None:
+        if self.command is not None and self.replay.withdraw(self.command):
+            error = CancelledError("Child workflow was cancelled before it was started")
+            self.started._set_cancelled(error)
+            self.result._set_cancelled(error)
+            return
+        self.replay.request_cancel_external(self.execution)
+
+    def on_event(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        event_type = event["eventType"]
+        converter = self.workflow_type.data_converter
+        if event_type == "ChildWorkflowExecutionStarted":
+            execution = attributes["workflowExecution"]
+            self.execution = WorkflowExecution(execution["workflowId"], execution["runId"])
+            self.instance.workflow_execution = self.execution
+            self.started.set_result(self.instance)
+            return
+        if event_type == "StartChildWorkflowExecutionFailed":
+            self.fail_to_start(attributes)
+            return
+        if event_type == "ChildWorkflowExecutionCompleted":
+            result = attributes.get("result")
+            self.result.set_result(converter.loads(result) if result else None)
+        elif event_type == "ChildWorkflowExecutionFailed":
+            cause, remote_traceback = decode_failure(converter, attributes.get("details"))
+            self.result.set_exception(
+                ChildWorkflowFailedError(
+                    event["eventId"], self.workflow_type, self.execution, cause, remote_traceback
+                )
+            )
+        elif event_type == "ChildWorkflowExecutionTimedOut":
+            self.result.set_exception(
+                ChildWorkflowTimedOutError(event["eventId"], self.workflow_type, self.execution)
+            )
+        elif event_type == "ChildWorkflowExecutionTerminated":
+            self.result.set_exception(
+                ChildWorkflowTerminatedError(event["eventId"], self.workflow_type, self.execution)
+            )
+        elif event_type == "ChildWorkflowExecutionCanceled":
+            self.result._set_cancelled(
+                ChildWorkflowCanceledError(
+                    event["eventId"], self.workflow_type, self.execution, attributes.get("details")
+                )
+            )
+
+
+class ExternalCall:
+    """A signal or cancel request sent to another execution."""
+
+    def __init__(self, replay: ExecutionReplay, execution: WorkflowExecution, kind: str) -> None:
+        self.replay = replay
+        self.execution = execution
+        self.kind = kind
+        self.future = Future()
+
+    def on_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if event["eventType"].endswith("Failed"):
+            self.on_event(event, attributes)
+            return
+        self.replay._calls.by_initiated[event["eventId"]] = self
+
+    def on_event(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if not event["eventType"].endswith("Failed"):
+            self.future.set_result(None)
+            return
+        error_type = (
+            RequestCancelExternalWorkflowExecutionFailedError
+            if self.kind == "cancel"
+            else ExternalWorkflowError
+        )
+        self.future.set_exception(
+            error_type(
+                attributes.get("decisionTaskCompletedEventId"),
+                attributes.get("initiatedEventId"),
+                attributes.get("runId"),
+                str(attributes.get("workflowId", self.execution.workflow_id)),
+                attributes.get("cause", ""),
+            )
+        )
+
+
+class CallTable:
+    """The open calls of one execution, and the handlers of their outcome events."""
+
+    def __init__(self) -> None:
+        self.activities: dict[str, ActivityCall] = {}
+        self.by_scheduled: dict[int, ActivityCall] = {}
+        self.timers: dict[str, TimerCall] = {}
+        self.children: dict[str, ChildCall] = {}
+        self.by_initiated: dict[int, Any] = {}
+
+    def handlers(self) -> dict[str, Handler]:
+        by_initiated = self._by_initiated
+        return {
+            "ActivityTaskCompleted": self._activity_outcome,
+            "ActivityTaskFailed": self._activity_outcome,
+            "ActivityTaskTimedOut": self._activity_outcome,
+            "ActivityTaskCanceled": self._activity_outcome,
+            "TimerFired": self._timer_outcome,
+            "TimerCanceled": self._timer_outcome,
+            "StartTimerFailed": self._timer_outcome,
+            "ChildWorkflowExecutionStarted": by_initiated,
+            "ChildWorkflowExecutionCompleted": by_initiated,
+            "ChildWorkflowExecutionFailed": by_initiated,
+            "ChildWorkflowExecutionTimedOut": by_initiated,
+            "ChildWorkflowExecutionTerminated": by_initiated,
+            "ChildWorkflowExecutionCanceled": by_initiated,
+            "StartChildWorkflowExecutionFailed": by_initiated,
+            "ExternalWorkflowExecutionSignaled": by_initiated,
+            "SignalExternalWorkflowExecutionFailed": by_initiated,
+            "ExternalWorkflowExecutionCancelRequested": by_initiated,
+            "RequestCancelExternalWorkflowExecutionFailed": by_initiated,
+        }
+
+    def _by_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        initiated = attributes.get("initiatedEventId")
+        if not initiated:
+            return  # an immediate failure: already handled when the decision was confirmed
+        call = self.by_initiated.get(initiated)
+        if call is not None:
+            call.on_event(event, attributes)
+
+    def _activity_outcome(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        call = self.by_scheduled.pop(attributes["scheduledEventId"], None)
+        if call is None:
+            return
+        self.activities.pop(call.activity_id, None)
+        event_type = event["eventType"]
+        converter = call.activity_type.data_converter
+        if event_type == "ActivityTaskCompleted":
+            result = attributes.get("result")
+            call.future.set_result(converter.loads(result) if result else None)
+        elif event_type == "ActivityTaskFailed":
+            cause, remote_traceback = decode_failure(converter, attributes.get("details"))
+            error = ActivityTaskFailedError(
+                event["eventId"], call.activity_type, call.activity_id, cause, remote_traceback
+            )
+            error.reason = attributes.get("reason")  # type: ignore[attr-defined]
+            call.future.set_exception(error)
+        elif event_type == "ActivityTaskTimedOut":
+            timed_out = ActivityTaskTimedOutError(
+                event["eventId"], call.activity_type, call.activity_id, attributes.get("timeoutType", "")
+            )
+            timed_out.details = attributes.get("details")  # type: ignore[attr-defined]
+            call.future.set_exception(timed_out)
+        else:
+            cause, remote_traceback = decode_failure(converter, attributes.get("details"))
+            call.future._set_cancelled(
+                ActivityTaskCanceledError(
+                    event["eventId"],
+                    call.activity_type,
+                    call.activity_id,
+                    cause,
+                    attributes.get("latestCancelRequestedEventId"),
+                    attributes.get("scheduledEventId"),
+                    attributes.get("startedEventId"),
+                    remote_traceback,
+                )
+            )
+
+    def _timer_outcome(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        call = self.timers.pop(attributes["timerId"], None)
+        if call is None:
+            return
+        event_type = event["eventType"]
+        if event_type == "TimerFired":
+            call.future.set_result(None)
+        elif event_type == "TimerCanceled":
+            call.future._set_cancelled(CancelledError("Timer was cancelled"))
+        else:
+            call.future.set_exception(StartTimerFailedError(attributes.get("cause", ""), call.timer_id))

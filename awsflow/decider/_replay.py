@@ -1,0 +1,557 @@
+"""Replaying a workflow execution's history to rebuild its state and make its next decisions.
+
+:class:`ExecutionReplay` is pure: events in, decisions out; no botocore, no clock, no threads.
+A cold replay feeds it the whole history; a worker that keeps it between decision tasks can feed
+it only the new events and get the same answer (the events it has seen are skipped by id).
+
+How the history is read
+-----------------------
+Events are delivered in id order. After each one, the workflow's code runs until it waits again
+(the scheduler of :mod:`awsflow.core` is deterministic), and the decisions it makes collect in
+*pending*. A ``DecisionTaskStarted`` event is a cut: what is pending then is what that decision
+task answered, so it becomes the *candidate* list. If that task completed, SWF recorded one result
+event per decision right after ``DecisionTaskCompleted``; those are checked, in order, against
+the candidate's commands — a mismatch means the code changed under a running execution
+(:class:`~awsflow.exceptions.NondeterminismError`). If the task timed out, its decisions were
+never used and go back to pending. The candidate left when the history ends is the answer to the
+decision task being handled now.
+
+Events that happened while a decision task was out (between its Started and Completed) are
+delivered after that cut, so the code sees them where the original run saw them: in the next
+decision task.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import traceback
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..context._contexts import DecisionContext, peek_context, set_context
+from ..core import AsyncEventLoop, CancelledError, Future, coroutine
+from ..core.async_task import AsyncTask
+from ..exceptions import NondeterminismError, WorkflowDefinitionError
+from ..flow_types import ActivityType, WorkflowType
+from ..workflow_execution import WorkflowExecution
+from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
+from ._commands import (
+    ASYNC_FAILURES,
+    REASON_LIMIT,
+    RESULT_EVENTS,
+    Command,
+    attributes_of,
+    caller_location,
+    check_size,
+)
+
+__all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup"]
+
+logger = logging.getLogger(__name__)
+
+# (workflow name, version) -> (definition class, workflow type, name of its @execute method)
+WorkflowLookup = Callable[[str, str], "tuple[type, WorkflowType, str]"]
+
+_CLOSED_EVENTS = frozenset(
+    {
+        "WorkflowExecutionCompleted",
+        "WorkflowExecutionFailed",
+        "WorkflowExecutionCanceled",
+        "WorkflowExecutionContinuedAsNew",
+        "WorkflowExecutionTimedOut",
+        "WorkflowExecutionTerminated",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionOutcome:
+    """The answer to a decision task: decisions, and the workflow's state string."""
+
+    decisions: list[dict[str, Any]]
+    execution_context: str | None
+
+
+class ExecutionReplay:
+    """The replayed state of one workflow run (see the module docstring)."""
+
+    def __init__(
+        self,
+        lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+        workflow_execution: WorkflowExecution,
+        task_list: str,
+    ) -> None:
+        if isinstance(lookup, Mapping):
+            table = lookup
+            self._lookup: WorkflowLookup = lambda name, version: table[(name, version)]
+        else:
+            self._lookup = lookup
+        self.workflow_execution = workflow_execution
+        self.task_list = task_list
+        self.execution_started = False
+        self._loop = AsyncEventLoop()
+        self._context = DecisionContext(self)
+        self._context.workflow_execution = workflow_execution
+        self._next_id = 0
+        self._pending: list[Command] = []
+        self._candidate: list[Command] | None = None
+        self._candidate_started = 0
+        self._awaiting: deque[Command] = deque()
+        self._buffer: list[dict[str, Any]] = []
+        self._last_event_id = 0
+        self._replay_until = 0
+        self._calls = CallTable()
+        self._workflow_type: WorkflowType | None = None
+        self._instance: Any = None
+        self._root: AsyncTask | None = None
+        self._continue_as_new: dict[str, Any] | None = None
+        self._cancel_requested = False
+        self._closed_by: Command | None = None
+        self._handlers: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
+            "WorkflowExecutionStarted": self._on_started,
+            "WorkflowExecutionSignaled": self._on_signaled,
+            "WorkflowExecutionCancelRequested": self._on_cancel_requested,
+            "DecisionTaskCompleted": self._on_decision_completed,
+            "DecisionTaskTimedOut": self._on_decision_timed_out,
+            "CompleteWorkflowExecutionFailed": self._on_close_failed,
+            "FailWorkflowExecutionFailed": self._on_close_failed,
+            "CancelWorkflowExecutionFailed": self._on_close_failed,
+            "ContinueAsNewWorkflowExecutionFailed": self._on_close_failed,
+            **self._calls.handlers(),
+        }
+
+    # -- the entry point ------------------------------------------------------------------------
+    def apply(self, events: Sequence[dict[str, Any]]) -> DecisionOutcome:
+        """Feed history events (already-seen ids are skipped) and return the current decisions.
+
+        Raises:
+            NondeterminismError: the code no longer makes the decisions the history recorded.
+            WorkflowDefinitionError: the history names a workflow type this lookup lacks.
+        """
+        for event in events:
+            if event["eventType"] == "DecisionTaskCompleted":
+                started = attributes_of(event).get("startedEventId", 0)
+                self._replay_until = max(self._replay_until, started)
+        previous = peek_context()
+        set_context(self._context)
+        try:
+            for event in events:
+                event_id = event["eventId"]
+                if event_id <= self._last_event_id:
+                    continue
+                self._last_event_id = event_id
+                if event["eventType"] == "DecisionTaskStarted":
+                    self._flush(event)
+                    self._cut(event)
+                else:
+                    self._buffer.append(event)
+            if self._buffer and self._buffer[-1]["eventType"] in _CLOSED_EVENTS:
+                self._flush(None)  # a closed run's whole history: check it to the end
+        finally:
+            set_context(previous)
+        decisions = [command.decision for command in self._candidate or ()]
+        state = getattr(self._instance, "workflow_state", None)
+        return DecisionOutcome(decisions, None if state is None else str(state))
+
+    def _flush(self, started: dict[str, Any] | None) -> None:
+        """Deliver the events held since the last cut, at the time of the decision task now starting.
+
+        The code must see them when (and at the time) the original run saw them: in the decision
+        task that started after them, not as each arrived.
+        """
+        if started is not None:
+            self._context._workflow_time = _epoch_seconds(started.get("eventTimestamp"))
+        buffered, self._buffer = self._buffer, []
+        for event in buffered:
+            self._deliver(event)
+
+    def _deliver(self, event: dict[str, Any]) -> None:
+        event_type = event["eventType"]
+        attributes = attributes_of(event)
+        self._context._replaying = event["eventId"] < self._replay_until
+        result = RESULT_EVENTS.get(event_type)
+        if result is not None and (
+            event_type not in ASYNC_FAILURES or not attributes.get("initiatedEventId")
+        ):
+            self._confirm(event, attributes, result)
+        handler = self._handlers.get(event_type)
+        if handler is not None:
+            handler(event, attributes)
+        if self._loop._queue:
+            self._loop.execute_all_tasks()
+
+    # -- decision task boundaries ---------------------------------------------------------------
+    def _cut(self, event: dict[str, Any]) -> None:
+        """At a DecisionTaskStarted: what is pending now is what that decision task answers."""
+        if self._awaiting:
+            missing = self._awaiting[0]
+            raise self._divergence(
+                event, f"no event for {missing.describe()}", f"{missing.describe()} at {missing.where}"
+            )
+        commands = self._pending
+        # SWF accepts a close decision only as the last one of a task.
+        if any(command.is_close for command in commands):
+            commands = [c for c in commands if not c.is_close] + [c for c in commands if c.is_close]
+        self._candidate = commands
+        self._candidate_started = event["eventId"]
+        self._pending = []
+
+    def _on_decision_completed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if self._candidate is not None and attributes.get("startedEventId") == self._candidate_started:
+            self._awaiting.extend(self._candidate)
+            self._candidate = None
+
+    def _on_decision_timed_out(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        if self._candidate is not None:
+            self._pending = self._candidate + self._pending
+            self._candidate = None
+
+    def _confirm(
+        self, event: dict[str, Any], attributes: dict[str, Any], result: tuple[str, Any, Any]
+    ) -> None:
+        decision_type, read_id, read_detail = result
+        recorded_key = (decision_type, str(read_id(attributes)))
+        recorded_detail = tuple(read_detail(attributes))
+        recorded = f"{decision_type} {' '.join(recorded_detail)} (id {recorded_key[1]!r})".replace("  ", " ")
+        if not self._awaiting:
+            raise self._divergence(event, recorded, f"nothing (the code waits at {self._waiting_at()})")
+        command = self._awaiting.popleft()
+        if command.key != recorded_key or (
+            command.detail and recorded_detail and command.detail != recorded_detail
+        ):
+            raise self._divergence(event, recorded, f"{command.describe()} at {command.where}")
+        if command.on_confirm is not None:
+            command.on_confirm(event, attributes)
+
+    def _divergence(self, event: dict[str, Any], recorded: str, actual: str) -> NondeterminismError:
+        name = self._workflow_type.name if self._workflow_type else "workflow"
+        return NondeterminismError(
+            f"{name} {tuple(self.workflow_execution)}: replay diverged at event {event['eventId']} "
+            f"({event['eventType']}); history has {recorded} but the code now makes {actual}. Keep the "
+            "old code path for running executions, or start new ones under a new workflow version."
+        )
+
+    def _waiting_at(self) -> str:
+        task = self._root
+        gen = getattr(task, "_gen", None)
+        frame = getattr(gen, "gi_frame", None)
+        if frame is None:
+            return "<the workflow's code is not running>"
+        return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+    # -- making decisions (called by workflow code through its context) -------------------------
+    def emit(self, command: Command) -> Command:
+        self._pending.append(command)
+        return command
+
+    def withdraw(self, command: Command) -> bool:
+        """Drop a command not yet sent; False if it was already sent."""
+        for index, pending in enumerate(self._pending):
+            if pending is command:
+                del self._pending[index]
+                return True
+        return False
+
+    def next_id(self) -> str:
+        """Ids of activities, timers and children: "1", "2", ... as botoflow numbered them."""
+        self._next_id += 1
+        return str(self._next_id)
+
+    def schedule_activity(
+        self, activity_type: ActivityType, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future:
+        """ScheduleActivityTask; a Future of the activity's result."""
+        attributes = activity_type.schedule_attributes(
+            self._context._activity_options_overrides, self.task_list
+        )
+        encoded = activity_type.data_converter.dumps([args, kwargs])
+        check_size(f"input of activity {activity_type.name}", encoded)
+        activity_id = self.next_id()
+        attributes["activityId"] = activity_id
+        attributes["input"] = encoded
+        call = ActivityCall(self, activity_type, activity_id)
+        call.command = self.emit(
+            Command(
+                ("ScheduleActivityTask", activity_id),
+                {
+                    "decisionType": "ScheduleActivityTask",
+                    "scheduleActivityTaskDecisionAttributes": attributes,
+                },
+                (attributes["activityType"]["name"], attributes["activityType"]["version"]),
+                caller_location(),
+                on_confirm=call.on_scheduled,
+            )
+        )
+        self._calls.activities[activity_id] = call
+        return call.future
+
+    def start_timer(self, seconds: float) -> Future:
+        """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires."""
+        if seconds < 0:
+            raise ValueError(f"workflow_time.sleep needs a duration of 0 seconds or more, not {seconds}")
+        timer_id = self.next_id()
+        call = TimerCall(self, timer_id)
+        call.command = self.emit(
+            Command(
+                ("StartTimer", timer_id),
+                {
+                    "decisionType": "StartTimer",
+                    "startTimerDecisionAttributes": {
+                        "timerId": timer_id,
+                        "startToFireTimeout": str(math.ceil(seconds)),
+                    },
+                },
+                where=caller_location(),
+            )
+        )
+        self._calls.timers[timer_id] = call
+        return call.future
+
+    def start_child_workflow(
+        self, workflow_type: WorkflowType, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future:
+        """StartChildWorkflowExecution; a Future of the child's instance once it has started."""
+        overrides = self._context._workflow_options_overrides
+        encoded = workflow_type.data_converter.dumps([args, kwargs])
+        check_size(f"input of child workflow {workflow_type.name}", encoded)
+        workflow_id = str(
+            overrides.get("workflow_id") or f"{self.workflow_execution.run_id}:{self.next_id()}"
+        )
+        attributes = {
+            "workflowId": workflow_id,
+            "workflowType": {
+                "name": str(overrides.get("name", workflow_type.name)),
+                "version": str(overrides.get("version", workflow_type.version)),
+            },
+            "input": encoded,
+            **workflow_type.run_attributes(overrides, self.task_list),
+        }
+        call = ChildCall(self, workflow_type, workflow_id, instance)
+        call.command = self.emit(
+            Command(
+                ("StartChildWorkflowExecution", workflow_id),
+                {
+                    "decisionType": "StartChildWorkflowExecution",
+                    "startChildWorkflowExecutionDecisionAttributes": attributes,
+                },
+                (attributes["workflowType"]["name"], attributes["workflowType"]["version"]),
+                caller_location(),
+                on_confirm=call.on_initiated,
+            )
+        )
+        self._calls.children[workflow_id] = call
+        return call.started
+
+    def continue_as_new(
+        self, workflow_type: WorkflowType, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future:
+        """Close this run, once its code finishes, by starting a new run with these arguments."""
+        encoded = workflow_type.data_converter.dumps([args, kwargs])
+        check_size("input of the continued workflow", encoded)
+        overrides = self._context._workflow_options_overrides
+        attributes = {"input": encoded, **workflow_type.run_attributes(overrides, self.task_list)}
+        version = overrides.get("version")
+        if version is not None:
+            attributes["workflowTypeVersion"] = str(version)
+        self._continue_as_new = attributes
+        done = Future()
+        done.set_result(None)
+        return done
+
+    def request_cancel_external(self, execution: WorkflowExecution) -> Future:
+        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery."""
+        control = self.next_id()
+        attributes = {"workflowId": execution.workflow_id, "control": control}
+        if execution.run_id:
+            attributes["runId"] = execution.run_id
+        call = ExternalCall(self, execution, "cancel")
+        self.emit(
+            Command(
+                ("RequestCancelExternalWorkflowExecution", str(execution.workflow_id)),
+                {
+                    "decisionType": "RequestCancelExternalWorkflowExecution",
+                    "requestCancelExternalWorkflowExecutionDecisionAttributes": attributes,
+                },
+                where=caller_location(),
+                on_confirm=call.on_initiated,
+            )
+        )
+        return call.future
+
+    def signal_external(self, execution: WorkflowExecution, signal_name: str, encoded: str) -> Future:
+        """SignalExternalWorkflowExecution; a Future of the signal's delivery."""
+        check_size(f"input of signal {signal_name}", encoded)
+        control = self.next_id()
+        attributes = {"workflowId": execution.workflow_id, "signalName": signal_name, "input": encoded}
+        attributes["control"] = control
+        if execution.run_id:
+            attributes["runId"] = execution.run_id
+        call = ExternalCall(self, execution, "signal")
+        self.emit(
+            Command(
+                ("SignalExternalWorkflowExecution", control),
+                {
+                    "decisionType": "SignalExternalWorkflowExecution",
+                    "signalExternalWorkflowExecutionDecisionAttributes": attributes,
+                },
+                where=caller_location(),
+                on_confirm=call.on_initiated,
+            )
+        )
+        return call.future
+
+    # -- the workflow itself --------------------------------------------------------------------
+    def _on_started(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        named = attributes["workflowType"]
+        try:
+            definition, workflow_type, method = self._lookup(named["name"], named["version"])
+        except KeyError:
+            raise WorkflowDefinitionError(
+                f"This worker has no workflow {named['name']} version {named['version']}: pass its "
+                "WorkflowDefinition to the WorkflowWorker"
+            ) from None
+        self._workflow_type = workflow_type
+        instance = definition(self.workflow_execution)
+        instance._data_converter = workflow_type.data_converter
+        self._instance = instance
+        self._context._workflow_instance = instance
+        args, kwargs = _decode_arguments(workflow_type.data_converter, attributes.get("input"))
+        body = vars_lookup(definition, method)
+        with self._loop:
+            future = coroutine(body)(instance, *args, **kwargs)
+        self._root = future._task
+        self.execution_started = True
+        future.add_done_callback(self._on_workflow_done)
+
+    def _on_signaled(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        name = attributes["signalName"]
+        signals = getattr(type(self._instance), "_workflow_signals", {})
+        if name not in signals:
+            logger.warning(
+                "%s %s: no @signal handles signal %r; it stays in the history unhandled",
+                self._workflow_type,
+                tuple(self.workflow_execution),
+                name,
+            )
+            return
+        assert self._workflow_type is not None
+        args, kwargs = _decode_arguments(self._workflow_type.data_converter, attributes.get("input"))
+        handler = signals[name][1]
+        # A child of the workflow's root task: a failing handler fails the workflow, not silently.
+        AsyncTask(
+            self._loop,
+            lambda: handler(self._instance, *args, **kwargs),
+            parent=self._root if self._root is not None and not self._root.done else None,
+            name=f"signal {name}",
+        )
+
+    def _on_cancel_requested(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        self._cancel_requested = True
+        if self._root is not None and not self._root.done:
+            self._root.cancel()
+
+    def _on_workflow_done(self, future: Any) -> None:
+        assert self._workflow_type is not None
+        converter = self._workflow_type.data_converter
+        error = future._exception
+        if error is None:
+            if self._continue_as_new is not None:
+                self._close(
+                    "ContinueAsNewWorkflowExecution",
+                    "continueAsNewWorkflowExecutionDecisionAttributes",
+                    self._continue_as_new,
+                )
+                return
+            result = converter.dumps(future._result)
+            try:
+                check_size("result of the workflow", result)
+            except ValueError as too_large:
+                self._fail(too_large)
+                return
+            self._close(
+                "CompleteWorkflowExecution", "completeWorkflowExecutionDecisionAttributes", {"result": result}
+            )
+        elif isinstance(error, CancelledError):
+            self._cancel(error)
+        else:
+            self._fail(error)
+
+    def _cancel(self, error: CancelledError) -> None:
+        details = str(error.args[0]) if error.args and error.args[0] else ""
+        handler = getattr(self._instance, "cancellation_handler", None)
+        if handler is None:
+            self._close(
+                "CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes", {"details": details}
+            )
+            return
+        with self._loop:
+            cleanup = handler()
+        cleanup.add_done_callback(
+            lambda _: self._close(
+                "CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes", {"details": details}
+            )
+        )
+
+    def _fail(self, error: BaseException) -> None:
+        assert self._workflow_type is not None
+        converter = self._workflow_type.data_converter
+        frames = [tuple(frame) for frame in traceback.extract_tb(error.__traceback__)]
+        try:
+            details = converter.dumps([error, frames])
+            check_size("details of the workflow failure", details)
+        except (TypeError, ValueError):
+            details = converter.dumps([RuntimeError(f"{type(error).__name__}: {error}"), frames[-20:]])[
+                :32_768
+            ]
+        reason = f"{type(error).__name__}: {error}"[:REASON_LIMIT]
+        self._close(
+            "FailWorkflowExecution",
+            "failWorkflowExecutionDecisionAttributes",
+            {"reason": reason, "details": details},
+        )
+
+    def _close(self, decision_type: str, member: str, attributes: dict[str, Any]) -> None:
+        command = Command(
+            (decision_type, ""),
+            {"decisionType": decision_type, member: attributes},
+            where="the end of the workflow",
+            is_close=True,
+        )
+        self._closed_by = command
+        self.emit(command)
+
+    def _on_close_failed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        # SWF refused to close (new events arrived meanwhile): decide the same close again.
+        if self._closed_by is not None:
+            self.emit(self._closed_by)
+
+
+def vars_lookup(definition: type, method: str) -> Any:
+    for klass in definition.__mro__:
+        if method in vars(klass):
+            value = vars(klass)[method]
+            return getattr(value, "func", value)
+    raise WorkflowDefinitionError(f"{definition.__name__} has no method {method}")
+
+
+def _decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Workflow and signal inputs are ``[args, kwargs]`` (botoflow's form); a dict is kwargs."""
+    if not encoded:
+        return (), {}
+    value = converter.loads(encoded)
+    if isinstance(value, dict):
+        return (), value
+    if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], dict):
+        return tuple(value[0]), dict(value[1])
+    raise WorkflowDefinitionError(f"input must encode [args, kwargs] (botoflow's form), got {value!r}")
+
+
+def _epoch_seconds(timestamp: Any) -> float:
+    if timestamp is None:
+        return 0.0
+    if hasattr(timestamp, "timestamp"):
+        return float(timestamp.timestamp())
+    return float(timestamp)

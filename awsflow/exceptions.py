@@ -1,0 +1,403 @@
+"""The errors awsflow raises, under one root.
+
+::
+
+    AwsflowError (BotoflowError is the same class, for code written for botoflow)
+    ├── ScheduleActivityTaskFailedError     SWF refused to schedule an activity (cause)
+    ├── StartChildWorkflowExecutionFailedError
+    ├── StartTimerFailedError
+    ├── NondeterminismError                 replayed code diverged from the history
+    ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
+    ├── WorkflowDefinitionError (TypeError) a workflow/activity class or call is malformed
+    ├── DecisionException                   outcomes recorded in a history, with event_id
+    │   ├── ActivityTaskError
+    │   │   ├── ActivityTaskFailedError     the activity raised; .cause is its exception
+    │   │   ├── ActivityTaskTimedOutError   .timeout_type
+    │   │   └── ActivityTaskCanceledError   (also a core CancelledError)
+    │   ├── RequestCancelActivityTaskFailedError
+    │   ├── WorkflowError                   seen from outside (wait_for_completion)
+    │   │   ├── WorkflowFailedError, WorkflowTimedOutError, WorkflowTerminatedError
+    │   │   └── WorkflowCanceledError       (also a core CancelledError)
+    │   └── ChildWorkflowError
+    │       ├── ChildWorkflowFailedError, ChildWorkflowTimedOutError,
+    │       └── ChildWorkflowTerminatedError, ChildWorkflowCanceledError (a CancelledError)
+    └── ExternalWorkflowError
+        └── RequestCancelExternalWorkflowExecutionFailedError
+
+SWF's own faults are in :mod:`awsflow.swf_exceptions` (also under ``AwsflowError``).
+``CancelledError`` keeps botoflow's spelling and lives in :mod:`awsflow.core`.
+"""
+
+from __future__ import annotations
+
+import traceback as _traceback_module
+from typing import IO, Any
+
+from .core.exceptions import CancellationError, CancelledError
+
+__all__ = [
+    "ActivityTaskCanceledError",
+    "ActivityTaskError",
+    "ActivityTaskFailedError",
+    "ActivityTaskTimedOutError",
+    "AwsflowError",
+    "BotoflowError",
+    "CancellationError",
+    "CancelledError",
+    "ChildWorkflowCanceledError",
+    "ChildWorkflowError",
+    "ChildWorkflowFailedError",
+    "ChildWorkflowTerminatedError",
+    "ChildWorkflowTimedOutError",
+    "DecisionException",
+    "ExternalWorkflowError",
+    "NondeterminismError",
+    "PayloadTooLargeError",
+    "RequestCancelActivityTaskFailedError",
+    "RequestCancelExternalWorkflowExecutionFailedError",
+    "ScheduleActivityTaskFailedError",
+    "StartChildWorkflowExecutionFailedError",
+    "StartTimerFailedError",
+    "WorkflowCanceledError",
+    "WorkflowDefinitionError",
+    "WorkflowError",
+    "WorkflowFailedError",
+    "WorkflowTerminatedError",
+    "WorkflowTimedOutError",
+]
+
+
+class AwsflowError(Exception):
+    """The root of every error awsflow raises."""
+
+
+BotoflowError = AwsflowError
+
+
+class ScheduleActivityTaskFailedError(AwsflowError):
+    """SWF could not schedule the activity; ``cause`` is SWF's cause (e.g. ACTIVITY_TYPE_DOES_NOT_EXIST)."""
+
+    def __init__(self, cause: str, activity_type: Any = None, activity_id: str | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.activity_type = activity_type
+        self.activity_id = activity_id
+
+    def __str__(self) -> str:
+        name = getattr(self.activity_type, "name", None)
+        return f"SWF could not schedule activity {name} (id {self.activity_id}): {self.cause}"
+
+
+class StartChildWorkflowExecutionFailedError(AwsflowError):
+    """SWF could not start the child workflow; ``cause`` is SWF's cause."""
+
+    def __init__(self, cause: str, workflow_id: str | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.workflow_id = workflow_id
+
+    def __str__(self) -> str:
+        return f"SWF could not start child workflow {self.workflow_id}: {self.cause}"
+
+
+class StartTimerFailedError(AwsflowError):
+    """SWF could not start a timer (``workflow_time.sleep``); ``cause`` is SWF's cause."""
+
+    def __init__(self, cause: str, timer_id: str | None = None) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.timer_id = timer_id
+
+
+class NondeterminismError(AwsflowError):
+    """Replaying the workflow code did not reproduce the decisions its history recorded."""
+
+
+class PayloadTooLargeError(AwsflowError, ValueError):
+    """An encoded value is over SWF's size limit for its field; raised before the call is sent."""
+
+    def __init__(self, field: str, size: int, limit: int) -> None:
+        super().__init__(
+            f"{field} is {size} characters once encoded; SWF accepts at most {limit}. "
+            "Pass a reference (an S3 key, a database id) instead of the data."
+        )
+        self.field = field
+        self.size = size
+        self.limit = limit
+
+
+class WorkflowDefinitionError(AwsflowError, TypeError):
+    """A workflow or activity definition, or a call to one, is malformed."""
+
+
+class _RemoteTracebackMixIn:
+    """Formatting for errors that carry a traceback captured in another process."""
+
+    cause: BaseException | None
+    _traceback: Any
+
+    def format_exc(self, limit: int | None = None) -> list[str]:
+        """The remote traceback and the cause, formatted like ``traceback.format_exc``."""
+        lines = ["Traceback (most recent call last):\n"]
+        frames = list(self._traceback or [])
+        if limit is not None:
+            frames = frames[-limit:]
+        for frame in frames:
+            if isinstance(frame, str):
+                lines.append(frame)
+            else:
+                filename, lineno, name, line = (list(frame) + [None] * 4)[:4]
+                lines.append(f'  File "{filename}", line {lineno}, in {name}\n')
+                if line:
+                    lines.append(f"    {line}\n")
+        if self.cause is not None:
+            lines.extend(_traceback_module.format_exception_only(type(self.cause), self.cause))
+        return lines
+
+    def print_exc(self, limit: int | None = None, file: IO[str] | None = None) -> None:
+        import sys
+
+        (file or sys.stderr).write("".join(self.format_exc(limit)))
+
+
+class DecisionException(AwsflowError):
+    """An outcome recorded in the workflow history; ``event_id`` names its event."""
+
+    def __init__(self, event_id: int | None, *args: Any) -> None:
+        super().__init__(event_id, *args)
+        self.event_id = event_id
+
+
+class ActivityTaskError(DecisionException):
+    """Base of the failures of one activity call (``activity_type``, ``activity_id``)."""
+
+    def __init__(self, event_id: int | None, activity_type: Any, activity_id: str | None) -> None:
+        super().__init__(event_id, activity_type, activity_id)
+        self.activity_type = activity_type
+        self.activity_id = activity_id
+
+    def _what(self) -> str:
+        return f"activity {getattr(self.activity_type, 'name', self.activity_type)} (id {self.activity_id})"
+
+
+class ActivityTaskFailedError(ActivityTaskError, _RemoteTracebackMixIn):
+    """The activity raised; ``cause`` is its exception, ``format_exc()`` its remote traceback."""
+
+    def __init__(
+        self,
+        event_id: int | None,
+        activity_type: Any,
+        activity_id: str | None,
+        cause: Any,
+        _traceback: Any = None,
+    ) -> None:
+        super().__init__(event_id, activity_type, activity_id)
+        self.cause = cause
+        self._traceback = _traceback
+
+    def __str__(self) -> str:
+        return f"{self._what()} failed: {self.cause!r}"
+
+
+class ActivityTaskTimedOutError(ActivityTaskError):
+    """SWF timed the activity out; ``timeout_type`` is SCHEDULE_TO_START, START_TO_CLOSE, ..."""
+
+    def __init__(
+        self, event_id: int | None, activity_type: Any, activity_id: str | None, timeout_type: str
+    ) -> None:
+        super().__init__(event_id, activity_type, activity_id)
+        self.timeout_type = timeout_type
+
+    def __str__(self) -> str:
+        return f"{self._what()} timed out ({self.timeout_type})"
+
+
+class ActivityTaskCanceledError(CancelledError, ActivityTaskError, _RemoteTracebackMixIn):
+    """The activity was canceled (SWF spelling); a CancelledError for workflow code."""
+
+    def __init__(
+        self,
+        event_id: int | None,
+        activity_type: Any,
+        activity_id: str | None,
+        cause: Any,
+        latest_cancel_requested_event_id: int | None,
+        scheduled_event_id: int | None,
+        started_event_id: int | None,
+        _traceback: Any = None,
+    ) -> None:
+        ActivityTaskError.__init__(self, event_id, activity_type, activity_id)
+        self._cause = cause
+        self._traceback = _traceback
+        self.latest_cancel_requested_event_id = latest_cancel_requested_event_id
+        self.scheduled_event_id = scheduled_event_id
+        self.started_event_id = started_event_id
+
+    @property
+    def cause(self) -> Any:  # type: ignore[override]
+        return self._cause
+
+    def __str__(self) -> str:
+        return f"{self._what()} was canceled"
+
+
+class RequestCancelActivityTaskFailedError(DecisionException):
+    """SWF refused to request the cancel of an activity (``cause``, e.g. ACTIVITY_ID_UNKNOWN)."""
+
+    def __init__(
+        self, event_id: int | None, activity_id: str, cause: str, decision_task_completed_event_id: int | None
+    ) -> None:
+        super().__init__(event_id, activity_id, decision_task_completed_event_id)
+        self.activity_id = activity_id
+        self.cause = cause
+        self.decision_task_completed_event_id = decision_task_completed_event_id
+
+
+class WorkflowError(DecisionException):
+    """Base of the outcomes of a workflow execution, as seen by whoever waits for it."""
+
+    def __init__(self, event_id: int | None, workflow_type: Any, workflow_execution: Any) -> None:
+        super().__init__(event_id)
+        self.workflow_type = workflow_type
+        self.workflow_execution = workflow_execution
+
+    def __str__(self) -> str:
+        return f"workflow {self.workflow_type} {tuple(self.workflow_execution or ())} {self._outcome()}"
+
+    def _outcome(self) -> str:
+        return "closed"
+
+
+class WorkflowFailedError(WorkflowError, _RemoteTracebackMixIn):
+    """The workflow raised; ``cause`` is its exception."""
+
+    def __init__(
+        self,
+        event_id: int | None,
+        workflow_type: Any,
+        workflow_execution: Any,
+        cause: Any,
+        _traceback: Any = None,
+    ) -> None:
+        super().__init__(event_id, workflow_type, workflow_execution)
+        self.cause = cause
+        self._traceback = _traceback
+
+    def _outcome(self) -> str:
+        return f"failed: {self.cause!r}"
+
+
+class WorkflowTimedOutError(WorkflowError):
+    """SWF closed the workflow at its execution start-to-close timeout."""
+
+    def _outcome(self) -> str:
+        return "timed out"
+
+
+class WorkflowTerminatedError(WorkflowError):
+    """The workflow was terminated."""
+
+    def _outcome(self) -> str:
+        return "was terminated"
+
+
+class WorkflowCanceledError(CancelledError, WorkflowError):
+    """The workflow was canceled (botoflow had no error for this and waited forever)."""
+
+    def __init__(
+        self, event_id: int | None, workflow_type: Any, workflow_execution: Any, details: Any = None
+    ) -> None:
+        WorkflowError.__init__(self, event_id, workflow_type, workflow_execution)
+        self.details = details
+
+    def _outcome(self) -> str:
+        return "was canceled"
+
+
+class ChildWorkflowError(DecisionException):
+    """Base of the outcomes of a child workflow, raised in its parent."""
+
+    def __init__(self, event_id: int | None, workflow_type: Any, workflow_execution: Any) -> None:
+        super().__init__(event_id)
+        self.workflow_type = workflow_type
+        self.workflow_execution = workflow_execution
+
+    def __str__(self) -> str:
+        name = getattr(self.workflow_type, "name", self.workflow_type)
+        return f"child workflow {name} {tuple(self.workflow_execution or ())} {self._outcome()}"
+
+    def _outcome(self) -> str:
+        return "closed"
+
+
+class ChildWorkflowFailedError(ChildWorkflowError, _RemoteTracebackMixIn):
+    """The child workflow raised; ``cause`` is its exception."""
+
+    def __init__(
+        self,
+        event_id: int | None,
+        workflow_type: Any,
+        workflow_execution: Any,
+        cause: Any,
+        _traceback: Any = None,
+    ) -> None:
+        super().__init__(event_id, workflow_type, workflow_execution)
+        self.cause = cause
+        self._traceback = _traceback
+
+    def _outcome(self) -> str:
+        return f"failed: {self.cause!r}"
+
+
+class ChildWorkflowTimedOutError(ChildWorkflowError):
+    """The child workflow timed out."""
+
+    def _outcome(self) -> str:
+        return "timed out"
+
+
+class ChildWorkflowTerminatedError(ChildWorkflowError):
+    """The child workflow was terminated."""
+
+    def _outcome(self) -> str:
+        return "was terminated"
+
+
+class ChildWorkflowCanceledError(CancelledError, ChildWorkflowError):
+    """The child workflow was canceled; a CancelledError for the parent's code."""
+
+    def __init__(
+        self, event_id: int | None, workflow_type: Any, workflow_execution: Any, details: Any = None
+    ) -> None:
+        ChildWorkflowError.__init__(self, event_id, workflow_type, workflow_execution)
+        self.details = details
+
+    def _outcome(self) -> str:
+        return "was canceled"
+
+
+class ExternalWorkflowError(AwsflowError):
+    """Base of failures to act on another workflow execution."""
+
+    def __init__(
+        self,
+        decision_task_completed_event_id: int | None,
+        initiated_event_id: int | None,
+        run_id: str | None,
+        workflow_id: str,
+        cause: str,
+        *args: Any,
+    ) -> None:
+        super().__init__(decision_task_completed_event_id, initiated_event_id, run_id, workflow_id, *args)
+        self.decision_task_completed_event_id = decision_task_completed_event_id
+        self.initiated_event_id = initiated_event_id
+        self.run_id = run_id
+        self.workflow_id = workflow_id
+        self.cause = cause
+
+    def __str__(self) -> str:
+        return f"request to workflow {self.workflow_id} ({self.run_id}) failed: {self.cause}"
+
+
+class RequestCancelExternalWorkflowExecutionFailedError(ExternalWorkflowError):
+    """SWF could not deliver a cancel request to another execution (e.g. it is unknown)."""

@@ -1,0 +1,108 @@
+"""Context managers that override activity and workflow options for the calls inside them.
+
+Blocks nest: an inner block overrides the options it names and keeps the outer ones
+(botoflow replaced the outer block's options wholesale).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from .context._contexts import get_context
+
+__all__ = ["activity_options", "workflow_options"]
+
+
+class _NotSet:
+    def __repr__(self) -> str:
+        return "NOT_SET"
+
+
+_NOT_SET: Any = _NotSet()
+
+
+class _Overrides:
+    _attribute = ""
+
+    def __init__(self, **options: Any) -> None:
+        self._overrides = {key: value for key, value in options.items() if value is not _NOT_SET}
+        # (context, its options before this block): the block may be left when its generator is
+        # closed by the garbage collector, on a thread where that context is no longer current.
+        self._previous: list[tuple[Any, dict[str, Any]]] = []
+
+    def __enter__(self) -> _Overrides:
+        context = get_context()
+        previous = getattr(context, self._attribute)
+        self._previous.append((context, previous))
+        setattr(context, self._attribute, {**previous, **self._overrides})
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        context, previous = self._previous.pop()
+        setattr(context, self._attribute, previous)
+
+
+class activity_options(_Overrides):  # botoflow's name
+    """Override the options of the activities scheduled inside the block.
+
+    Timeouts are seconds (None: unlimited); ``task_priority`` is an awsflow addition.
+    """
+
+    _attribute = "_activity_options_overrides"
+
+    def __init__(
+        self,
+        task_list: Any = _NOT_SET,
+        version: Any = _NOT_SET,
+        name: Any = _NOT_SET,
+        heartbeat_timeout: Any = _NOT_SET,
+        schedule_to_start_timeout: Any = _NOT_SET,
+        start_to_close_timeout: Any = _NOT_SET,
+        schedule_to_close_timeout: Any = _NOT_SET,
+        task_priority: Any = _NOT_SET,
+    ) -> None:
+        super().__init__(
+            task_list=task_list,
+            version=version,
+            name=name,
+            heartbeat_timeout=heartbeat_timeout,
+            schedule_to_start_timeout=schedule_to_start_timeout,
+            start_to_close_timeout=start_to_close_timeout,
+            schedule_to_close_timeout=schedule_to_close_timeout,
+            task_priority=task_priority,
+        )
+
+
+class workflow_options(_Overrides):  # botoflow's name
+    """Override the options of workflows started (or continued as new) inside the block."""
+
+    _attribute = "_workflow_options_overrides"
+
+    def __init__(
+        self,
+        task_list: Any = _NOT_SET,
+        workflow_id: Any = _NOT_SET,
+        version: Any = _NOT_SET,
+        execution_start_to_close_timeout: Any = _NOT_SET,
+        task_start_to_close_timeout: Any = _NOT_SET,
+        child_policy: Any = _NOT_SET,
+        name: Any = _NOT_SET,
+        data_converter: Any = _NOT_SET,
+        tag_list: Any = _NOT_SET,
+        task_priority: Any = _NOT_SET,
+    ) -> None:
+        super().__init__(
+            task_list=task_list,
+            workflow_id=workflow_id,
+            version=version,
+            execution_start_to_close_timeout=execution_start_to_close_timeout,
+            task_start_to_close_timeout=task_start_to_close_timeout,
+            child_policy=child_policy,
+            name=name,
+            data_converter=data_converter,
+            tag_list=tag_list,
+            task_priority=task_priority,
+        )

@@ -1,0 +1,40 @@
+"""What a worker serves: workflow types by (name, version), activity methods by name."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import Any
+
+from ..decorator_descriptors import ActivityFunc
+from ..flow_types import ActivityType, WorkflowType
+from ..workflow_definition import WorkflowDefinition
+
+WorkflowTable = dict[tuple[str, str], tuple[type, WorkflowType, str]]
+
+
+def extract_workflows_dict(definitions: Iterable[type]) -> WorkflowTable:
+    """``(name, version) -> (definition, workflow type, @execute method name)``."""
+    table: WorkflowTable = {}
+    for definition in definitions:
+        if not (inspect.isclass(definition) and issubclass(definition, WorkflowDefinition)):
+            raise TypeError(f"{definition!r} is not a WorkflowDefinition subclass")
+        for workflow_type, method in definition._workflow_types.items():
+            assert workflow_type.name is not None
+            table[(workflow_type.name, workflow_type.version)] = (definition, workflow_type, method)
+    return table
+
+
+def extract_activities(instances: Iterable[Any]) -> dict[str, tuple[Any, ActivityType]]:
+    """``activity name -> (bound method, activity type)`` from activity class instances."""
+    table: dict[str, tuple[Any, ActivityType]] = {}
+    for instance in instances:
+        if inspect.isclass(instance):
+            raise TypeError(f"Activity definition must be an instance, not a class: {instance!r}")
+        for klass in type(instance).__mro__:
+            for value in vars(klass).values():
+                if isinstance(value, ActivityFunc):
+                    name = value.activity_type.name
+                    assert name is not None
+                    table.setdefault(name, (value.func.__get__(instance), value.activity_type))
+    return table

@@ -1,0 +1,105 @@
+"""``WorkflowDefinition``: the base class of workflow implementations.
+
+A subclass declares ``@execute`` entry points (one per workflow type version) and ``@signal``
+handlers. Each subclass gets its own :class:`~awsflow.flow_types.WorkflowType` objects, named
+after it (or ``@workflow(name=...)``), including for entry points it inherits; botoflow shared
+and renamed the base class's types instead, so defining a subclass changed the base workflow's
+name.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .context._contexts import DecisionContext, peek_context
+from .core import CancelledError, Future, coroutine
+from .decorator_descriptors import SignalFunc, WorkflowExecuteFunc
+from .flow_types import WorkflowType
+from .workflow_execution import WorkflowExecution
+
+__all__ = ["WorkflowDefinition"]
+
+
+class WorkflowDefinition:
+    """Subclass this to implement a workflow (see the module docstring).
+
+    Example::
+
+        class MyWorkflow(WorkflowDefinition):
+            @execute(version="1.0", execution_start_to_close_timeout=60)
+            def start(self, order_id):
+                self.workflow_state = "charging"
+                receipt = yield BillingActivities.charge(order_id)
+                return receipt
+
+            @signal()
+            def cancel_order(self, reason):
+                self.reason = reason
+    """
+
+    _workflow_types: dict[WorkflowType, str] = {}
+    _workflow_type_by_func: dict[str, WorkflowType] = {}
+    _workflow_signals: dict[str, tuple[SignalFunc, Any]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        by_func: dict[str, WorkflowType] = {}
+        signals: dict[str, tuple[SignalFunc, Any]] = {}
+        # Walk from the most basic class so that a subclass's own definitions win.
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                if isinstance(value, WorkflowExecuteFunc):
+                    workflow_type = copy.copy(value.workflow_type)
+                    if workflow_type.name is None or klass is not cls:
+                        workflow_type.name = cls.__name__
+                    by_func[value.func.__name__] = workflow_type
+                elif isinstance(value, SignalFunc):
+                    signals[value.signal_type.name] = (value, value.func)
+                elif attribute in by_func and klass is cls:
+                    del by_func[attribute]  # overridden by a plain method
+        for workflow_type in by_func.values():
+            if workflow_type.name is None:
+                workflow_type.name = cls.__name__
+        cls._workflow_type_by_func = by_func
+        cls._workflow_types = {workflow_type: name for name, workflow_type in by_func.items()}
+        cls._workflow_signals = signals
+
+    def __init__(self, workflow_execution: WorkflowExecution | None = None) -> None:
+        self.workflow_execution = workflow_execution
+        self.workflow_state = ""
+        self._workflow_result: Future | None = None
+        self._data_converter = WorkflowType.DEFAULT_DATA_CONVERTER
+
+    @property
+    def workflow_state(self) -> str:
+        """A string the workflow reports as its execution context (visible in SWF's console)."""
+        return self._workflow_state
+
+    @workflow_state.setter
+    def workflow_state(self, state: str) -> None:
+        self._workflow_state = state
+
+    @property
+    def workflow_result(self) -> Future | None:
+        """For a child workflow instance: the Future of its result."""
+        return self._workflow_result
+
+    def cancel(self, details: str = "") -> Any:
+        """Cancel this workflow execution.
+
+        Called on the running workflow itself, raises CancelledError (the workflow then cancels
+        its open activities and closes as canceled). Called on another execution (a child),
+        asks SWF to cancel it and returns a Future of the request's delivery.
+        """
+        context = peek_context()
+        if not isinstance(context, DecisionContext):
+            raise TypeError(f"{type(self).__name__}.cancel can only be called from workflow code")
+        if self is context._workflow_instance or self.workflow_execution == context.workflow_execution:
+            raise CancelledError(details)
+        return context.decider.request_cancel_external(self.workflow_execution)
+
+    @coroutine
+    def cancellation_handler(self) -> Any:
+        """Override to clean up before the execution closes as canceled (may yield)."""
+        return None
