@@ -106,7 +106,7 @@ class Retrying:
             )
         multiplier, maximum = self._wait_exponential
         if multiplier is not None or maximum is not None:
-            wait = (multiplier if multiplier is not None else 1.0) * 2**attempt_number
+            wait = float(multiplier if multiplier is not None else 1.0) * float(2**attempt_number)
             return min(wait, maximum) if maximum is not None else wait
         return 0.0
 
