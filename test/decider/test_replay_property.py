@@ -1,0 +1,175 @@
+"""Property: replaying any prefix of a history reproduces the decisions recorded after it.
+
+Hypothesis draws a workflow program (sequential and parallel activities, failures, timers,
+child workflows) and an interleaving of the service's work: decision tasks are polled and
+answered with other events arriving in between (so events land between a task's start and its
+completion), activities finish in any order, time jumps. Whatever happened, at every decision
+task boundary of the final history, a cold replay of the prefix must make exactly the decisions
+the history recorded for that task, and a replay fed the events in chunks must agree with it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any
+
+from harness import DOMAIN, TASK_LIST, Harness
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from workflows import Steps
+
+from awsflow import workflow_time
+from awsflow.decider import ExecutionReplay
+from awsflow.decider._commands import ASYNC_FAILURES, RESULT_EVENTS, attributes_of
+from awsflow.decorators import execute
+from awsflow.exceptions import ActivityTaskFailedError
+from awsflow.local.engine import SwfFault
+from awsflow.workflow_definition import WorkflowDefinition
+from awsflow.workflow_execution import WorkflowExecution
+
+
+class Program(WorkflowDefinition):
+    """Runs a program given as data: [["act", x] | ["par", n] | ["fail"] | ["timer", s] | ["child", x]]."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=86_400)
+    def run(self, program: list[list[Any]]) -> Any:
+        total = 0
+        for step in program:
+            kind = step[0]
+            if kind == "act":
+                total += yield Steps.double(step[1])
+            elif kind == "par":
+                total += sum((yield [Steps.double(i) for i in range(step[1])]))
+            elif kind == "fail":
+                try:
+                    yield Steps.ship(1)
+                except ActivityTaskFailedError:
+                    total += 1
+            elif kind == "timer":
+                yield workflow_time.sleep(step[1])
+            elif kind == "child":
+                child = yield Program.run([["act", step[1]]])
+                total += yield child.workflow_result
+        return total
+
+
+steps = st.one_of(
+    st.tuples(st.just("act"), st.integers(0, 9)),
+    st.tuples(st.just("par"), st.integers(1, 4)),
+    st.tuples(st.just("fail")),
+    st.tuples(st.just("timer"), st.integers(1, 120)),
+    st.tuples(st.just("child"), st.integers(0, 9)),
+)
+
+
+class Interleaving(Harness):
+    """The harness with a decision task's poll and answer as separate steps."""
+
+    def poll_decision(self) -> Any:
+        task = self.call("PollForDecisionTask", {"domain": DOMAIN, "taskList": {"name": TASK_LIST}})
+        if task is None:
+            return None
+        execution = task["workflowExecution"]
+        replay = ExecutionReplay(
+            self.table, WorkflowExecution(execution["workflowId"], execution["runId"]), TASK_LIST
+        )
+        return task["taskToken"], replay.apply(self.history(execution)).decisions
+
+    def answer(self, token: str, decisions: list[dict[str, Any]]) -> None:
+        # The task may have timed out meanwhile (SWF then schedules another): its token is stale.
+        with contextlib.suppress(SwfFault):
+            self.call("RespondDecisionTaskCompleted", {"taskToken": token, "decisions": decisions})
+
+
+def decision_keys(decisions: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    keys = []
+    for decision in decisions:
+        kind = decision["decisionType"]
+        attributes = decision[kind[0].lower() + kind[1:] + "DecisionAttributes"]
+        member = {
+            "ScheduleActivityTask": "activityId",
+            "StartTimer": "timerId",
+            "CancelTimer": "timerId",
+            "RequestCancelActivityTask": "activityId",
+            "StartChildWorkflowExecution": "workflowId",
+            "RequestCancelExternalWorkflowExecution": "workflowId",
+            "SignalExternalWorkflowExecution": "control",
+        }.get(kind)
+        keys.append((kind, str(attributes.get(member, "")) if member else ""))
+    return keys
+
+
+def recorded_keys(history: list[dict[str, Any]], started_id: int) -> list[tuple[str, str]] | None:
+    """The decisions the history recorded for the decision task started at ``started_id``."""
+    completed = next(
+        (
+            e
+            for e in history
+            if e["eventType"] == "DecisionTaskCompleted" and attributes_of(e)["startedEventId"] == started_id
+        ),
+        None,
+    )
+    if completed is None:
+        return None  # that task timed out: nothing was recorded
+    keys = []
+    for event in history:
+        attributes = attributes_of(event)
+        if attributes.get("decisionTaskCompletedEventId") != completed["eventId"]:
+            continue
+        result = RESULT_EVENTS.get(event["eventType"])
+        if result is None or (event["eventType"] in ASYNC_FAILURES and attributes.get("initiatedEventId")):
+            continue
+        keys.append((result[0], str(result[1](attributes))))
+    return keys
+
+
+@settings(
+    max_examples=int(os.environ.get("AWSFLOW_PROPERTY_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(program=st.lists(steps, min_size=1, max_size=6), data=st.data())
+def test_replaying_any_prefix_reproduces_recorded_decisions(program: list[Any], data: st.DataObject) -> None:
+    h = Interleaving((Program,), (Steps(),))
+    root = h.start(Program, "run", [list(step) for step in program])
+    out: list[tuple[str, list[dict[str, Any]]]] = []
+    for _ in range(120):
+        action = data.draw(st.sampled_from(["poll", "answer", "work", "tick"]))
+        if action == "poll":
+            polled = h.poll_decision()
+            if polled is not None:
+                out.append(polled)
+        elif action == "answer" and out:
+            h.answer(*out.pop(data.draw(st.integers(0, len(out) - 1))))
+        elif action == "work":
+            h.work_once()
+        elif action == "tick":
+            h.now += data.draw(st.sampled_from([1, 20, 61, 130]))
+            h.engine.advance(h.now)
+    for token, decisions in out:
+        h.answer(token, decisions)
+    h.run()
+    # Time jumps may time activities out and fail the workflow: a legitimate outcome.
+    assert h.close_event(root)["eventType"].startswith("WorkflowExecution")
+    assert all(record.error is None for record in h.records)
+
+    runs = h.call("ListClosedWorkflowExecutions", {"domain": DOMAIN, "startTimeFilter": {"oldestDate": 0}})
+    for info in runs["executionInfos"]:
+        execution = WorkflowExecution(info["execution"]["workflowId"], info["execution"]["runId"])
+        history = h.history(info["execution"])
+        sticky = ExecutionReplay(h.table, execution, TASK_LIST)
+        fed = 0
+        for index, event in enumerate(history):
+            if event["eventType"] != "DecisionTaskStarted":
+                continue
+            prefix = history[: index + 1]
+            cold = ExecutionReplay(h.table, execution, TASK_LIST).apply(prefix).decisions
+            recorded = recorded_keys(history, event["eventId"])
+            if recorded is not None:
+                assert decision_keys(cold) == recorded
+            chunk_end = data.draw(st.integers(fed, index + 1))
+            sticky.apply(history[fed:chunk_end])
+            fed = chunk_end
+            assert sticky.apply(history[fed : index + 1]).decisions == cold
+            fed = index + 1
