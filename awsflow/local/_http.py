@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -18,7 +19,14 @@ from ._model import operation_names
 from ._service import Service
 from ._sigv4 import verify_sigv4
 from ._validate import validate_request
-from .engine import SerializationException, SwfFault, UnknownOperationException, ValidationException
+from ._watcher import DisconnectWatcher
+from .engine import (
+    POLL_OPERATIONS,
+    SerializationException,
+    SwfFault,
+    UnknownOperationException,
+    ValidationException,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +50,11 @@ class SwfHTTPServer(ThreadingHTTPServer):
         self.service = service
         self.credentials = credentials
         self.operations = frozenset(operation_names())
+        self.watcher = DisconnectWatcher()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.watcher.close()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -77,7 +90,14 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             request = validate_request(operation, _parse_json(body))
             logger.debug("%s %s", operation, request_id)
-            response = self.server.service.call(operation, request)
+            if operation in POLL_OPERATIONS and request.get("nextPageToken") is None:
+                abandoned = threading.Event()
+                with self.server.watcher.watching(
+                    self.connection, lambda: self.server.service.abandon(abandoned)
+                ):
+                    response = self.server.service.call(operation, request, abandoned)
+            else:
+                response = self.server.service.call(operation, request)
         except SwfFault as fault:
             logger.debug("%s: %s", fault.code, fault.message)
             self._send(fault.status, json.dumps(fault.to_wire()).encode(), request_id)

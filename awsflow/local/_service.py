@@ -107,10 +107,16 @@ class Service:
         return self._clock
 
     # -- requests --------------------------------------------------------------------------
-    def call(self, operation: str, request: dict[str, Any]) -> dict[str, Any] | None:
-        """Run a validated request; returns the response members (None for void operations)."""
+    def call(
+        self, operation: str, request: dict[str, Any], abandoned: threading.Event | None = None
+    ) -> dict[str, Any] | None:
+        """Run a validated request; returns the response members (None for void operations).
+
+        ``abandoned`` is set (through :meth:`abandon`) when the client of a long poll goes away:
+        the poll then ends without taking a task.
+        """
         if operation in POLL_OPERATIONS:
-            return self._poll(operation, request)
+            return self._poll(operation, request, abandoned)
         with self._lock:
             reply = self._execute(operation, request)
         return reply.body
@@ -142,7 +148,16 @@ class Service:
             self._deadline_cond.notify()
         self._run_lambdas()
 
-    def _poll(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+    def abandon(self, abandoned: threading.Event) -> None:
+        """Give up a long poll whose client disconnected."""
+        with self._lock:
+            abandoned.set()
+            for cond in self._poll_conds.values():
+                cond.notify_all()
+
+    def _poll(
+        self, operation: str, request: dict[str, Any], abandoned: threading.Event | None = None
+    ) -> dict[str, Any]:
         kind = "decision" if operation == "PollForDecisionTask" else "activity"
         key = (kind, request["domain"], request["taskList"]["name"])
         with self._lock:
@@ -160,6 +175,9 @@ class Service:
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 while True:
+                    if abandoned is not None and abandoned.is_set():
+                        cond.notify()  # pass on a wake-up meant for a poller that can take a task
+                        return dict(EMPTY_POLL_REPLIES[operation])
                     body = self._execute(operation, request).body
                     if body is not None:
                         return body
@@ -175,9 +193,11 @@ class Service:
         with self._lock:
             return sum(self._pollers.values())
 
-    def wait_for_pollers(self, count: int, timeout: float) -> bool:
-        """Wait (real time, at most ``timeout`` s) until at least ``count`` polls are held."""
+    def wait_for_pollers(self, count: int, timeout: float, *, at_most: bool = False) -> bool:
+        """Wait (real time, at most ``timeout`` s) until at least (or ``at_most``) ``count`` polls are held."""
         with self._lock:
+            if at_most:
+                return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) <= count, timeout)
             return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) >= count, timeout)
 
     # -- time ------------------------------------------------------------------------------

@@ -209,3 +209,22 @@ def test_at_least_200_long_polls_are_held_at_once(swf: LocalSWF, domain: str, cl
         thread.join(timeout=30)
     assert len(results) == count
     assert all(not r.get("taskToken") for r in results)
+
+
+def test_a_poll_whose_client_disconnects_takes_no_task(swf: LocalSWF, client: Any, domain: str) -> None:
+    """A worker that stops mid-poll must not be handed the next task (it would sit started)."""
+    import http.client
+    import json
+
+    host, port = swf.endpoint_url.split("//")[1].split(":")
+    raw = http.client.HTTPConnection(host, int(port))
+    body = json.dumps({"domain": domain, "taskList": {"name": "gone"}})
+    headers = {
+        "X-Amz-Target": "SimpleWorkflowService.PollForActivityTask",
+        "Content-Type": "application/x-amz-json-1.0",
+    }
+    raw.request("POST", "/", body=body, headers=headers)
+    assert swf.service.wait_for_pollers(1, timeout=5)
+    raw.sock.shutdown(2)
+    raw.close()
+    assert swf.service.wait_for_pollers(0, timeout=5, at_most=True)

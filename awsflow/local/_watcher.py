@@ -1,0 +1,83 @@
+"""Noticing that a long-polling client has gone away, so that no task is handed to it.
+
+A worker that stops closes its connection in the middle of a long poll. Without this, the
+service would keep the poll waiting and could give the next task to a client that is no longer
+there; the task would then sit "started" until its timeout. One thread watches the sockets of
+the polls being held (``selectors``, no polling loop): when one becomes readable while its
+request is still waiting, the client has closed it (it sends nothing else on a connection whose
+answer it awaits), and the poll is abandoned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import selectors
+import socket
+import threading
+from collections.abc import Callable, Iterator
+
+logger = logging.getLogger(__name__)
+
+
+class DisconnectWatcher:
+    """Calls a callback when a watched socket's peer closes it."""
+
+    def __init__(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        self._lock = threading.Lock()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._closing = False
+        self._thread = threading.Thread(
+            target=self._run, name="awsflow.local disconnect watcher", daemon=True
+        )
+        self._thread.start()
+
+    @contextlib.contextmanager
+    def watching(self, sock: socket.socket, on_disconnect: Callable[[], None]) -> Iterator[None]:
+        """Watch ``sock`` for the duration of the block."""
+        with self._lock:
+            self._selector.register(sock, selectors.EVENT_READ, on_disconnect)
+        self._wake()
+        try:
+            yield
+        finally:
+            with self._lock, contextlib.suppress(KeyError, ValueError):
+                self._selector.unregister(sock)
+            self._wake()
+
+    def close(self) -> None:
+        self._closing = True
+        self._wake()
+        self._thread.join()
+        self._selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
+
+    def _run(self) -> None:
+        while not self._closing:
+            for key, _ in self._selector.select():
+                if key.data is None:
+                    with contextlib.suppress(OSError):
+                        self._wake_r.recv(4096)
+                    continue
+                sock: socket.socket = key.fileobj  # type: ignore[assignment]
+                if self._peer_closed(sock):
+                    with self._lock, contextlib.suppress(KeyError, ValueError):
+                        self._selector.unregister(sock)
+                    key.data()
+
+    @staticmethod
+    def _peer_closed(sock: socket.socket) -> bool:
+        try:
+            return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
