@@ -1,11 +1,62 @@
-"""awsflow: durable, distributed workflows on Amazon SWF.
+"""awsflow: durable, distributed workflows on Amazon SWF, in the style of the AWS Flow Framework.
 
-The framework (decorators, decider, workers) is being built; the embedded SWF-compatible
-service lives in :mod:`awsflow.local`.
+Write workflows as generators that ``yield`` activity calls, run workers in ``with`` blocks,
+start executions by calling a workflow's ``@execute`` method. The API is botoflow 0.8's:
+``from awsflow import ...`` where code said ``from botoflow import ...``.
+
+:mod:`awsflow.local` is an SWF-compatible service to develop and test against.
 """
 
 from __future__ import annotations
 
+from .activity_retrying import retry_on_exception
+from .context import get_context, set_context
+from .core import Future, Return, coroutine, return_
+from .decorators import activities, activity, execute, manual_activity, retry_activity, signal, workflow
+from .flow_types import ActivityType, SignalType, WorkflowType
+from .options import activity_options, workflow_options
+from .workers import (
+    ActivityWorker,
+    GenericWorkflowWorker,
+    MultiprocessingActivityExecutor,
+    MultiprocessingWorkflowExecutor,
+    ThreadedActivityExecutor,
+    ThreadedWorkflowExecutor,
+    WorkflowWorker,
+)
+from .workflow_definition import WorkflowDefinition
+from .workflow_starting import workflow_starter
+
 __version__ = "0.1.0.dev0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "ActivityType",
+    "ActivityWorker",
+    "Future",
+    "GenericWorkflowWorker",
+    "MultiprocessingActivityExecutor",
+    "MultiprocessingWorkflowExecutor",
+    "Return",
+    "SignalType",
+    "ThreadedActivityExecutor",
+    "ThreadedWorkflowExecutor",
+    "WorkflowDefinition",
+    "WorkflowType",
+    "WorkflowWorker",
+    "__version__",
+    "activities",
+    "activity",
+    "activity_options",
+    "coroutine",
+    "execute",
+    "get_context",
+    "manual_activity",
+    "retry_activity",
+    "retry_on_exception",
+    "return_",
+    "set_context",
+    "signal",
+    "workflow",
+    "workflow_options",
+    "workflow_starter",
+]

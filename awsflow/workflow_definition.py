@@ -99,6 +99,22 @@ class WorkflowDefinition:
             raise CancelledError(details)
         return context.decider.request_cancel_external(self.workflow_execution)
 
+    def wait_for_completion(self, timeout: float | None = None) -> Any:
+        """For an execution started from outside: its result, or its failure raised.
+
+        Follows continue-as-new to the last run. Raises WorkflowFailedError (``.cause`` is the
+        workflow's exception), WorkflowTimedOutError, WorkflowTerminatedError,
+        WorkflowCanceledError, or TimeoutError after ``timeout`` seconds.
+        """
+        starter = getattr(self, "_starter", None)
+        if starter is None or self.workflow_execution is None:
+            raise TypeError("wait_for_completion works on an instance returned by starting a workflow")
+        from .workers._results import wait_for_result
+
+        return wait_for_result(
+            starter._call, starter.domain, self.workflow_execution, self._data_converter, timeout
+        )
+
     @coroutine
     def cancellation_handler(self) -> Any:
         """Override to clean up before the execution closes as canceled (may yield)."""

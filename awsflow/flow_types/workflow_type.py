@@ -158,6 +158,7 @@ class WorkflowType:
             workflow_id, run_id = context.worker._start_workflow_execution(self, *args, **kwargs)
             started = cls(WorkflowExecution(workflow_id, run_id))
             started._data_converter = self.data_converter
+            started._starter = context.worker
             return started
         if isinstance(context, DecisionContext):
             if instance is not None and instance is context._workflow_instance:

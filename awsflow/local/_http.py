@@ -144,12 +144,17 @@ class _Handler(BaseHTTPRequestHandler):
         raise UnknownOperationException(f"Unknown operation: X-Amz-Target '{target}'")
 
     def _send(self, status: int, payload: bytes, request_id: str | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("x-amzn-RequestId", request_id or str(uuid.uuid4()))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", CONTENT_TYPE)
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("x-amzn-RequestId", request_id or str(uuid.uuid4()))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client left (a worker that stopped mid-poll): nobody is there to answer.
+            logger.debug("client %s went away before its answer", self.address_string())
+            self.close_connection = True
 
 
 def _parse_json(body: bytes) -> Any:

@@ -1,0 +1,20 @@
+"""Workers: the I/O shells that poll SWF and run workflow and activity code."""
+
+from __future__ import annotations
+
+from .activity_worker import ActivityWorker
+from .base_worker import BaseWorker
+from .multiprocessing_executor import MultiprocessingActivityExecutor, MultiprocessingWorkflowExecutor
+from .threaded_executor import ThreadedActivityExecutor, ThreadedWorkflowExecutor
+from .workflow_worker import GenericWorkflowWorker, WorkflowWorker
+
+__all__ = [
+    "ActivityWorker",
+    "BaseWorker",
+    "GenericWorkflowWorker",
+    "MultiprocessingActivityExecutor",
+    "MultiprocessingWorkflowExecutor",
+    "ThreadedActivityExecutor",
+    "ThreadedWorkflowExecutor",
+    "WorkflowWorker",
+]

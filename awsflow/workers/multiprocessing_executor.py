@@ -1,0 +1,143 @@
+"""Run a worker in several processes (CPU-bound activities, many deciders on CPython).
+
+Each process builds its own worker from a *recipe* — the worker's class, region, domain, task
+list, definitions, and the endpoint its client talks to — with a fresh botocore session from the
+standard credential chain: sessions, clients and sockets do not cross process boundaries. The
+definitions (workflow classes, activity instances) must therefore be picklable, i.e. importable
+from a module. Processes are started with ``spawn`` (forking a process that runs threads is
+unsafe).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["MultiprocessingActivityExecutor", "MultiprocessingExecutor", "MultiprocessingWorkflowExecutor"]
+
+logger = logging.getLogger(__name__)
+
+
+def _recipe(worker: Any) -> dict[str, Any]:
+    definitions: tuple[Any, ...] = tuple(
+        getattr(worker, "_workflow_definitions", None) or getattr(worker, "_activity_definitions", ())
+    )
+    return {
+        "cls": type(worker),
+        "region": worker._aws_region,
+        "domain": worker.domain,
+        "task_list": worker.task_list,
+        "definitions": definitions,
+        "endpoint_url": worker.client.meta.endpoint_url,
+        "identity": worker.identity,
+    }
+
+
+def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mode: str, workers: int) -> None:
+    import botocore.session
+
+    session = botocore.session.get_session()
+    from botocore.config import Config
+
+    from .base_worker import POLL_READ_TIMEOUT
+
+    client = session.create_client(
+        "swf",
+        region_name=recipe["region"],
+        endpoint_url=recipe["endpoint_url"],
+        config=Config(read_timeout=POLL_READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 5}),
+    )
+    worker = recipe["cls"](
+        session,
+        recipe["region"],
+        recipe["domain"],
+        recipe["task_list"],
+        *recipe["definitions"],
+        client=client,
+    )
+    worker.identity = f"{recipe['identity']}:{multiprocessing.current_process().name}"
+    if initializer is not None:
+        initializer(worker)
+    threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
+    if mode == "activity" and workers > 1:
+        from .threaded_executor import ThreadedActivityExecutor
+
+        executor = ThreadedActivityExecutor(worker)
+        executor.start(pollers=1, workers=workers)
+        executor.join()
+    else:
+        worker.run()
+
+
+class MultiprocessingExecutor:
+    """Base of the multiprocessing executors: ``start()``, ``stop()``, ``join()``."""
+
+    _mode = "workflow"
+
+    def __init__(self, worker: Any) -> None:
+        self._worker = worker
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = self._context.Event()
+        self._processes: list[Any] = []
+        self._initializer: Callable[[Any], None] | None = None
+
+    @property
+    def initializer(self) -> Callable[[Any], None] | None:
+        """Called with the worker in each new process before it polls (must be picklable)."""
+        return self._initializer
+
+    @initializer.setter
+    def initializer(self, func: Callable[[Any], None]) -> None:
+        self._initializer = func
+
+    def _spawn(self, processes: int, workers: int) -> None:
+        recipe = _recipe(self._worker)
+        self._stop.clear()
+        for index in range(processes):
+            process = self._context.Process(
+                target=_run_worker_process,
+                args=(recipe, self._stop, self._initializer, self._mode, workers),
+                name=f"{type(self._worker).__name__}-{index}",
+                daemon=True,
+            )
+            process.start()
+            self._processes.append(process)
+
+    def stop(self) -> bool:
+        """Ask every process to stop (polls in flight end, running tasks finish)."""
+        if not self.is_running:
+            return False
+        self._stop.set()
+        return True
+
+    def join(self, timeout: float | None = None) -> None:
+        for process in self._processes:
+            process.join(timeout)
+        self._processes = [process for process in self._processes if process.is_alive()]
+
+    @property
+    def is_running(self) -> bool:
+        return any(process.is_alive() for process in self._processes)
+
+
+class MultiprocessingWorkflowExecutor(MultiprocessingExecutor):
+    """Runs a workflow worker's decision loop in ``pollers`` processes."""
+
+    def start(self, pollers: int = 1) -> None:
+        if pollers < 1:
+            raise ValueError(f"pollers must be 1 or more, not {pollers}")
+        self._spawn(pollers, 1)
+
+
+class MultiprocessingActivityExecutor(MultiprocessingExecutor):
+    """Runs activities in ``pollers`` processes, each running up to ``workers`` at once."""
+
+    _mode = "activity"
+
+    def start(self, pollers: int = 1, workers: int = 1) -> None:
+        if pollers < 1 or workers < 1:
+            raise ValueError(f"pollers and workers must be 1 or more, not {pollers} and {workers}")
+        self._spawn(pollers, workers)
