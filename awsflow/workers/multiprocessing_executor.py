@@ -22,9 +22,8 @@ logger = logging.getLogger(__name__)
 
 
 def _recipe(worker: Any) -> dict[str, Any]:
-    definitions: tuple[Any, ...] = tuple(
-        getattr(worker, "_workflow_definitions", None) or getattr(worker, "_activity_definitions", ())
-    )
+    found: Any = getattr(worker, "_workflow_definitions", None) or getattr(worker, "_activity_definitions", ())
+    definitions = tuple(found)
     return {
         "cls": type(worker),
         "region": worker._aws_region,
