@@ -21,7 +21,7 @@ from ..exceptions import PayloadTooLargeError
 PAYLOAD_LIMIT = 32_768
 REASON_LIMIT = 256
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class Command:
 def caller_location() -> str:
     """``file:line`` of the innermost frame outside awsflow: the workflow code making a call."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+    while frame is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return "<unknown>"

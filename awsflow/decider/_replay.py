@@ -40,6 +40,7 @@ from ..workflow_execution import WorkflowExecution
 from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
 from ._commands import (
     ASYNC_FAILURES,
+    PACKAGE_DIR,
     REASON_LIMIT,
     RESULT_EVENTS,
     Command,
@@ -498,7 +499,12 @@ class ExecutionReplay:
     def _fail(self, error: BaseException) -> None:
         assert self._workflow_type is not None
         converter = self._workflow_type.data_converter
-        frames = [tuple(frame) for frame in traceback.extract_tb(error.__traceback__)]
+        # The user's frames only: the scheduler's own frames say nothing about the failure.
+        frames = [
+            tuple(frame)
+            for frame in traceback.extract_tb(error.__traceback__)
+            if not frame.filename.startswith(PACKAGE_DIR)
+        ]
         try:
             details = converter.dumps([error, frames])
             check_size("details of the workflow failure", details)

@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 
 
 def _recipe(worker: Any) -> dict[str, Any]:
-    found: Any = getattr(worker, "_workflow_definitions", None) or getattr(worker, "_activity_definitions", ())
+    found: Any = getattr(worker, "_workflow_definitions", None) or getattr(
+        worker, "_activity_definitions", ()
+    )
     definitions = tuple(found)
     return {
         "cls": type(worker),

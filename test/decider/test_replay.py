@@ -17,6 +17,7 @@ from workflows import (
     Retried,
     RetriedSteps,
     Shipping,
+    ShippingError,
     Signalled,
     Sleeper,
     Steps,
@@ -86,8 +87,13 @@ def test_activities_yielded_as_a_list_run_in_parallel() -> None:
 
 
 def test_an_activity_failure_reaches_the_workflow_with_the_original_exception() -> None:
-    _, _, close = run_to_end(Shipping)
+    h, run, close = run_to_end(Shipping)
     assert result_of(close) == ["ShippingError", 7, "truck broke down"]
+    failed = next(attributes(e) for e in h.history(run) if e["eventType"] == "ActivityTaskFailed")
+    assert failed["reason"] == "ShippingError: truck broke down"
+    error, frames = CONVERTER.loads(failed["details"])
+    assert isinstance(error, ShippingError) and error.parcel == 7
+    assert [frame[2] for frame in frames] == ["ship"]  # the activity's own frame, not the worker's
 
 
 def test_an_unhandled_workflow_exception_fails_the_execution_with_reason_and_details() -> None:

@@ -1,0 +1,113 @@
+"""Activities, failures, results and starters, end to end over HTTP against awsflow.local."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import flows
+import pytest
+from conftest import TASK_LIST, Flow
+
+from awsflow import workflow_starter
+from awsflow.exceptions import WorkflowFailedError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_hello_world_example_prints_its_greeting() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "hello_world.py")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "Hello World!\n"
+    assert "Traceback" not in done.stderr
+
+
+def test_a_workflow_of_activities_returns_its_result(flow: Flow) -> None:
+    flow.workflow_worker(flows.Purchase)
+    flow.activity_worker(flows.Shop())
+    instance = flows.Purchase.buy("pear", 4)
+    assert instance.wait_for_completion(timeout=10) == "receipt for 3.0"
+    scheduled = [
+        e for e in flow.history(instance.workflow_execution) if e["eventType"] == "ActivityTaskScheduled"
+    ]
+    attributes = [e["activityTaskScheduledEventAttributes"] for e in scheduled]
+    assert [a["activityType"]["name"] for a in attributes] == ["Shop.price", "Shop.charge"]
+    assert attributes[0]["input"] == '[{"__tuple":["pear"]},{"quantity":4}]'
+
+
+def test_an_activity_failure_fails_the_workflow_with_the_original_exception(flow: Flow) -> None:
+    flow.workflow_worker(flows.Purchase)
+    flow.activity_worker(flows.Shop())
+    instance = flows.Purchase.buy("apple", 1000)
+    with pytest.raises(WorkflowFailedError) as info:
+        instance.wait_for_completion(timeout=10)
+    assert isinstance(info.value.cause, flows.PaymentDeclined)
+    assert info.value.cause.args == ("500.0 is over the limit",)
+    remote = "".join(info.value.format_exc())
+    assert "in buy" in remote and "awsflow/core" not in remote  # the workflow's own frames
+
+
+def test_workflow_starter_starts_executions_for_workers_elsewhere(flow: Flow) -> None:
+    flow.workflow_worker(flows.Purchase)
+    flow.activity_worker(flows.Shop())
+    with workflow_starter(None, "us-east-1", flow.domain, TASK_LIST, client=flow.swf.client()) as starter:
+        instance = flows.Purchase.buy("apple", 2)
+        assert instance.workflow_execution.run_id
+    assert starter.wait_for_completion(instance, 0.1, 100) == "receipt for 1.0"
+
+
+def test_activity_context_tells_the_activity_its_task_and_execution(flow: Flow) -> None:
+    flow.workflow_worker(flows.Identify)
+    flow.activity_worker(flows.Shop())
+    instance = flows.Identify.run()
+    results = instance.wait_for_completion(timeout=10)
+    assert sorted(task_id for task_id, _ in results) == [str(n) for n in range(1, 7)]
+    assert {workflow_id for _, workflow_id in results} == {instance.workflow_execution.workflow_id}
+
+
+def test_several_activity_workers_share_one_task_list(flow: Flow) -> None:
+    flow.workflow_worker(flows.Identify)
+    flow.activity_worker(flows.Shop(), identity="worker-one")
+    flow.activity_worker(flows.Shop(), identity="worker-two")
+    instance = flows.Identify.run()
+    instance.wait_for_completion(timeout=10)
+    identities = {
+        e["activityTaskStartedEventAttributes"]["identity"]
+        for e in flow.history(instance.workflow_execution)
+        if e["eventType"] == "ActivityTaskStarted"
+    }
+    assert identities <= {"worker-one", "worker-two"} and identities
+
+
+def test_the_types_are_registered_with_their_decorator_defaults(flow: Flow) -> None:
+    flow.workflow_worker(flows.Purchase)
+    flow.activity_worker(flows.Shop())
+    activity = flow.client.describe_activity_type(
+        domain=flow.domain, activityType={"name": "Shop.wait_at_gate", "version": "1.0"}
+    )
+    config = activity["configuration"]
+    # the method's own options win over the class's (botoflow's precedence)
+    assert (config["defaultTaskStartToCloseTimeout"], config["defaultTaskHeartbeatTimeout"]) == ("30", "10")
+    assert config["defaultTaskScheduleToStartTimeout"] == "60"  # from @activities
+    assert config["defaultTaskList"] == {"name": TASK_LIST}
+    workflow = flow.client.describe_workflow_type(
+        domain=flow.domain, workflowType={"name": "Purchase", "version": "1.0"}
+    )
+    assert workflow["configuration"]["defaultExecutionStartToCloseTimeout"] == "600"
+    assert workflow["configuration"]["defaultTaskStartToCloseTimeout"] == "30"
+    assert workflow["configuration"]["defaultChildPolicy"] == "TERMINATE"
+
+
+def test_task_priority_reaches_the_scheduled_activity(flow: Flow) -> None:
+    flow.workflow_worker(flows.Prioritised)
+    flow.activity_worker(flows.Shop())
+    instance = flows.Prioritised.run()
+    instance.wait_for_completion(timeout=10)
+    scheduled = flow.wait_for_event(instance.workflow_execution, "ActivityTaskScheduled")
+    assert scheduled["activityTaskScheduledEventAttributes"]["taskPriority"] == "7"
