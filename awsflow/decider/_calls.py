@@ -149,6 +149,12 @@ class ChildCall:
         self.execution = WorkflowExecution(workflow_id, None)
 
     def on_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        recorded_id = attributes.get("workflowId", self.workflow_id)
+        if recorded_id != self.workflow_id:  # a history written by botoflow: adopt its id
+            self.replay._calls.children.pop(self.workflow_id, None)
+            self.workflow_id = recorded_id
+            self.execution = WorkflowExecution(recorded_id, None)
+            self.replay._calls.children[recorded_id] = self
         if event["eventType"] == "StartChildWorkflowExecutionFailed":
             self.fail_to_start(attributes)
             return

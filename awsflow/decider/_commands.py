@@ -34,6 +34,7 @@ class Command:
     where: str = ""
     is_close: bool = False
     on_confirm: Any = field(default=None, repr=False)
+    generated_id: bool = False  # an id awsflow made up: another SDK's history may hold another
 
     def describe(self) -> str:
         what = f"{self.key[0]} {' '.join(self.detail)}".strip()

@@ -23,6 +23,7 @@ decision task.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import traceback
@@ -318,9 +319,8 @@ class ExecutionReplay:
         overrides = self._context._workflow_options_overrides
         encoded = workflow_type.data_converter.dumps([args, kwargs])
         check_size(f"input of child workflow {workflow_type.name}", encoded)
-        workflow_id = str(
-            overrides.get("workflow_id") or f"{self.workflow_execution.run_id}:{self.next_id()}"
-        )
+        chosen = overrides.get("workflow_id")
+        workflow_id = str(chosen) if chosen else self._child_workflow_id(self.next_id())
         attributes = {
             "workflowId": workflow_id,
             "workflowType": {
@@ -341,10 +341,20 @@ class ExecutionReplay:
                 (attributes["workflowType"]["name"], attributes["workflowType"]["version"]),
                 caller_location(),
                 on_confirm=call.on_initiated,
+                generated_id=not chosen,
             )
         )
         self._calls.children[workflow_id] = call
         return call.started
+
+    def _child_workflow_id(self, sequence: str) -> str:
+        """A child id unique to this run and call, and valid for SWF (no ':', '/', '|').
+
+        botoflow used ``runId:n``, which SWF's documented rules refuse; replaying a botoflow
+        history still works because generated ids are matched by position (see ``_confirm``).
+        """
+        digest = hashlib.sha1(str(self.workflow_execution.run_id).encode()).hexdigest()[:20]
+        return f"{digest}-{sequence}"
 
     def continue_as_new(
         self, workflow_type: WorkflowType, args: tuple[Any, ...], kwargs: dict[str, Any]

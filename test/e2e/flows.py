@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from awsflow import (
+    Future,
     WorkflowDefinition,
     activities,
     activity,
@@ -61,6 +62,12 @@ class Shop:
         gate(name).wait(30)
         return f"{name} passed"
 
+    @activity("1.0", start_to_close_timeout=30)
+    def hold(self, name: str) -> str:
+        started[name].set()
+        gate(name).wait(30)
+        return f"{name} released"
+
     @activity("1.0", start_to_close_timeout=300, heartbeat_timeout=100)
     def heartbeat_until_cancelled(self, name: str) -> str:
         started[name].set()
@@ -91,18 +98,20 @@ class Identify(WorkflowDefinition):
 
 class Gated(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
-    def run(self, name: str) -> Any:
+    def run(self, name: str, heartbeats: bool) -> Any:
         try:
-            return (yield Shop.wait_at_gate(name))
+            if heartbeats:
+                return (yield Shop.wait_at_gate(name))
+            return (yield Shop.hold(name))
         except ActivityTaskTimedOutError as error:
             return f"timed out: {error.timeout_type}"
 
 
 class Unassigned(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
-    def run(self) -> Any:
+    def run(self, schedule_to_close: int | None) -> Any:
         try:
-            with activity_options(task_list="nobody-polls-this"):
+            with activity_options(task_list="nobody-polls-this", schedule_to_close_timeout=schedule_to_close):
                 yield Shop.price("apple")
         except ActivityTaskTimedOutError as error:
             return error.timeout_type
@@ -120,13 +129,16 @@ class Signals(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
     def run(self, expected: int) -> Any:
         self.values: list[str] = []
-        while len(self.values) < expected:
-            yield workflow_time.sleep(60)
+        self.expected = expected
+        self.enough = Future()
+        yield self.enough
         return self.values
 
     @signal()
     def deliver(self, value: str) -> None:
         self.values.append(value)
+        if len(self.values) >= self.expected:
+            self.enough.set_result(None)
 
 
 class SignalsItself(WorkflowDefinition):
@@ -160,16 +172,16 @@ class CancelsItsActivity(WorkflowDefinition):
 
 
 class Child(WorkflowDefinition):
-    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    @execute(version="1.0", execution_start_to_close_timeout=7200)
     def run(self, hours: int) -> Any:
         yield workflow_time.sleep(hours * 3600)
         return hours
 
 
 class ParentWithPolicy(WorkflowDefinition):
-    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    @execute(version="1.0", execution_start_to_close_timeout=7200)
     def run(self, policy: str) -> Any:
-        with workflow_options(child_policy=policy, workflow_id=f"child-{policy}"):
+        with workflow_options(workflow_id=f"child-{policy}"):
             child = yield Child.run(1)
         return (yield child.workflow_result)
 
