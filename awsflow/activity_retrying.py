@@ -37,13 +37,13 @@ class Attempt:
         self.has_exception = has_exception
 
 
-def retry_on_exception(*exception_types: type[BaseException]) -> Callable[[BaseException], bool]:
+def retry_on_exception(*args: type[BaseException]) -> Callable[[BaseException], bool]:
     """A predicate retrying on these exception types, looking inside ActivityTaskFailedError."""
 
     def should_retry(error: BaseException) -> bool:
         if isinstance(error, ActivityTaskFailedError):
-            return isinstance(error.cause, exception_types)
-        return isinstance(error, exception_types)
+            return isinstance(error.cause, args)
+        return isinstance(error, args)
 
     return should_retry
 

@@ -50,6 +50,7 @@ __all__ = [
     "ChildWorkflowTerminatedError",
     "ChildWorkflowTimedOutError",
     "DecisionException",
+    "DecisionExceptionWithTracebackMixIn",
     "ExternalWorkflowError",
     "NondeterminismError",
     "PayloadTooLargeError",
@@ -158,6 +159,9 @@ class _RemoteTracebackMixIn:
         import sys
 
         (file or sys.stderr).write("".join(self.format_exc(limit)))
+
+
+DecisionExceptionWithTracebackMixIn = _RemoteTracebackMixIn  # botoflow's name
 
 
 class DecisionException(AwsflowError):

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from .exceptions import CancelledError
 
-__all__ = ["BaseFuture", "FutureState", "Return", "return_"]
+__all__ = ["CANCELLED", "FINISHED", "PENDING", "RUNNING", "BaseFuture", "FutureState", "Return", "return_"]
 
 Callback = Callable[["BaseFuture"], None]
 
@@ -42,6 +42,13 @@ class FutureState(enum.Enum):
     RUNNING = "RUNNING"
     CANCELLED = "CANCELLED"
     FINISHED = "FINISHED"
+
+
+# botoflow's names for the states.
+PENDING = FutureState.PENDING
+RUNNING = FutureState.RUNNING
+CANCELLED = FutureState.CANCELLED
+FINISHED = FutureState.FINISHED
 
 
 class BaseFuture:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .base_future import BaseFuture
+from .base_future import BaseFuture, Return
 
 if TYPE_CHECKING:
     from .async_task import AsyncTask
 
-__all__ = ["AllFuture", "AnyFuture", "Future"]
+__all__ = ["AllFuture", "AnyFuture", "BaseFuture", "Future", "Return"]
 
 
 class Future(BaseFuture):

@@ -1,26 +1,21 @@
 """The opt-in pickle converter, for values the JSON converter refuses (arbitrary class instances).
 
-The pickle bytes are base64-encoded and stored as a JSON string literal, so every SWF field the
-framework writes stays valid JSON whatever converter produced it.
+Wire format (botoflow's): protocol 0 — the default — is pickle's text protocol, sent as is;
+other protocols are binary and sent base64-encoded.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import pickle
 from typing import Any
 
 from ._abstract import AbstractDataConverter
 
-# Protocol 4 is readable by every Python we support (>= 3.4) and handles large objects; fixing it
-# keeps histories written by a newer interpreter readable by older workers.
-_PICKLE_PROTOCOL = 4
-
 
 class PickleDataConverter(AbstractDataConverter):
-    """Serialise any picklable value as base64 of a pickle (protocol 4), wrapped in a JSON string.
+    """Serialise any picklable value with :mod:`pickle`.
 
     .. warning::
 
@@ -29,46 +24,37 @@ class PickleDataConverter(AbstractDataConverter):
         start executions, signal them, or run workers) is trusted. The default
         :class:`~awsflow.data_converter.JSONDataConverter` never executes code from the data.
 
+    Args:
+        protocol: the pickle protocol; 0 (text) by default, as botoflow.
+
     >>> converter = PickleDataConverter()
     >>> converter.loads(converter.dumps({"a": (1, 2)}))
     {'a': (1, 2)}
+    >>> PickleDataConverter(protocol=4).loads(PickleDataConverter(protocol=4).dumps([1]))
+    [1]
     """
 
+    def __init__(self, protocol: int = 0) -> None:
+        self._protocol = protocol
+
     def dumps(self, obj: Any) -> str:
-        """Pickle *obj* and return the base64 of the pickle as a JSON string literal.
-
-        Args:
-            obj: any picklable value.
-
-        Returns:
-            A JSON string literal such as ``'"gASV..."'``.
-
-        Raises:
-            TypeError: *obj* cannot be pickled (pickle raises TypeError or ``pickle.PicklingError``).
-        """
-        encoded = base64.b64encode(pickle.dumps(obj, protocol=_PICKLE_PROTOCOL)).decode("ascii")
-        return json.dumps(encoded)
+        """The pickle of *obj*: text for protocol 0, base64 otherwise."""
+        raw = pickle.dumps(obj, protocol=self._protocol)
+        if self._protocol == 0:
+            # Protocol 0 is text, save for raw-unicode-escaped strings: latin-1 maps every byte.
+            return raw.decode("latin-1")
+        return base64.b64encode(raw).decode("ascii")
 
     def loads(self, data: str) -> Any:
-        """Unpickle a value written by :meth:`dumps`. Runs code named by *data*; see the class warning.
-
-        Args:
-            data: a JSON string literal holding base64 of a pickle.
-
-        Returns:
-            The unpickled value.
+        """Unpickle *data* (runs code it names; see the class warning).
 
         Raises:
-            ValueError: *data* is not a JSON string of valid base64.
+            ValueError: *data* is not valid base64 (protocols above 0).
         """
-        encoded = json.loads(data)
-        if not isinstance(encoded, str):
-            raise ValueError(
-                f"PickleDataConverter expects a JSON string literal of base64 pickle data, got a "
-                f"JSON {type(encoded).__name__}; was this written by another converter?"
-            )
+        if self._protocol == 0:
+            return pickle.loads(data.encode("latin-1"))
         try:
-            raw = base64.b64decode(encoded, validate=True)
+            raw = base64.b64decode(data, validate=True)
         except binascii.Error as err:
             raise ValueError(f"PickleDataConverter data is not valid base64: {err}") from err
         return pickle.loads(raw)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..decider import ExecutionReplay
+from ..logging_filters import silence_replays_on_root_handlers
 from ..swf_exceptions import TypeAlreadyExistsError
 from ..workflow_execution import WorkflowExecution
 from . import _closures
@@ -58,6 +59,8 @@ class GenericWorkflowWorker(BaseWorker):
     ) -> None:
         super().__init__(session, aws_region, domain, task_list, client=client)
         self._get_workflow = get_workflow
+        # Workflow code re-runs on every decision task; its log lines should not repeat.
+        silence_replays_on_root_handlers()
 
     def _register_workflow_type(self, workflow_type: Any) -> None:
         options = workflow_type.to_registration_options_dict(self._domain, self._task_list)

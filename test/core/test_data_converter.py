@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import collections
 import datetime
 import enum
 import json
 import math
+import pickle
 import sys
 from decimal import Decimal
 from typing import Any
@@ -342,16 +344,22 @@ def test_malformed_data_raises_value_error(data: str) -> None:
 # --- pickle ---------------------------------------------------------------------------------------
 
 
-def test_pickle_converter_round_trips_a_class_instance_as_a_json_string() -> None:
-    pickler = PickleDataConverter()
-    encoded = pickler.dumps({"p": Point(1, 2)})
-    assert isinstance(json.loads(encoded), str)
-    assert pickler.loads(encoded) == {"p": Point(1, 2)}
+@pytest.mark.parametrize("protocol", [0, 2, 4])
+def test_pickle_converter_round_trips_a_class_instance(protocol: int) -> None:
+    pickler = PickleDataConverter(protocol)
+    encoded = pickler.dumps({"p": Point(1, 2), "text": "h\u00e9llo \u2603"})
+    assert isinstance(encoded, str)
+    assert pickler.loads(encoded) == {"p": Point(1, 2), "text": "h\u00e9llo \u2603"}
 
 
-def test_pickle_converter_refuses_data_that_is_not_a_json_string() -> None:
-    with pytest.raises(ValueError, match="string literal"):
-        PickleDataConverter().loads("[1]")
+def test_pickle_protocol_0_is_botoflows_text_pickle_and_others_base64() -> None:
+    assert PickleDataConverter().dumps(5) == pickle.dumps(5, 0).decode("ascii")
+    assert PickleDataConverter(2).dumps(5) == base64.b64encode(pickle.dumps(5, 2)).decode("ascii")
+
+
+def test_pickle_converter_refuses_data_that_is_not_base64() -> None:
+    with pytest.raises(ValueError, match="base64"):
+        PickleDataConverter(4).loads("not base64!")
 
 
 def test_converters_implement_the_abstract_interface() -> None:

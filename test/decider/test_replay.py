@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -268,3 +269,24 @@ def test_an_unknown_workflow_type_is_a_clear_error() -> None:
     replay = ExecutionReplay({}, WorkflowExecution(run["workflowId"], run["runId"]), "tasks")
     with pytest.raises(TypeError, match=r"has no workflow Doubling version 1\.0"):
         replay.apply(h.history(run))
+
+
+def test_workflow_logging_is_silent_while_replaying(caplog: pytest.LogCaptureFixture) -> None:
+    from workflows import Chatty
+
+    from awsflow.logging_filters import AwsflowFilter
+
+    caplog.handler.addFilter(AwsflowFilter())
+    with caplog.at_level(logging.INFO):
+        h, _, close = run_to_end(Chatty)
+    assert close["eventType"] == "WorkflowExecutionCompleted"
+    assert len(h.records) == 4  # the code ran (replaying) four times...
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("test.")]
+    assert messages == [  # ...but each line was written once, when it happened
+        "workflow step 0",
+        "plain step 0",
+        "workflow step 1",
+        "plain step 1",
+        "workflow step 2",
+        "plain step 2",
+    ]

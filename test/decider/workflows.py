@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from awsflow import workflow_time
+from awsflow import logging_filters, workflow_time
 from awsflow.core import CancelledError, coroutine
 from awsflow.decorators import activities, activity, execute, retry_activity, signal
 from awsflow.exceptions import ActivityTaskFailedError, ActivityTaskTimedOutError
@@ -179,4 +180,18 @@ class WithOptions(WorkflowDefinition):
         with outer, activity_options(schedule_to_start_timeout=42):  # nested: inner adds to outer
             yield Steps.double(1)
         yield Steps.double(2)
+        return None
+
+
+log = logging_filters.workflow_logger("test.workflow")
+plain = logging.getLogger("test.plain")
+
+
+class Chatty(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        for step in range(3):
+            log.info("workflow step %d", step)
+            plain.info("plain step %d", step)
+            yield Steps.double(step)
         return None
