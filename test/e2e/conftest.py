@@ -1,91 +1,16 @@
-"""End-to-end fixtures: workers in threads, talking to awsflow.local over HTTP through botocore."""
+"""End-to-end fixtures (the helpers are in flowkit.py: conftest modules are not importable by name)."""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import flows
 import pytest
+from flowkit import Flow
 
-from awsflow import ActivityWorker, WorkflowWorker
 from awsflow.local import LocalSWF, VirtualClock
-
-TASK_LIST = "e2e"
-
-
-class Flow:
-    """A test's handle on the service: its client, domain, clock, and workers to start."""
-
-    def __init__(
-        self, swf: LocalSWF, clock: VirtualClock, client: Any, domain: str, stack: ExitStack
-    ) -> None:
-        self.swf = swf
-        self.clock = clock
-        self.client = client
-        self.domain = domain
-        self._stack = stack
-
-    def workflow_worker(
-        self, *definitions: type, task_list: str = TASK_LIST, enter: bool = True
-    ) -> WorkflowWorker:
-        worker = WorkflowWorker(
-            None, "us-east-1", self.domain, task_list, *definitions, client=self.swf.client()
-        )
-        return self._stack.enter_context(worker) if enter else worker
-
-    def activity_worker(
-        self, *instances: Any, task_list: str = TASK_LIST, enter: bool = True, identity: str | None = None
-    ) -> ActivityWorker:
-        worker = ActivityWorker(
-            None, "us-east-1", self.domain, task_list, *instances, client=self.swf.client()
-        )
-        if identity is not None:
-            worker.identity = identity
-        return self._stack.enter_context(worker) if enter else worker
-
-    def history(self, execution: Any) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        request = {
-            "domain": self.domain,
-            "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
-        }
-        paginator = self.client.get_paginator("get_workflow_execution_history")
-        for page in paginator.paginate(**request):
-            events.extend(page["events"])
-        return events
-
-    def event_types(self, execution: Any) -> list[str]:
-        return [event["eventType"] for event in self.history(execution)]
-
-    def wait_for_event(self, execution: Any, event_type: str, timeout: float = 10.0) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-
-        def seen() -> bool:
-            for event in self.history(execution):
-                if event["eventType"] == event_type:
-                    found.update(event)
-                    return True
-            return False
-
-        wait_until(seen, timeout, f"{event_type} in {tuple(execution)}")
-        return found
-
-    def advance(self, seconds: float) -> None:
-        self.clock.advance(seconds)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "the condition") -> None:
-    """Poll ``predicate`` with a deadline (the state lives in another thread or process)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        pause.wait(0.005)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import flows
 import pytest
-from conftest import TASK_LIST, Flow
+from flowkit import TASK_LIST, Flow
 
 from awsflow import workflow_starter
 from awsflow.exceptions import WorkflowFailedError

@@ -6,7 +6,7 @@ from typing import Any
 
 import flows
 import pytest
-from conftest import Flow, wait_until
+from flowkit import Flow, wait_until
 
 from awsflow import workflow_options
 from awsflow.exceptions import WorkflowCanceledError

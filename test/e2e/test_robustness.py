@@ -11,7 +11,7 @@ from typing import Any
 
 import flows
 import pytest
-from conftest import TASK_LIST, Flow
+from flowkit import TASK_LIST, Flow
 
 from awsflow import WorkflowDefinition, activities, activity, execute, workflow, workflow_time
 
@@ -102,7 +102,7 @@ def test_leaving_the_with_block_stops_polling_and_leaves_no_thread(flow: Flow) -
 
 
 def _wait_for_log(caplog: pytest.LogCaptureFixture, text: str) -> None:
-    from conftest import wait_until
+    from flowkit import wait_until
 
     wait_until(lambda: any(text in r.getMessage() for r in caplog.records), what=f"a log saying {text!r}")
 

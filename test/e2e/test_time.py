@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import flows
 import pytest
-from conftest import Flow
+from flowkit import Flow
 
 from awsflow import workflow_options
 from awsflow.exceptions import WorkflowTimedOutError
