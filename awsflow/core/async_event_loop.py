@@ -46,11 +46,15 @@ class AsyncEventLoop:
 
     def execute_all_tasks(self) -> None:
         """Run queued steps, and the steps they queue, until the queue is empty."""
-        with self:
+        outer = getattr(_state, "loop", None)
+        _state.loop = self
+        try:
             queue = self._queue
             while queue:
                 step, args = queue.popleft()
                 step(*args)
+        finally:
+            _state.loop = outer
 
     def execute_queued_task(self) -> bool:
         """Run one queued step; False when there was none."""

@@ -22,12 +22,14 @@ import enum
 from collections.abc import Callable, Generator
 from typing import Any
 
-from .async_event_loop import AsyncEventLoop, set_current_task
-from .base_future import BaseFuture, Return
+from .async_event_loop import AsyncEventLoop, _state, set_current_task
+from .base_future import BaseFuture, FutureState, Return
 from .exceptions import CancelledError
-from .future import AllFuture, Future
+from .future import AllFuture, AnyFuture, Future
 
 __all__ = ["AsyncTask"]
+
+_PENDING = FutureState.PENDING
 
 
 class _Stage(enum.Enum):
@@ -113,7 +115,8 @@ class AsyncTask:
     def _step(self, value: Any, error: BaseException | None) -> None:
         gen = self._gen
         assert gen is not None
-        previous = set_current_task(self)
+        previous = getattr(_state, "task", None)
+        _state.task = self
         try:
             yielded = gen.send(value) if error is None else gen.throw(error)
         except StopIteration as stop:
@@ -126,10 +129,18 @@ class AsyncTask:
             self._body_done(None, failure)
             return
         finally:
-            set_current_task(previous)
+            _state.task = previous
         self._wait_for(yielded)
 
     def _wait_for(self, yielded: Any) -> None:
+        if type(yielded) is Future:  # the common case, kept short: it is replay's hot path
+            yielded._observed = True
+            self._waiting_on = yielded
+            if yielded._state is _PENDING:
+                yielded._callbacks.append(self._on_awaited_done)
+            else:
+                self._on_awaited_done(yielded)
+            return
         if isinstance(yielded, BaseFuture):
             future = yielded
         elif isinstance(yielded, (list, tuple, set, frozenset)):
@@ -145,7 +156,7 @@ class AsyncTask:
         future.add_done_callback(self._on_awaited_done)
 
     def _on_awaited_done(self, future: BaseFuture) -> None:
-        self._loop.call_soon(self._resume, future)
+        self._loop._queue.append((self._resume, (future,)))
 
     def _resume(self, future: BaseFuture) -> None:
         if future is not self._waiting_on or self._gen is None:
@@ -231,8 +242,9 @@ def _mark_observed(future: BaseFuture) -> None:
     """Note that a coroutine waits on ``future`` (directly or through AllFuture/AnyFuture)."""
     if isinstance(future, Future):
         future._observed = True
-    for inner in getattr(future, "_futures", ()):
-        _mark_observed(inner)
+    elif isinstance(future, AnyFuture):
+        for inner in future._futures:
+            _mark_observed(inner)
 
 
 def _is_observed(future: BaseFuture) -> bool:

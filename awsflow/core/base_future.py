@@ -70,11 +70,16 @@ class BaseFuture:
     # -- completion -----------------------------------------------------------------------------
     def set_result(self, result: Any) -> None:
         """Finish with ``result``; a no-op on a future that is already done."""
-        if self.done():
+        state = self._state
+        if state is FutureState.FINISHED or state is FutureState.CANCELLED:
             return
         self._result = result
         self._state = FutureState.FINISHED
-        self._notify()
+        callbacks = self._callbacks
+        if callbacks:
+            self._callbacks = []
+            for callback in callbacks:
+                callback(self)
 
     def set_exception(self, exception: BaseException, traceback: TracebackType | None = None) -> None:
         """Finish with ``exception`` (its traceback kept); a no-op once done."""

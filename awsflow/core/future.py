@@ -10,9 +10,10 @@ history says the work was canceled — not at once — because the work may fini
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .base_future import BaseFuture, Return
+from .base_future import BaseFuture, FutureState, Return
 
 if TYPE_CHECKING:
     from .async_task import AsyncTask
@@ -26,7 +27,12 @@ class Future(BaseFuture):
     __slots__ = ("_canceller", "_observed", "_task", "context")
 
     def __init__(self) -> None:
-        super().__init__()
+        # BaseFuture's fields set here, not through super(): futures are made on replay's hot path.
+        self._state = FutureState.PENDING
+        self._result: Any = None
+        self._exception: BaseException | None = None
+        self._traceback: TracebackType | None = None
+        self._callbacks: list[Callable[[BaseFuture], None]] = []
         self._task: AsyncTask | None = None
         self._canceller: Callable[[], None] | None = None
         self._observed = False  # some coroutine waits on it: its failure reaches that coroutine

@@ -401,6 +401,7 @@ def _find_loaded_class(class_name: str) -> object | None:
 # check_circular=False because the tree is freshly built and a cycle already failed in _encode.
 _JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 _JSON_DECODER = json.JSONDecoder(object_hook=_object_hook)
+_SCAN_ONCE = _JSON_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__
 
 
 class JSONDataConverter(AbstractDataConverter):
@@ -456,4 +457,12 @@ class JSONDataConverter(AbstractDataConverter):
             ValueError: *data* is not JSON, holds a malformed tag, or names a class that is not an
                 exception (only :class:`PickleDataConverter` can rebuild those).
         """
-        return _JSON_DECODER.decode(data)
+        # The C scanner alone when the text is one compact value (what dumps writes); the full
+        # decoder otherwise, for whitespace and for its error messages.
+        try:
+            value, end = _SCAN_ONCE(data, 0)
+        except (StopIteration, TypeError):
+            return _JSON_DECODER.decode(data)
+        if end != len(data):
+            return _JSON_DECODER.decode(data)
+        return value

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from ._replay import DecisionOutcome, ExecutionReplay, WorkflowLookup
+from ._replay import DecisionOutcome, ExecutionReplay, WorkflowLookup, replay_decision
 
-__all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup"]
+__all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup", "replay_decision"]

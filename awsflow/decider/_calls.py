@@ -29,7 +29,7 @@ from ..exceptions import (
     StartTimerFailedError,
 )
 from ..workflow_execution import WorkflowExecution
-from ._commands import Command
+from ._commands import Command, check_size
 
 if TYPE_CHECKING:
     from ..flow_types import ActivityType, WorkflowType
@@ -53,21 +53,66 @@ def decode_failure(converter: Any, details: str | None) -> tuple[Any, Any]:
     return value, None
 
 
-class ActivityCall:
-    """One scheduled activity."""
+class ActivityCall(Command):
+    """One scheduled activity: the ScheduleActivityTask command, and the Future of its result."""
 
-    def __init__(self, replay: ExecutionReplay, activity_type: ActivityType, activity_id: str) -> None:
+    __slots__ = (
+        "activity_id",
+        "activity_type",
+        "args",
+        "future",
+        "kwargs",
+        "overrides",
+        "replay",
+        "scheduled_event_id",
+    )
+
+    def __init__(
+        self,
+        replay: ExecutionReplay,
+        activity_type: ActivityType,
+        activity_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        overrides: dict[str, Any],
+        origin: Any,
+    ) -> None:
+        if overrides:
+            detail = (
+                str(overrides.get("name", activity_type.name)),
+                str(overrides.get("version", activity_type.version)),
+            )
+        else:
+            detail = (str(activity_type.name), activity_type.version)
+        # Command's fields, set here directly: this runs once per activity on replay's hot path.
+        self.key = ("ScheduleActivityTask", activity_id)
+        self.decision = None
+        self.detail = detail
+        self._origin = origin
+        self.is_close = False
+        self.on_confirm = None
+        self.generated_id = False
         self.replay = replay
         self.activity_type = activity_type
         self.activity_id = activity_id
-        self.future = Future()
-        self.future._canceller = self.cancel
-        self.command: Command | None = None
+        self.args = args
+        self.kwargs = kwargs
+        self.overrides = overrides
+        self.future = future = Future()
+        future._canceller = self.cancel
         self.scheduled_event_id = 0
 
-    def on_scheduled(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+    def build(self) -> dict[str, Any]:
+        activity_type = self.activity_type
+        attributes = activity_type.schedule_attributes(self.overrides, self.replay.task_list)
+        encoded = activity_type.data_converter.dumps([self.args, self.kwargs])
+        check_size(f"input of activity {activity_type.name}", encoded)
+        attributes["activityId"] = self.activity_id
+        attributes["input"] = encoded
+        return {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": attributes}
+
+    def confirmed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if event["eventType"] == "ScheduleActivityTaskFailed":
-            self.replay._calls.activities.pop(self.activity_id, None)
             self.future.set_exception(
                 ScheduleActivityTaskFailedError(
                     attributes.get("cause", ""), self.activity_type, self.activity_id
@@ -78,8 +123,7 @@ class ActivityCall:
         self.replay._calls.by_scheduled[self.scheduled_event_id] = self
 
     def cancel(self) -> None:
-        if self.command is not None and self.replay.withdraw(self.command):
-            self.replay._calls.activities.pop(self.activity_id, None)
+        if self.replay.withdraw(self):
             self.future._set_cancelled(
                 CancelledError("Activity was cancelled before being scheduled with SWF")
             )
@@ -91,7 +135,7 @@ class ActivityCall:
                     "decisionType": "RequestCancelActivityTask",
                     "requestCancelActivityTaskDecisionAttributes": {"activityId": self.activity_id},
                 },
-                where=self.command.where if self.command else "",
+                origin=self._origin,
                 on_confirm=self.on_cancel_confirmed,
             )
         )
@@ -124,7 +168,7 @@ class TimerCall:
             Command(
                 ("CancelTimer", self.timer_id),
                 {"decisionType": "CancelTimer", "cancelTimerDecisionAttributes": {"timerId": self.timer_id}},
-                where=self.command.where if self.command else "",
+                origin=self.command._origin if self.command else "",
             )
         )
         self.future._set_cancelled(CancelledError("Timer was cancelled"))
@@ -250,7 +294,6 @@ class CallTable:
     """The open calls of one execution, and the handlers of their outcome events."""
 
     def __init__(self) -> None:
-        self.activities: dict[str, ActivityCall] = {}
         self.by_scheduled: dict[int, ActivityCall] = {}
         self.timers: dict[str, TimerCall] = {}
         self.children: dict[str, ChildCall] = {}
@@ -259,7 +302,7 @@ class CallTable:
     def handlers(self) -> dict[str, Handler]:
         by_initiated = self._by_initiated
         return {
-            "ActivityTaskCompleted": self._activity_outcome,
+            "ActivityTaskCompleted": self._activity_completed,
             "ActivityTaskFailed": self._activity_outcome,
             "ActivityTaskTimedOut": self._activity_outcome,
             "ActivityTaskCanceled": self._activity_outcome,
@@ -287,11 +330,17 @@ class CallTable:
         if call is not None:
             call.on_event(event, attributes)
 
+    def _activity_completed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        # The commonest event of all, handled on its own: replay's hot path.
+        call = self.by_scheduled.pop(attributes["scheduledEventId"], None)
+        if call is not None:
+            result = attributes.get("result")
+            call.future.set_result(call.activity_type.data_converter.loads(result) if result else None)
+
     def _activity_outcome(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         call = self.by_scheduled.pop(attributes["scheduledEventId"], None)
         if call is None:
             return
-        self.activities.pop(call.activity_id, None)
         event_type = event["eventType"]
         converter = call.activity_type.data_converter
         if event_type == "ActivityTaskCompleted":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..exceptions import PayloadTooLargeError
@@ -24,31 +23,81 @@ REASON_LIMIT = 256
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@dataclass(slots=True)
 class Command:
-    """One decision made by workflow code, with where in the code it was made."""
+    """One decision made by workflow code, with where in the code it was made.
 
-    key: tuple[str, str]
-    decision: dict[str, Any]
-    detail: tuple[str, ...] = ()
-    where: str = ""
-    is_close: bool = False
-    on_confirm: Any = field(default=None, repr=False)
-    generated_id: bool = False  # an id awsflow made up: another SDK's history may hold another
+    The wire dict may be built late (:meth:`build`): a replayed decision is only compared with
+    the event that recorded it, so encoding its input would be wasted work on the hot path.
+    Subclasses (the activity call) override :meth:`build` and :meth:`confirmed`.
+    """
+
+    __slots__ = ("_origin", "decision", "detail", "generated_id", "is_close", "key", "on_confirm")
+
+    def __init__(
+        self,
+        key: tuple[str, str],
+        decision: dict[str, Any] | None,
+        detail: tuple[str, ...] = (),
+        origin: Any = "",
+        *,
+        is_close: bool = False,
+        on_confirm: Any = None,
+        generated_id: bool = False,
+    ) -> None:
+        self.key = key
+        self.decision = decision
+        self.detail = detail
+        self._origin = origin  # (code, line) of the call, or already a string
+        self.is_close = is_close
+        self.on_confirm = on_confirm
+        self.generated_id = generated_id  # an id awsflow made up: another SDK's history may differ
+
+    def build(self) -> dict[str, Any]:
+        raise NotImplementedError("a command made without its decision must build it")
+
+    def materialize(self) -> dict[str, Any]:
+        """The decision's wire dict (built now if it was deferred)."""
+        if self.decision is None:
+            self.decision = self.build()
+        return self.decision
+
+    def confirmed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        """The history recorded this decision (``event``)."""
+        if self.on_confirm is not None:
+            self.on_confirm(event, attributes)
+
+    @property
+    def where(self) -> str:
+        """``file:line`` of the workflow code that made the decision."""
+        origin = self._origin
+        if isinstance(origin, tuple):
+            code, line = origin
+            return f"{code.co_filename}:{line}"
+        return str(origin)
 
     def describe(self) -> str:
         what = f"{self.key[0]} {' '.join(self.detail)}".strip()
         return f"{what} (id {self.key[1]!r})" if self.key[1] else what
 
 
-def caller_location() -> str:
-    """``file:line`` of the innermost frame outside awsflow: the workflow code making a call."""
-    frame = sys._getframe(1)
+def caller_origin(depth: int = 1) -> Any:
+    """(code, line) of the innermost frame outside awsflow: the workflow code making a call.
+
+    ``depth`` skips frames known to be awsflow's (a cheap start for the walk). The string is
+    made only if a divergence needs it.
+    """
+    frame = sys._getframe(depth)
     while frame is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
         return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    return (frame.f_code, frame.f_lineno)
+
+
+def caller_location(depth: int = 1) -> str:
+    """``file:line`` of the workflow code making a call (see :func:`caller_origin`)."""
+    origin = caller_origin(depth + 1)
+    return origin if isinstance(origin, str) else f"{origin[0].co_filename}:{origin[1]}"
 
 
 def check_size(field_name: str, value: str | None, limit: int = PAYLOAD_LIMIT) -> None:
@@ -143,9 +192,18 @@ ASYNC_FAILURES = frozenset(
 )
 
 
+_ATTRIBUTE_KEYS: dict[str, str] = {}
+
+
+def attribute_key(event_type: str) -> str:
+    """``ActivityTaskScheduled`` -> ``activityTaskScheduledEventAttributes`` (cached)."""
+    key = _ATTRIBUTE_KEYS.get(event_type)
+    if key is None:
+        key = _ATTRIBUTE_KEYS[event_type] = event_type[0].lower() + event_type[1:] + "EventAttributes"
+    return key
+
+
 def attributes_of(event: dict[str, Any]) -> dict[str, Any]:
     """The ``<eventType>EventAttributes`` member of a wire event ({} if absent)."""
-    event_type: str = event["eventType"]
-    name = event_type[0].lower() + event_type[1:] + "EventAttributes"
-    attributes: dict[str, Any] = event.get(name) or {}
+    attributes: dict[str, Any] = event.get(attribute_key(event["eventType"])) or {}
     return attributes

@@ -45,12 +45,13 @@ from ._commands import (
     REASON_LIMIT,
     RESULT_EVENTS,
     Command,
-    attributes_of,
+    attribute_key,
     caller_location,
+    caller_origin,
     check_size,
 )
 
-__all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup"]
+__all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup", "replay_decision"]
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class ExecutionReplay:
         lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
         workflow_execution: WorkflowExecution,
         task_list: str,
+        *,
+        strict: bool = False,
     ) -> None:
         if isinstance(lookup, Mapping):
             table = lookup
@@ -94,6 +97,8 @@ class ExecutionReplay:
         self.workflow_execution = workflow_execution
         self.task_list = task_list
         self.execution_started = False
+        # strict: encode every replayed decision too (see replay_decision for why it matters)
+        self._strict = strict
         self._loop = AsyncEventLoop()
         self._context = DecisionContext(self)
         self._context.workflow_execution = workflow_execution
@@ -124,6 +129,7 @@ class ExecutionReplay:
             "ContinueAsNewWorkflowExecutionFailed": self._on_close_failed,
             **self._calls.handlers(),
         }
+        self._dispatch = self._build_dispatch()
 
     # -- the entry point ------------------------------------------------------------------------
     def apply(self, events: Sequence[dict[str, Any]]) -> DecisionOutcome:
@@ -133,59 +139,93 @@ class ExecutionReplay:
             NondeterminismError: the code no longer makes the decisions the history recorded.
             WorkflowDefinitionError: the history names a workflow type this lookup lacks.
         """
-        for event in events:
+        # Events up to the start of the last completed decision task were seen before: replaying.
+        for event in reversed(events):
             if event["eventType"] == "DecisionTaskCompleted":
-                started = attributes_of(event).get("startedEventId", 0)
+                started = event["decisionTaskCompletedEventAttributes"]["startedEventId"]
                 self._replay_until = max(self._replay_until, started)
+                break
         previous = peek_context()
         set_context(self._context)
         try:
-            for event in events:
-                event_id = event["eventId"]
-                if event_id <= self._last_event_id:
-                    continue
-                self._last_event_id = event_id
-                if event["eventType"] == "DecisionTaskStarted":
-                    self._flush(event)
-                    self._cut(event)
-                else:
-                    self._buffer.append(event)
+            index, count = 0, len(events)
+            while index < count and events[index]["eventId"] <= self._last_event_id:
+                index += 1  # seen in an earlier call: a worker may feed the whole history again
+            while index < count:
+                started = index
+                while started < count and events[started]["eventType"] != "DecisionTaskStarted":
+                    started += 1
+                if started == count:  # no decision task starts in the rest: hold it for later
+                    self._buffer.extend(events[index:])
+                    break
+                segment = events[index:started]
+                if self._buffer:
+                    segment = self._buffer + list(segment)
+                    self._buffer = []
+                self._flush(events[started], segment)
+                self._cut(events[started])
+                index = started + 1
+            if count:
+                self._last_event_id = max(self._last_event_id, events[-1]["eventId"])
             if self._buffer and self._buffer[-1]["eventType"] in _CLOSED_EVENTS:
-                self._flush(None)  # a closed run's whole history: check it to the end
+                buffered, self._buffer = self._buffer, []
+                self._flush(None, buffered)  # a closed run's whole history: check it to the end
         finally:
             set_context(previous)
-        decisions = [command.decision for command in self._candidate or ()]
+        decisions = [command.materialize() for command in self._candidate or ()]
         state = getattr(self._instance, "workflow_state", None)
         return DecisionOutcome(decisions, None if state is None else str(state))
 
-    def _flush(self, started: dict[str, Any] | None) -> None:
+    def _flush(self, started: dict[str, Any] | None, segment: Sequence[dict[str, Any]]) -> None:
         """Deliver the events held since the last cut, at the time of the decision task now starting.
 
         The code must see them when (and at the time) the original run saw them: in the decision
-        task that started after them, not as each arrived.
+        task that started after them, not as each arrived. After each event the workflow's code
+        runs until it waits again.
         """
+        context = self._context
         if started is not None:
-            self._context._workflow_time = _epoch_seconds(started.get("eventTimestamp"))
-        buffered, self._buffer = self._buffer, []
-        for event in buffered:
-            self._deliver(event)
+            context._workflow_time = _epoch_seconds(started.get("eventTimestamp"))
+        dispatch = self._dispatch
+        until = self._replay_until
+        loop = self._loop
+        queue = loop._queue
+        for event in segment:
+            deliver = dispatch.get(event["eventType"])
+            if deliver is None:
+                continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
+            context._replaying = event["eventId"] < until
+            deliver(event)
+            if queue:
+                loop.execute_all_tasks()
 
-    def _deliver(self, event: dict[str, Any]) -> None:
-        event_type = event["eventType"]
-        attributes = attributes_of(event)
-        self._context._replaying = event["eventId"] < self._replay_until
-        result = RESULT_EVENTS.get(event_type)
-        if result is not None and (
-            event_type not in ASYNC_FAILURES or not attributes.get("initiatedEventId")
-        ):
-            self._confirm(event, attributes, result)
-        handler = self._handlers.get(event_type)
-        if handler is not None:
-            handler(event, attributes)
-        if self._loop._queue:
-            self._loop.execute_all_tasks()
+    def _build_dispatch(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """eventType -> what delivering such an event does (confirm a decision, handle it, both)."""
+        dispatch: dict[str, Callable[[dict[str, Any]], None]] = {}
+        for event_type in set(RESULT_EVENTS) | set(self._handlers):
+            dispatch[event_type] = self._deliverer(
+                event_type,
+                attribute_key(event_type),
+                RESULT_EVENTS.get(event_type),
+                self._handlers.get(event_type),
+            )
+        return dispatch
 
-    # -- decision task boundaries ---------------------------------------------------------------
+    def _deliverer(
+        self, event_type: str, key: str, result: tuple[str, Any, Any] | None, handler: Any
+    ) -> Callable[[dict[str, Any]], None]:
+        confirm = self._confirm
+        maybe_async = event_type in ASYNC_FAILURES
+
+        def deliver(event: dict[str, Any]) -> None:
+            attributes = event.get(key) or {}
+            if result is not None and not (maybe_async and attributes.get("initiatedEventId")):
+                confirm(event, attributes, result)
+            if handler is not None:
+                handler(event, attributes)
+
+        return deliver
+
     def _cut(self, event: dict[str, Any]) -> None:
         """At a DecisionTaskStarted: what is pending now is what that decision task answers."""
         if self._awaiting:
@@ -195,7 +235,7 @@ class ExecutionReplay:
             )
         commands = self._pending
         # SWF accepts a close decision only as the last one of a task.
-        if any(command.is_close for command in commands):
+        if self._closed_by is not None and self._closed_by in commands:
             commands = [c for c in commands if not c.is_close] + [c for c in commands if c.is_close]
         self._candidate = commands
         self._candidate_started = event["eventId"]
@@ -215,18 +255,24 @@ class ExecutionReplay:
         self, event: dict[str, Any], attributes: dict[str, Any], result: tuple[str, Any, Any]
     ) -> None:
         decision_type, read_id, read_detail = result
-        recorded_key = (decision_type, str(read_id(attributes)))
-        recorded_detail = tuple(read_detail(attributes))
-        recorded = f"{decision_type} {' '.join(recorded_detail)} (id {recorded_key[1]!r})".replace("  ", " ")
+        recorded_id = str(read_id(attributes))
         if not self._awaiting:
-            raise self._divergence(event, recorded, f"nothing (the code waits at {self._waiting_at()})")
+            raise self._divergence(
+                event, _recorded(result, attributes), f"nothing (the code waits at {self._waiting_at()})"
+            )
         command = self._awaiting.popleft()
-        if command.key != recorded_key or (
-            command.detail and recorded_detail and command.detail != recorded_detail
-        ):
-            raise self._divergence(event, recorded, f"{command.describe()} at {command.where}")
-        if command.on_confirm is not None:
-            command.on_confirm(event, attributes)
+        key = command.key
+        if key[0] != decision_type or (key[1] != recorded_id and not command.generated_id):
+            raise self._divergence(
+                event, _recorded(result, attributes), f"{command.describe()} at {command.where}"
+            )
+        if command.detail:
+            recorded_detail = read_detail(attributes)
+            if recorded_detail and command.detail != recorded_detail:
+                raise self._divergence(
+                    event, _recorded(result, attributes), f"{command.describe()} at {command.where}"
+                )
+        command.confirmed(event, attributes)
 
     def _divergence(self, event: dict[str, Any], recorded: str, actual: str) -> NondeterminismError:
         name = self._workflow_type.name if self._workflow_type else "workflow"
@@ -266,28 +312,20 @@ class ExecutionReplay:
         self, activity_type: ActivityType, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Future:
         """ScheduleActivityTask; a Future of the activity's result."""
-        attributes = activity_type.schedule_attributes(
-            self._context._activity_options_overrides, self.task_list
+        self._next_id += 1
+        activity_id = str(self._next_id)
+        call = ActivityCall(
+            self,
+            activity_type,
+            activity_id,
+            args,
+            kwargs,
+            self._context._activity_options_overrides,
+            caller_origin(3),  # past schedule_activity and ActivityType.__call__
         )
-        encoded = activity_type.data_converter.dumps([args, kwargs])
-        check_size(f"input of activity {activity_type.name}", encoded)
-        activity_id = self.next_id()
-        attributes["activityId"] = activity_id
-        attributes["input"] = encoded
-        call = ActivityCall(self, activity_type, activity_id)
-        call.command = self.emit(
-            Command(
-                ("ScheduleActivityTask", activity_id),
-                {
-                    "decisionType": "ScheduleActivityTask",
-                    "scheduleActivityTaskDecisionAttributes": attributes,
-                },
-                (attributes["activityType"]["name"], attributes["activityType"]["version"]),
-                caller_location(),
-                on_confirm=call.on_scheduled,
-            )
-        )
-        self._calls.activities[activity_id] = call
+        if self._strict or not self._context._replaying:
+            call.materialize()  # a too-large input raises here, in the workflow's code
+        self._pending.append(call)
         return call.future
 
     def start_timer(self, seconds: float) -> Future:
@@ -306,7 +344,7 @@ class ExecutionReplay:
                         "startToFireTimeout": str(math.ceil(seconds)),
                     },
                 },
-                where=caller_location(),
+                origin=caller_origin(),
             )
         )
         self._calls.timers[timer_id] = call
@@ -386,7 +424,7 @@ class ExecutionReplay:
                     "decisionType": "RequestCancelExternalWorkflowExecution",
                     "requestCancelExternalWorkflowExecutionDecisionAttributes": attributes,
                 },
-                where=caller_location(),
+                origin=caller_origin(),
                 on_confirm=call.on_initiated,
             )
         )
@@ -408,7 +446,7 @@ class ExecutionReplay:
                     "decisionType": "SignalExternalWorkflowExecution",
                     "signalExternalWorkflowExecutionDecisionAttributes": attributes,
                 },
-                where=caller_location(),
+                origin=caller_origin(),
                 on_confirm=call.on_initiated,
             )
         )
@@ -533,7 +571,7 @@ class ExecutionReplay:
         command = Command(
             (decision_type, ""),
             {"decisionType": decision_type, member: attributes},
-            where="the end of the workflow",
+            origin="the end of the workflow",
             is_close=True,
         )
         self._closed_by = command
@@ -543,6 +581,32 @@ class ExecutionReplay:
         # SWF refused to close (new events arrived meanwhile): decide the same close again.
         if self._closed_by is not None:
             self.emit(self._closed_by)
+
+
+def _recorded(result: tuple[str, Any, Any], attributes: dict[str, Any]) -> str:
+    """How a divergence message names the decision an event recorded."""
+    decision_type, read_id, read_detail = result
+    detail = " ".join(read_detail(attributes))
+    return f"{decision_type} {detail} (id {str(read_id(attributes))!r})".replace("  ", " ")
+
+
+def replay_decision(
+    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+    workflow_execution: WorkflowExecution,
+    task_list: str,
+    events: Sequence[dict[str, Any]],
+) -> DecisionOutcome:
+    """A cold replay of ``events``: the decisions for the decision task they end with.
+
+    Replayed activity inputs are not encoded (the history already holds them), which is what
+    makes replay fast. The one thing that skips is the size check that made the original call
+    raise PayloadTooLargeError; if the fast replay diverges, a strict one that encodes everything
+    decides whether that was the reason or the code really changed.
+    """
+    try:
+        return ExecutionReplay(lookup, workflow_execution, task_list).apply(events)
+    except NondeterminismError:
+        return ExecutionReplay(lookup, workflow_execution, task_list, strict=True).apply(events)
 
 
 def vars_lookup(definition: type, method: str) -> Any:

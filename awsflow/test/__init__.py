@@ -16,8 +16,9 @@ from types import TracebackType
 
 from ..context._contexts import ContextBase, peek_context, set_context
 from ..core import AsyncEventLoop
+from ._harness import Harness as EngineHarness
 
-__all__ = ["WorkflowTestingContext"]
+__all__ = ["EngineHarness", "WorkflowTestingContext"]
 
 
 class WorkflowTestingContext(ContextBase):

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from ..decider import ExecutionReplay
+from ..decider import replay_decision
 from ..logging_filters import silence_replays_on_root_handlers
 from ..swf_exceptions import TypeAlreadyExistsError
 from ..workflow_execution import WorkflowExecution
@@ -79,8 +79,7 @@ class GenericWorkflowWorker(BaseWorker):
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
         try:
-            replay = ExecutionReplay(self._get_workflow, execution, self._task_list)
-            outcome = replay.apply(task["events"])
+            outcome = replay_decision(self._get_workflow, execution, self._task_list, task["events"])
         except Exception as error:
             logger.error(
                 "decision task for %s (%s) failed; SWF will retry it after its timeout: %s",
