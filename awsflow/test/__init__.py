@@ -34,6 +34,11 @@ class WorkflowTestingContext(ContextBase):
         self._event_loop.__enter__()
         return self
 
+    def execute_all_tasks(self) -> None:
+        """Run the workflow code until it waits on futures nobody has resolved yet."""
+        with self._event_loop:
+            self._event_loop.execute_all_tasks()
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:

@@ -1,8 +1,8 @@
 """Run a worker in several processes (CPU-bound activities, many deciders on CPython).
 
 Each process builds its own worker from a *recipe* — the worker's class, region, domain, task
-list, definitions, and the endpoint its client talks to — with a fresh botocore session from the
-standard credential chain: sessions, clients and sockets do not cross process boundaries. The
+list, definitions, the endpoint its client talks to and the credentials it signs with — with a
+fresh botocore session: sessions, clients and sockets do not cross process boundaries. The
 definitions (workflow classes, activity instances) must therefore be picklable, i.e. importable
 from a module. Processes are started with ``spawn`` (forking a process that runs threads is
 unsafe).
@@ -12,13 +12,21 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import threading
 from collections.abc import Callable
 from typing import Any
 
 __all__ = ["MultiprocessingActivityExecutor", "MultiprocessingExecutor", "MultiprocessingWorkflowExecutor"]
 
 logger = logging.getLogger(__name__)
+
+
+def _frozen_credentials(client: Any) -> tuple[str, str, str | None] | None:
+    """The parent client's credentials, so a child signs as the parent does (spawn pipes are local)."""
+    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+    if credentials is None:
+        return None
+    frozen = credentials.get_frozen_credentials()
+    return (frozen.access_key, frozen.secret_key, frozen.token)
 
 
 def _recipe(worker: Any) -> dict[str, Any]:
@@ -33,6 +41,7 @@ def _recipe(worker: Any) -> dict[str, Any]:
         "task_list": worker.task_list,
         "definitions": definitions,
         "endpoint_url": worker.client.meta.endpoint_url,
+        "credentials": _frozen_credentials(worker.client),
         "identity": worker.identity,
     }
 
@@ -45,10 +54,14 @@ def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mod
 
     from .base_worker import POLL_READ_TIMEOUT
 
+    credentials = recipe["credentials"] or (None, None, None)
     client = session.create_client(
         "swf",
         region_name=recipe["region"],
         endpoint_url=recipe["endpoint_url"],
+        aws_access_key_id=credentials[0],
+        aws_secret_access_key=credentials[1],
+        aws_session_token=credentials[2],
         config=Config(read_timeout=POLL_READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 5}),
     )
     worker = recipe["cls"](
@@ -62,15 +75,17 @@ def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mod
     worker.identity = f"{recipe['identity']}:{multiprocessing.current_process().name}"
     if initializer is not None:
         initializer(worker)
-    threading.Thread(target=lambda: (stop.wait(), worker.stop()), daemon=True).start()
+    # Poll in background threads and wait here for the parent's stop: a stop that arrives while
+    # the worker is still starting cannot be lost that way.
     if mode == "activity" and workers > 1:
         from .threaded_executor import ThreadedActivityExecutor
 
-        executor = ThreadedActivityExecutor(worker)
-        executor.start(pollers=1, workers=workers)
-        executor.join()
+        ThreadedActivityExecutor(worker).start(pollers=1, workers=workers)
     else:
-        worker.run()
+        worker.start(pollers=1)
+    stop.wait()
+    worker.stop()
+    worker.join()
 
 
 class MultiprocessingExecutor:

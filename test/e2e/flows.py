@@ -13,6 +13,7 @@ from awsflow import (
     activity_options,
     execute,
     get_context,
+    manual_activity,
     retry_activity,
     signal,
     workflow_options,
@@ -234,3 +235,31 @@ class Versioned(WorkflowDefinition):
         yield workflow_time.sleep(60)
         second = yield Shop.price("pear")
         return first + second
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=600)
+class Approvals:
+    tokens: dict[str, str] = {}  # workflow id -> task token
+
+    @manual_activity("1.0")
+    def approve(self, amount: float) -> None:
+        context = get_context()  # a person will answer it later, by its token
+        Approvals.tokens[context.workflow_execution.workflow_id] = context.task.token
+
+
+class NeedsApproval(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, amount: float) -> Any:
+        try:
+            return (yield Approvals.approve(amount))
+        except ActivityTaskFailedError as error:
+            return f"rejected: {error.cause}"
+
+
+class TooBig(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        try:
+            yield Shop.charge("x" * 40_000)
+        except ValueError as error:
+            return str(error)
