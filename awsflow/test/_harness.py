@@ -46,9 +46,13 @@ class Harness:
         self.implementations = extract_activities(self.activities)
         self.call("RegisterDomain", {"name": DOMAIN, "workflowExecutionRetentionPeriodInDays": "1"})
         for _, workflow_type, _ in self.table.values():
-            self._register("RegisterWorkflowType", workflow_type.to_registration_options_dict(DOMAIN, TASK_LIST))
+            self._register(
+                "RegisterWorkflowType", workflow_type.to_registration_options_dict(DOMAIN, TASK_LIST)
+            )
         for _, activity_type in self.implementations.values():
-            self._register("RegisterActivityType", activity_type.to_registration_options_dict(DOMAIN, TASK_LIST))
+            self._register(
+                "RegisterActivityType", activity_type.to_registration_options_dict(DOMAIN, TASK_LIST)
+            )
 
     def _register(self, operation: str, request: dict[str, Any] | None) -> None:
         if request is not None:  # None: skip_registration
