@@ -290,3 +290,27 @@ def test_workflow_logging_is_silent_while_replaying(caplog: pytest.LogCaptureFix
         "workflow step 2",
         "plain step 2",
     ]
+
+
+def test_a_workflow_signals_its_child_and_the_child_hears_it() -> None:
+    from workflows import Listener, Talker
+
+    h = Harness((Talker, Listener), ())
+    run = h.start(Talker, "run")
+    h.run()
+    assert result_of(h.close_event(run)) == ["hello"]
+    types = [e["eventType"] for e in h.history(run)]
+    assert (
+        "SignalExternalWorkflowExecutionInitiated" in types and "ExternalWorkflowExecutionSignaled" in types
+    )
+    assert all(record.error is None for record in h.records)
+
+
+def test_a_workflow_cancels_its_child_and_sees_it_canceled() -> None:
+    from workflows import Impatient, Listener
+
+    h = Harness((Impatient, Listener), ())
+    run = h.start(Impatient, "run")
+    h.run()
+    assert result_of(h.close_event(run)) == "ChildWorkflowCanceledError"
+    assert "ExternalWorkflowExecutionCancelRequested" in [e["eventType"] for e in h.history(run)]

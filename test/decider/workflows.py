@@ -195,3 +195,34 @@ class Chatty(WorkflowDefinition):
             plain.info("plain step %d", step)
             yield Steps.double(step)
         return None
+
+
+class Listener(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        self.heard: list[str] = []
+        yield workflow_time.sleep(600)
+        return self.heard
+
+    @signal()
+    def hear(self, word: str) -> None:
+        self.heard.append(word)
+
+
+class Talker(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        listener = yield Listener.run()
+        yield listener.hear("hello")  # SignalExternalWorkflowExecution, waits for its delivery
+        return (yield listener.workflow_result)
+
+
+class Impatient(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        listener = yield Listener.run()
+        yield listener.cancel()  # RequestCancelExternalWorkflowExecution to the child
+        try:
+            yield listener.workflow_result
+        except CancelledError as error:
+            return type(error).__name__
