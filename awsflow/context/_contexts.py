@@ -53,12 +53,28 @@ class DecisionContext(ContextBase):
 
     def __init__(self, decider: Any) -> None:
         self.decider = decider
-        self._workflow_time = 0.0
+        self._time = 0.0
+        # Set by the decider when the time is known only by looking ahead in the history;
+        # resolved on the first read (most code never reads the time).
+        self._time_resolver: Any = None
         self._replaying = True
         self._activity_options_overrides: dict[str, Any] = {}
         self._workflow_options_overrides: dict[str, Any] = {}
         self._workflow_instance: Any = None
         self._workflow_execution = WorkflowExecution(None, None)
+
+    @property
+    def _workflow_time(self) -> float:
+        """The time of the decision task being decided (use ``awsflow.workflow_time.time``)."""
+        if self._time_resolver is not None:
+            self._time = self._time_resolver()
+            self._time_resolver = None
+        return self._time
+
+    @_workflow_time.setter
+    def _workflow_time(self, value: float) -> None:
+        self._time = value
+        self._time_resolver = None
 
     @property
     def workflow_execution(self) -> WorkflowExecution:

@@ -67,6 +67,11 @@ class ActivityCall(Command):
         "scheduled_event_id",
     )
 
+    # Command's flags, the same for every activity: class attributes save setting them per call.
+    is_close = False
+    on_confirm = None
+    generated_id = False
+
     def __init__(
         self,
         replay: ExecutionReplay,
@@ -89,9 +94,6 @@ class ActivityCall(Command):
         self.decision = None
         self.detail = detail
         self._origin = origin
-        self.is_close = False
-        self.on_confirm = None
-        self.generated_id = False
         self.replay = replay
         self.activity_type = activity_type
         self.activity_id = activity_id
@@ -335,7 +337,9 @@ class CallTable:
         call = self.by_scheduled.pop(attributes["scheduledEventId"], None)
         if call is not None:
             result = attributes.get("result")
-            call.future.set_result(call.activity_type.data_converter.loads(result) if result else None)
+            future = call.future
+            future._canceller = None  # break the call <-> future cycle: refcounting frees both
+            future.set_result(call.activity_type.data_converter.loads(result) if result else None)
 
     def _activity_outcome(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         call = self.by_scheduled.pop(attributes["scheduledEventId"], None)

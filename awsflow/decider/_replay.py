@@ -129,7 +129,8 @@ class ExecutionReplay:
             "ContinueAsNewWorkflowExecutionFailed": self._on_close_failed,
             **self._calls.handlers(),
         }
-        self._dispatch = self._build_dispatch()
+        if not _EVENT_SPECS:  # the same for every replay: built once
+            _EVENT_SPECS.update(_event_specs(self._handlers))
 
     # -- the entry point ------------------------------------------------------------------------
     def apply(self, events: Sequence[dict[str, Any]]) -> DecisionOutcome:
@@ -151,80 +152,69 @@ class ExecutionReplay:
             index, count = 0, len(events)
             while index < count and events[index]["eventId"] <= self._last_event_id:
                 index += 1  # seen in an earlier call: a worker may feed the whole history again
-            while index < count:
-                started = index
-                while started < count and events[started]["eventType"] != "DecisionTaskStarted":
-                    started += 1
-                if started == count:  # no decision task starts in the rest: hold it for later
-                    self._buffer.extend(events[index:])
-                    break
-                segment = events[index:started]
+            last_started = count - 1
+            while last_started >= index and events[last_started]["eventType"] != "DecisionTaskStarted":
+                last_started -= 1
+            if last_started >= index:
                 if self._buffer:
-                    segment = self._buffer + list(segment)
-                    self._buffer = []
-                self._flush(events[started], segment)
-                self._cut(events[started])
-                index = started + 1
+                    buffered, self._buffer = self._buffer, []
+                    self._run(buffered + list(events[index : last_started + 1]), 0, None)
+                else:
+                    self._run(events, index, last_started + 1)
+                index = last_started + 1
+            # No decision task starts in the rest: hold it until one does (its time is unknown).
+            self._buffer.extend(events[index:])
             if count:
                 self._last_event_id = max(self._last_event_id, events[-1]["eventId"])
             if self._buffer and self._buffer[-1]["eventType"] in _CLOSED_EVENTS:
                 buffered, self._buffer = self._buffer, []
-                self._flush(None, buffered)  # a closed run's whole history: check it to the end
+                self._run(buffered, 0, None)  # a closed run's whole history: check it to the end
         finally:
             set_context(previous)
         decisions = [command.materialize() for command in self._candidate or ()]
         state = getattr(self._instance, "workflow_state", None)
         return DecisionOutcome(decisions, None if state is None else str(state))
 
-    def _flush(self, started: dict[str, Any] | None, segment: Sequence[dict[str, Any]]) -> None:
-        """Deliver the events held since the last cut, at the time of the decision task now starting.
+    def _run(self, events: Sequence[dict[str, Any]], start: int, stop: int | None) -> None:
+        """Deliver ``events[start:stop]`` in order, cutting at each DecisionTaskStarted.
 
-        The code must see them when (and at the time) the original run saw them: in the decision
-        task that started after them, not as each arrived. After each event the workflow's code
-        runs until it waits again.
+        The code must see each event when, and at the time, the original run saw it: in the
+        decision task that started after it. So the time of the events before a cut is that
+        cut's, found by looking ahead only if the code asks. After each event the workflow's
+        code runs until it waits again.
         """
         context = self._context
-        if started is not None:
-            context._workflow_time = _epoch_seconds(started.get("eventTimestamp"))
-        dispatch = self._dispatch
+        handlers = self._handlers
+        confirm = self._confirm
         until = self._replay_until
         loop = self._loop
         queue = loop._queue
-        for event in segment:
-            deliver = dispatch.get(event["eventType"])
-            if deliver is None:
+        stop = len(events) if stop is None else stop
+        segment_time_pending = True
+        for position in range(start, stop):
+            event = events[position]
+            event_type = event["eventType"]
+            if event_type == "DecisionTaskStarted":
+                context._workflow_time = _epoch_seconds(event.get("eventTimestamp"))
+                self._cut(event)
+                segment_time_pending = True
+                continue
+            spec = _EVENT_SPECS.get(event_type)
+            if spec is None:
                 continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
+            if segment_time_pending:
+                context._time_resolver = _time_of_next_cut(events, position, stop, context._time)
+                segment_time_pending = False
             context._replaying = event["eventId"] < until
-            deliver(event)
-            if queue:
-                loop.execute_all_tasks()
-
-    def _build_dispatch(self) -> dict[str, Callable[[dict[str, Any]], None]]:
-        """eventType -> what delivering such an event does (confirm a decision, handle it, both)."""
-        dispatch: dict[str, Callable[[dict[str, Any]], None]] = {}
-        for event_type in set(RESULT_EVENTS) | set(self._handlers):
-            dispatch[event_type] = self._deliverer(
-                event_type,
-                attribute_key(event_type),
-                RESULT_EVENTS.get(event_type),
-                self._handlers.get(event_type),
-            )
-        return dispatch
-
-    def _deliverer(
-        self, event_type: str, key: str, result: tuple[str, Any, Any] | None, handler: Any
-    ) -> Callable[[dict[str, Any]], None]:
-        confirm = self._confirm
-        maybe_async = event_type in ASYNC_FAILURES
-
-        def deliver(event: dict[str, Any]) -> None:
-            attributes = event.get(key) or {}
+            key, result, maybe_async = spec
+            attributes = event.get(key) or _NO_ATTRIBUTES
             if result is not None and not (maybe_async and attributes.get("initiatedEventId")):
                 confirm(event, attributes, result)
+            handler = handlers.get(event_type)
             if handler is not None:
                 handler(event, attributes)
-
-        return deliver
+            if queue:
+                loop.execute_all_tasks()
 
     def _cut(self, event: dict[str, Any]) -> None:
         """At a DecisionTaskStarted: what is pending now is what that decision task answers."""
@@ -627,6 +617,33 @@ def _decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, .
     if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], dict):
         return tuple(value[0]), dict(value[1])
     raise WorkflowDefinitionError(f"input must encode [args, kwargs] (botoflow's form), got {value!r}")
+
+
+_NO_ATTRIBUTES: dict[str, Any] = {}
+
+# eventType -> (attributes member, the decision it confirms or None, may it be a later failure)
+_EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
+
+
+def _event_specs(handlers: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, Any, Any] | None, bool]]:
+    return {
+        event_type: (attribute_key(event_type), RESULT_EVENTS.get(event_type), event_type in ASYNC_FAILURES)
+        for event_type in set(RESULT_EVENTS) | set(handlers)
+    }
+
+
+def _time_of_next_cut(
+    events: Sequence[dict[str, Any]], position: int, stop: int, fallback: float
+) -> Callable[[], float]:
+    """The time of the first DecisionTaskStarted at or after ``position`` (looked up when asked)."""
+
+    def resolve() -> float:
+        for index in range(position, stop):
+            if events[index]["eventType"] == "DecisionTaskStarted":
+                return _epoch_seconds(events[index].get("eventTimestamp"))
+        return fallback  # the end of a closed run's history: no later decision task
+
+    return resolve
 
 
 def _epoch_seconds(timestamp: Any) -> float:
