@@ -101,14 +101,17 @@ class AbortablePolls:
         if _proxied(parts.scheme):
             return None
         connection = self._connection(parts.scheme, parts.hostname or "", parts.port)
-        with self._lock:
-            if self._aborted:
-                raise PollAborted("the worker is stopping")
-            self._active.add(connection)
         path = parts.path or "/"
         if parts.query:
             path = f"{path}?{parts.query}"
         try:
+            if connection.sock is None:
+                # Connect before registering: abort() can only shut a socket that exists.
+                connection.connect()
+            with self._lock:
+                if self._aborted:
+                    raise PollAborted("the worker is stopping")
+                self._active.add(connection)
             body = request.body.encode() if isinstance(request.body, str) else request.body
             connection.request(request.method, path, body=body, headers=dict(request.headers.items()))
             response = connection.getresponse()
