@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..swf_exceptions import TypeAlreadyExistsError
 from ._activity_runner import ActivityTask, run_activity_task
 from ._registry import extract_activities
 from .base_worker import BaseWorker
@@ -45,15 +44,7 @@ class ActivityWorker(BaseWorker):
 
     def _register_activities(self) -> None:
         for _, activity_type in self._activity_names_to_methods.values():
-            options = activity_type.to_registration_options_dict(self._domain, self._task_list)
-            if options is None:
-                continue
-            try:
-                self._call("RegisterActivityType", options)
-            except TypeAlreadyExistsError:
-                logger.debug(
-                    "activity type %s %s already registered", activity_type.name, activity_type.version
-                )
+            self._register("RegisterActivityType", activity_type)
 
     def run_once(self) -> bool:
         task = self.poll_task()

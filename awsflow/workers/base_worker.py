@@ -29,7 +29,7 @@ from botocore.config import Config
 
 from ..context._contexts import StartWorkflowContext, peek_context, set_context
 from ..decider._commands import check_size
-from ..swf_exceptions import UnknownResourceError, is_retryable, swf_exception_wrapper
+from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_retryable, swf_exception_wrapper
 from ..workflow_execution import WorkflowExecution
 from ._backoff import backoff_delay
 from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
@@ -219,6 +219,16 @@ class BaseWorker:
                     return False
                 time.sleep(backoff_delay(attempt))  # backoff between attempts to answer
         return False
+
+    def _register(self, operation: str, flow_type: Any) -> None:
+        """Register a workflow or activity type; one already registered is fine (another worker did)."""
+        options = flow_type.to_registration_options_dict(self._domain, self._task_list)
+        if options is None:  # skip_registration
+            return
+        try:
+            self._call(operation, options)
+        except TypeAlreadyExistsError:
+            logger.debug("%s %s %s: already registered", operation, flow_type.name, flow_type.version)
 
     # -- starting and signalling (StartWorkflowContext) -----------------------------------------
     def _start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:

@@ -15,7 +15,6 @@ from typing import Any
 
 from ..decider import replay_decision
 from ..logging_filters import silence_replays_on_root_handlers
-from ..swf_exceptions import TypeAlreadyExistsError
 from ..workflow_execution import WorkflowExecution
 from . import _closures
 from ._registry import WorkflowTable, extract_workflows_dict
@@ -63,13 +62,7 @@ class GenericWorkflowWorker(BaseWorker):
         silence_replays_on_root_handlers()
 
     def _register_workflow_type(self, workflow_type: Any) -> None:
-        options = workflow_type.to_registration_options_dict(self._domain, self._task_list)
-        if options is None:
-            return
-        try:
-            self._call("RegisterWorkflowType", options)
-        except TypeAlreadyExistsError:
-            logger.debug("workflow type %s %s already registered", workflow_type.name, workflow_type.version)
+        self._register("RegisterWorkflowType", workflow_type)
 
     def run_once(self) -> bool:
         task = self._poll()
