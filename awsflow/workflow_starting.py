@@ -11,15 +11,13 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from botocore.config import Config
-
 from .context._contexts import StartWorkflowContext, peek_context, set_context
-from .workers.base_worker import BaseWorker
+from .workers._caller import SwfCaller
 
 __all__ = ["workflow_starter"]
 
 
-class workflow_starter(BaseWorker):  # botoflow's name
+class workflow_starter(SwfCaller):  # botoflow's name
     """Start workflows: ``with workflow_starter(session, region, domain, task_list): Wf.start(...)``.
 
     Args:
@@ -35,13 +33,7 @@ class workflow_starter(BaseWorker):  # botoflow's name
         self, session: Any, aws_region: str, domain: str, default_task_list: str, *, client: Any = None
     ) -> None:
         super().__init__(session, aws_region, domain, default_task_list, client=client)
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            config = Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="awsflow")
-            self._client = self._session.create_client("swf", region_name=self._aws_region, config=config)
-        return self._client
+        self._outer_contexts: list[Any] = []
 
     def __enter__(self) -> workflow_starter:
         self._outer_contexts.append(peek_context())
@@ -52,9 +44,6 @@ class workflow_starter(BaseWorker):  # botoflow's name
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         set_context(self._outer_contexts.pop())
-
-    def run_once(self) -> bool:
-        raise TypeError("workflow_starter starts workflows; it does not poll for tasks")
 
     def wait_for_completion(
         self, workflow_instance: Any, poll_sleep_time: float | None = None, attempt_count: int | None = None

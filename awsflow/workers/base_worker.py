@@ -19,19 +19,16 @@ import os
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from botocore import xform_name
 from botocore.config import Config
 
 from ..context._contexts import StartWorkflowContext, peek_context, set_context
-from ..decider._commands import check_size
-from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_retryable, swf_exception_wrapper
-from ..workflow_execution import WorkflowExecution
+from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_retryable
 from ._backoff import backoff_delay
+from ._caller import SwfCaller
 from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
 
 logger = logging.getLogger(__name__)
@@ -40,28 +37,13 @@ POLL_READ_TIMEOUT = 70.0  # above SWF's 60 s long poll
 RESPOND_ATTEMPTS = 8
 
 
-class BaseWorker:
-    """Base of :class:`WorkflowWorker` and :class:`ActivityWorker`.
-
-    Args:
-        session: a botocore (or boto3) session; credentials and endpoint come from its chain
-            (``AWS_ENDPOINT_URL_SWF`` points it at awsflow.local).
-        aws_region: the SWF region.
-        domain: the SWF domain (it must exist).
-        task_list: the task list to poll.
-        client: a ready botocore SWF client to use instead of creating one (keyword only).
-    """
+class BaseWorker(SwfCaller):
+    """Base of :class:`WorkflowWorker` and :class:`ActivityWorker` (arguments: see SwfCaller)."""
 
     def __init__(
         self, session: Any, aws_region: str, domain: str, task_list: str, *, client: Any = None
     ) -> None:
-        if not hasattr(session, "create_client") and client is None:
-            raise TypeError(f"session must be a botocore or boto3 session, not {session!r}")
-        self._session = session
-        self._aws_region = aws_region
-        self._domain = domain
-        self._task_list = task_list
-        self._client = client
+        super().__init__(session, aws_region, domain, task_list, client=client)
         self._identity: str | None = None
         self._polls = AbortablePolls(POLL_READ_TIMEOUT)
         self._stopping = threading.Event()
@@ -71,31 +53,21 @@ class BaseWorker:
             install(client)
         self._unhandled_exception_handler: Callable[[BaseException, Any], None] = self._log_unhandled
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} domain={self._domain} task_list={self._task_list}>"
-
     # -- configuration --------------------------------------------------------------------------
+    def _client_config(self) -> Config:
+        return Config(
+            read_timeout=POLL_READ_TIMEOUT,
+            connect_timeout=10,
+            retries={"mode": "standard", "max_attempts": 5},
+            user_agent_extra="awsflow",
+        )
+
     @property
     def client(self) -> Any:
-        """The botocore SWF client (created on first use)."""
-        if self._client is None:
-            config = Config(
-                read_timeout=POLL_READ_TIMEOUT,
-                connect_timeout=10,
-                retries={"mode": "standard", "max_attempts": 5},
-                user_agent_extra="awsflow",
-            )
-            self._client = self._session.create_client("swf", region_name=self._aws_region, config=config)
-            install(self._client)
-        return self._client
-
-    @property
-    def domain(self) -> str:
-        return self._domain
-
-    @property
-    def task_list(self) -> str:
-        return self._task_list
+        """The botocore SWF client (created on first use), its polls abortable."""
+        client = super().client
+        install(client)  # idempotent
+        return client
 
     @property
     def identity(self) -> str:
@@ -195,12 +167,10 @@ class BaseWorker:
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
-        method = getattr(self.client, xform_name(operation))
         if operation in POLL_OPERATIONS:
-            with swf_exception_wrapper(), polling_for(self._polls):
-                return method(**request)
-        with swf_exception_wrapper():
-            return method(**request)
+            with polling_for(self._polls):
+                return super()._call(operation, request)
+        return super()._call(operation, request)
 
     def _answer(self, operation: str, request: dict[str, Any], what: str) -> bool:
         """Send a task's answer, retrying transient failures; False if SWF no longer has the task."""
@@ -229,36 +199,3 @@ class BaseWorker:
             self._call(operation, options)
         except TypeAlreadyExistsError:
             logger.debug("%s %s %s: already registered", operation, flow_type.name, flow_type.version)
-
-    # -- starting and signalling (StartWorkflowContext) -----------------------------------------
-    def _start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
-        context = peek_context()
-        overrides = dict(getattr(context, "_workflow_options_overrides", {}) or {})
-        encoded = workflow_type.data_converter.dumps([args, kwargs])
-        check_size(f"input of workflow {workflow_type.name}", encoded)
-        request = workflow_type.start_request(
-            self._domain, uuid.uuid4().hex, encoded, overrides, self._task_list
-        )
-        response = self._call("StartWorkflowExecution", request)
-        logger.info(
-            "started %s %s (%s, %s)",
-            workflow_type.name,
-            workflow_type.version,
-            request["workflowId"],
-            response["runId"],
-        )
-        return request["workflowId"], response["runId"]
-
-    def _signal_workflow_execution(
-        self, execution: WorkflowExecution, signal_name: str, encoded: str
-    ) -> None:
-        check_size(f"input of signal {signal_name}", encoded)
-        request: dict[str, Any] = {
-            "domain": self._domain,
-            "workflowId": execution.workflow_id,
-            "signalName": signal_name,
-            "input": encoded,
-        }
-        if execution.run_id:
-            request["runId"] = execution.run_id
-        self._call("SignalWorkflowExecution", request)

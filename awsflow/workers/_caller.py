@@ -1,0 +1,101 @@
+"""What workers and starters share: a botocore SWF client, and starting and signalling executions."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from botocore import xform_name
+from botocore.config import Config
+
+from ..context._contexts import peek_context
+from ..decider._commands import check_size
+from ..swf_exceptions import swf_exception_wrapper
+from ..workflow_execution import WorkflowExecution
+
+logger = logging.getLogger(__name__)
+
+
+class SwfCaller:
+    """Holds the SWF client (created from a session on first use, or given ready) and its calls.
+
+    Args:
+        session: a botocore (or boto3) session; credentials and endpoint come from its chain
+            (``AWS_ENDPOINT_URL_SWF`` points it at awsflow.local).
+        aws_region: the SWF region.
+        domain: the SWF domain (it must exist).
+        task_list: the task list to poll, or the default one for starting workflows.
+        client: a ready botocore SWF client to use instead of creating one (keyword only).
+    """
+
+    def __init__(
+        self, session: Any, aws_region: str, domain: str, task_list: str, *, client: Any = None
+    ) -> None:
+        if not hasattr(session, "create_client") and client is None:
+            raise TypeError(f"session must be a botocore or boto3 session, not {session!r}")
+        self._session = session
+        self._aws_region = aws_region
+        self._domain = domain
+        self._task_list = task_list
+        self._client = client
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} domain={self._domain} task_list={self._task_list}>"
+
+    def _client_config(self) -> Config:
+        return Config(retries={"mode": "standard", "max_attempts": 5}, user_agent_extra="awsflow")
+
+    @property
+    def client(self) -> Any:
+        """The botocore SWF client (created on first use)."""
+        if self._client is None:
+            self._client = self._session.create_client(
+                "swf", region_name=self._aws_region, config=self._client_config()
+            )
+        return self._client
+
+    @property
+    def domain(self) -> str:
+        return self._domain
+
+    @property
+    def task_list(self) -> str:
+        return self._task_list
+
+    def _call(self, operation: str, request: dict[str, Any]) -> Any:
+        with swf_exception_wrapper():
+            return getattr(self.client, xform_name(operation))(**request)
+
+    # -- starting and signalling (StartWorkflowContext) -----------------------------------------
+    def _start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
+        context = peek_context()
+        overrides = dict(getattr(context, "_workflow_options_overrides", {}) or {})
+        encoded = workflow_type.data_converter.dumps([args, kwargs])
+        check_size(f"input of workflow {workflow_type.name}", encoded)
+        request = workflow_type.start_request(
+            self._domain, uuid.uuid4().hex, encoded, overrides, self._task_list
+        )
+        response = self._call("StartWorkflowExecution", request)
+        logger.info(
+            "started %s %s (%s, %s)",
+            workflow_type.name,
+            workflow_type.version,
+            request["workflowId"],
+            response["runId"],
+        )
+        return request["workflowId"], response["runId"]
+
+    def _signal_workflow_execution(
+        self, execution: WorkflowExecution, signal_name: str, encoded: str
+    ) -> None:
+        check_size(f"input of signal {signal_name}", encoded)
+        request: dict[str, Any] = {
+            "domain": self._domain,
+            "workflowId": execution.workflow_id,
+            "signalName": signal_name,
+            "input": encoded,
+        }
+        if execution.run_id:
+            request["runId"] = execution.run_id
+        self._call("SignalWorkflowExecution", request)
