@@ -5,3 +5,8 @@ from __future__ import annotations
 from ._replay import DecisionOutcome, ExecutionReplay, WorkflowLookup, replay_decision
 
 __all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup", "replay_decision"]
+
+# Public objects show their public module in tracebacks and docs.
+for _public in (DecisionOutcome, ExecutionReplay, replay_decision):
+    _public.__module__ = __name__
+del _public
