@@ -314,3 +314,37 @@ def test_a_workflow_cancels_its_child_and_sees_it_canceled() -> None:
     h.run()
     assert result_of(h.close_event(run)) == "ChildWorkflowCanceledError"
     assert "ExternalWorkflowExecutionCancelRequested" in [e["eventType"] for e in h.history(run)]
+
+
+def test_swf_refusing_to_schedule_an_activity_raises_its_cause_in_the_workflow() -> None:
+    from awsflow.exceptions import ScheduleActivityTaskFailedError, StartChildWorkflowExecutionFailedError
+
+    @activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+    class Unregistered:
+        @activity("1.0", skip_registration=True)
+        def ghost(self) -> None:
+            return None
+
+    class Orphan(WorkflowDefinition):
+        @execute(version="1.0", execution_start_to_close_timeout=60, skip_registration=True)
+        def run(self) -> Any:
+            return None
+
+    class Refused(WorkflowDefinition):
+        @execute(version="1.0", execution_start_to_close_timeout=3600)
+        def run(self) -> Any:
+            causes = []
+            try:
+                yield Unregistered.ghost()
+            except ScheduleActivityTaskFailedError as error:
+                causes.append(error.cause)
+            try:
+                yield Orphan.run()
+            except StartChildWorkflowExecutionFailedError as error:
+                causes.append(error.cause)
+            return causes
+
+    h = Harness((Refused, Orphan), (Unregistered(),))
+    run = h.start(Refused, "run")
+    h.run()
+    assert result_of(h.close_event(run)) == ["ACTIVITY_TYPE_DOES_NOT_EXIST", "WORKFLOW_TYPE_DOES_NOT_EXIST"]
