@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .context._contexts import DecisionContext, StartWorkflowContext, peek_context
+from .context._contexts import DecisionContext, StartWorkflowContext, _local, peek_context
 from .flow_types import ActivityType, SignalType, WorkflowType
 
 __all__ = ["ActivityFunc", "SignalFunc", "WorkflowExecuteFunc"]
@@ -35,8 +35,8 @@ class ActivityFunc:
         self.activity_type._reset_name(owner, self.func)
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        context = peek_context()
-        if isinstance(context, DecisionContext):
+        context = getattr(_local, "context", None)  # peek_context(), inlined: replay's hot path
+        if type(context) is DecisionContext:
             return self.activity_type
         if _in_workflow_test(context):
             raise NotImplementedError(

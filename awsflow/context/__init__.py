@@ -27,6 +27,13 @@ __all__ = [
 ]
 
 # Public objects show their public module in tracebacks and docs.
-for _public in (ActivityContext, ContextBase, DecisionContext, StartWorkflowContext, get_context, set_context):
+for _public in (
+    ActivityContext,
+    ContextBase,
+    DecisionContext,
+    StartWorkflowContext,
+    get_context,
+    set_context,
+):
     _public.__module__ = __name__
 del _public

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..constants import NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
-from ..context._contexts import DecisionContext, peek_context
+from ..context._contexts import DecisionContext, _local
 from ..data_converter import AbstractDataConverter, JSONDataConverter
 from ._timeouts import str_or_none
 
@@ -135,7 +135,7 @@ class ActivityType:
     # -- calling --------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Schedule this activity from workflow code; returns a Future of its result."""
-        context = peek_context()
+        context = getattr(_local, "context", None)  # peek_context(), inlined: replay's hot path
         if not isinstance(context, DecisionContext):
             raise TypeError(
                 f"Activity {self.name} can only be scheduled from workflow code (a decision context); "
