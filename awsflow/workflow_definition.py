@@ -51,16 +51,12 @@ class WorkflowDefinition:
             for attribute, value in vars(klass).items():
                 if isinstance(value, WorkflowExecuteFunc):
                     workflow_type = copy.copy(value.workflow_type)
-                    if workflow_type.name is None or klass is not cls:
-                        workflow_type.name = cls.__name__
+                    workflow_type.name = cls.__name__  # @workflow(name=...) renames it afterwards
                     by_func[value.func.__name__] = workflow_type
                 elif isinstance(value, SignalFunc):
                     signals[value.signal_type.name] = (value, value.func)
                 elif attribute in by_func and klass is cls:
                     del by_func[attribute]  # overridden by a plain method
-        for workflow_type in by_func.values():
-            if workflow_type.name is None:
-                workflow_type.name = cls.__name__
         cls._workflow_type_by_func = by_func
         cls._workflow_types = {workflow_type: name for name, workflow_type in by_func.items()}
         cls._workflow_signals = signals
