@@ -137,9 +137,13 @@ class AsyncTask:
             yielded._observed = True
             self._waiting_on = yielded
             if yielded._state is _PENDING:
-                yielded._callbacks.append(self._on_awaited_done)
+                callbacks = yielded._callbacks
+                if callbacks is None:
+                    yielded._callbacks = [self]  # the task is its own callback: see __call__
+                else:
+                    callbacks.append(self)
             else:
-                self._on_awaited_done(yielded)
+                self(yielded)
             return
         if isinstance(yielded, BaseFuture):
             future = yielded
@@ -157,6 +161,9 @@ class AsyncTask:
 
     def _on_awaited_done(self, future: BaseFuture) -> None:
         self._loop._queue.append((self._resume, (future,)))
+
+    # A task is a future's callback as itself, not as a bound method made for each wait.
+    __call__ = _on_awaited_done
 
     def _resume(self, future: BaseFuture) -> None:
         if future is not self._waiting_on or self._gen is None:

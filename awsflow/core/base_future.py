@@ -65,7 +65,7 @@ class BaseFuture:
         self._result: Any = None
         self._exception: BaseException | None = None
         self._traceback: TracebackType | None = None
-        self._callbacks: list[Callback] = []
+        self._callbacks: list[Callback] | None = None  # made when the first one is added
 
     # -- completion -----------------------------------------------------------------------------
     def set_result(self, result: Any) -> None:
@@ -77,7 +77,7 @@ class BaseFuture:
         self._state = FutureState.FINISHED
         callbacks = self._callbacks
         if callbacks:
-            self._callbacks = []
+            self._callbacks = None
             for callback in callbacks:
                 callback(self)
 
@@ -107,7 +107,7 @@ class BaseFuture:
         self._notify()
 
     def _notify(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
+        callbacks, self._callbacks = self._callbacks or [], None
         for callback in callbacks:
             callback(self)
 
@@ -116,7 +116,10 @@ class BaseFuture:
         if self.done():
             callback(self)
         else:
-            self._callbacks.append(callback)
+            if self._callbacks is None:
+                self._callbacks = [callback]
+            else:
+                self._callbacks.append(callback)
 
     # -- inspection -----------------------------------------------------------------------------
     def running(self) -> bool:

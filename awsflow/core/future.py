@@ -32,7 +32,7 @@ class Future(BaseFuture):
         self._result: Any = None
         self._exception: BaseException | None = None
         self._traceback: TracebackType | None = None
-        self._callbacks: list[Callable[[BaseFuture], None]] = []
+        self._callbacks: list[Callable[[BaseFuture], None]] | None = None
         self._task: AsyncTask | None = None
         self._canceller: Callable[[], None] | None = None
         self._observed = False  # some coroutine waits on it: its failure reaches that coroutine

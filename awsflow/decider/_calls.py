@@ -101,7 +101,7 @@ class ActivityCall(Command):
         self.kwargs = kwargs
         self.overrides = overrides
         self.future = future = Future()
-        future._canceller = self.cancel
+        future._canceller = self  # called to cancel: see __call__ (no bound method per activity)
         self.scheduled_event_id = 0
 
     def build(self) -> dict[str, Any]:
@@ -141,6 +141,9 @@ class ActivityCall(Command):
                 on_confirm=self.on_cancel_confirmed,
             )
         )
+
+    def __call__(self) -> None:
+        self.cancel()
 
     def on_cancel_confirmed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if event["eventType"] == "RequestCancelActivityTaskFailed":
