@@ -263,3 +263,10 @@ class TooBig(WorkflowDefinition):
             yield Shop.charge("x" * 40_000)
         except ValueError as error:
             return str(error)
+
+
+class Crowd(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, n: int) -> Any:
+        prices = yield [Shop.price("apple", quantity=i) for i in range(n)]
+        return sum(prices)

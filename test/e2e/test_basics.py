@@ -111,3 +111,11 @@ def test_task_priority_reaches_the_scheduled_activity(flow: Flow) -> None:
     instance.wait_for_completion(timeout=10)
     scheduled = flow.wait_for_event(instance.workflow_execution, "ActivityTaskScheduled")
     assert scheduled["activityTaskScheduledEventAttributes"]["taskPriority"] == "7"
+
+
+def test_a_history_longer_than_one_page_is_paged_by_the_workflow_worker(flow: Flow) -> None:
+    flow.workflow_worker(flows.Crowd)
+    flow.activity_worker(flows.Shop())
+    instance = flows.Crowd.run(300)
+    assert instance.wait_for_completion(timeout=60) == sum(0.5 * i for i in range(300))
+    assert len(flow.history(instance.workflow_execution)) > 1000  # SWF pages decision tasks by 1000
