@@ -1,7 +1,7 @@
 """Property: replaying any prefix of a history reproduces the decisions recorded after it.
 
 Hypothesis draws a workflow program (sequential and parallel activities, failures, timers,
-child workflows) and an interleaving of the service's work: decision tasks are polled and
+child workflows, signals that schedule activities of their own) and an interleaving of the service's work: decision tasks are polled and
 answered with other events arriving in between (so events land between a task's start and its
 completion), activities finish in any order, time jumps. Whatever happened, at every decision
 task boundary of the final history, a cold replay of the prefix must make exactly the decisions
@@ -21,12 +21,15 @@ from hypothesis import strategies as st
 from workflows import Steps
 
 from awsflow import workflow_time
+from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
-from awsflow.decorators import execute
+from awsflow.decorators import execute, signal
 from awsflow.exceptions import ActivityTaskFailedError
 from awsflow.local.engine import SwfFault
 from awsflow.workflow_definition import WorkflowDefinition
 from awsflow.workflow_execution import WorkflowExecution
+
+CONVERTER = JSONDataConverter()
 
 
 class Program(WorkflowDefinition):
@@ -52,6 +55,11 @@ class Program(WorkflowDefinition):
                 child = yield Program.run([["act", step[1]]])
                 total += yield child.workflow_result
         return total
+
+    @signal()
+    def poke(self, n: int) -> Any:
+        # Runs when the signal arrives, as a task of the workflow: it adds decisions of its own.
+        yield Steps.double(n)
 
 
 steps = st.one_of(
@@ -93,7 +101,7 @@ def test_replaying_any_prefix_reproduces_recorded_decisions(program: list[Any], 
     root = h.start(Program, "run", [list(step) for step in program])
     out: list[tuple[str, list[dict[str, Any]]]] = []
     for _ in range(120):
-        action = data.draw(st.sampled_from(["poll", "answer", "work", "tick"]))
+        action = data.draw(st.sampled_from(["poll", "answer", "work", "tick", "signal"]))
         if action == "poll":
             polled = h.poll_decision()
             if polled is not None:
@@ -102,6 +110,10 @@ def test_replaying_any_prefix_reproduces_recorded_decisions(program: list[Any], 
             h.answer(*out.pop(data.draw(st.integers(0, len(out) - 1))))
         elif action == "work":
             h.work_once()
+        elif action == "signal":
+            request = {"domain": DOMAIN, **root, "signalName": "poke", "input": CONVERTER.dumps([(3,), {}])}
+            with contextlib.suppress(SwfFault):  # the run may have closed already
+                h.call("SignalWorkflowExecution", request)
         elif action == "tick":
             h.now += data.draw(st.sampled_from([1, 20, 61, 130]))
             h.engine.advance(h.now)
