@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -19,7 +18,7 @@ from ._model import operation_names
 from ._service import Service
 from ._sigv4 import verify_sigv4
 from ._validate import validate_request
-from ._watcher import DisconnectWatcher
+from ._watcher import DisconnectWatcher, PollWatch
 from .engine import (
     POLL_OPERATIONS,
     SerializationException,
@@ -91,11 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
             request = validate_request(operation, _parse_json(body))
             logger.debug("%s %s", operation, request_id)
             if operation in POLL_OPERATIONS and request.get("nextPageToken") is None:
-                abandoned = threading.Event()
-                with self.server.watcher.watching(
-                    self.connection, lambda: self.server.service.abandon(abandoned)
-                ):
-                    response = self.server.service.call(operation, request, abandoned)
+                watch = PollWatch(self.server.watcher, self.connection, self.server.service.abandon)
+                response = self.server.service.call(operation, request, watch)
             else:
                 response = self.server.service.call(operation, request)
         except SwfFault as fault:

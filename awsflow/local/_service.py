@@ -18,6 +18,7 @@ from typing import Any
 
 from ._clock import Clock
 from ._store import Store
+from ._watcher import PollWatch
 from .engine import EMPTY_POLL_REPLIES, LAMBDA_RESULT, POLL_OPERATIONS, Engine, LimitExceededFault, Reply
 
 logger = logging.getLogger(__name__)
@@ -108,15 +109,15 @@ class Service:
 
     # -- requests --------------------------------------------------------------------------
     def call(
-        self, operation: str, request: dict[str, Any], abandoned: threading.Event | None = None
+        self, operation: str, request: dict[str, Any], watch: PollWatch | None = None
     ) -> dict[str, Any] | None:
         """Run a validated request; returns the response members (None for void operations).
 
-        ``abandoned`` is set (through :meth:`abandon`) when the client of a long poll goes away:
-        the poll then ends without taking a task.
+        ``watch`` (for long polls over HTTP) notices a client that goes away while its poll
+        waits (see :meth:`abandon`): the poll then ends without taking a task.
         """
         if operation in POLL_OPERATIONS:
-            return self._poll(operation, request, abandoned)
+            return self._poll(operation, request, watch)
         with self._lock:
             reply = self._execute(operation, request)
         return reply.body
@@ -148,15 +149,15 @@ class Service:
             self._deadline_cond.notify()
         self._run_lambdas()
 
-    def abandon(self, abandoned: threading.Event) -> None:
+    def abandon(self, watch: PollWatch) -> None:
         """Give up a long poll whose client disconnected."""
         with self._lock:
-            abandoned.set()
+            watch.abandoned.set()
             for cond in self._poll_conds.values():
                 cond.notify_all()
 
     def _poll(
-        self, operation: str, request: dict[str, Any], abandoned: threading.Event | None = None
+        self, operation: str, request: dict[str, Any], watch: PollWatch | None = None
     ) -> dict[str, Any]:
         kind = "decision" if operation == "PollForDecisionTask" else "activity"
         key = (kind, request["domain"], request["taskList"]["name"])
@@ -175,7 +176,7 @@ class Service:
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 while True:
-                    if abandoned is not None and abandoned.is_set():
+                    if watch is not None and watch.abandoned.is_set():
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
                     body = self._execute(operation, request).body
@@ -183,8 +184,12 @@ class Service:
                         return body
                     if self._closing or self._clock.now() >= give_up_at:
                         return dict(EMPTY_POLL_REPLIES[operation])
+                    if watch is not None:
+                        watch.start()  # only polls that wait need watching (a cheap no-op after)
                     self._clock.wait(cond, give_up_at)
             finally:
+                if watch is not None:
+                    watch.stop()
                 self._pollers[key] -= 1
                 self._pollers_changed.notify_all()
 

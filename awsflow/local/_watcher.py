@@ -15,9 +15,32 @@ import logging
 import selectors
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
+
+
+class PollWatch:
+    """One held poll's link to the watcher: started only once the poll has to wait."""
+
+    def __init__(
+        self, watcher: DisconnectWatcher, sock: socket.socket, on_abandon: Callable[[PollWatch], None]
+    ) -> None:
+        self.abandoned = threading.Event()
+        self._watcher = watcher
+        self._sock = sock
+        self._on_abandon = on_abandon
+        self._watching = False
+
+    def start(self) -> None:
+        if not self._watching:
+            self._watching = True
+            self._watcher.watch(self._sock, lambda: self._on_abandon(self))
+
+    def stop(self) -> None:
+        if self._watching:
+            self._watching = False
+            self._watcher.unwatch(self._sock)
 
 
 class DisconnectWatcher:
@@ -35,18 +58,16 @@ class DisconnectWatcher:
         )
         self._thread.start()
 
-    @contextlib.contextmanager
-    def watching(self, sock: socket.socket, on_disconnect: Callable[[], None]) -> Iterator[None]:
-        """Watch ``sock`` for the duration of the block."""
+    def watch(self, sock: socket.socket, on_disconnect: Callable[[], None]) -> None:
+        """Call ``on_disconnect`` if the peer closes ``sock`` before :meth:`unwatch`."""
         with self._lock:
             self._selector.register(sock, selectors.EVENT_READ, on_disconnect)
         self._wake()
-        try:
-            yield
-        finally:
-            with self._lock, contextlib.suppress(KeyError, ValueError):
-                self._selector.unregister(sock)
-            self._wake()
+
+    def unwatch(self, sock: socket.socket) -> None:
+        with self._lock, contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(sock)
+        self._wake()
 
     def close(self) -> None:
         self._closing = True
