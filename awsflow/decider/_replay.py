@@ -51,7 +51,13 @@ from ._commands import (
     check_size,
 )
 
-__all__ = ["DecisionOutcome", "ExecutionReplay", "WorkflowLookup", "replay_decision"]
+__all__ = [
+    "DecisionOutcome",
+    "ExecutionReplay",
+    "WorkflowLookup",
+    "replay_decision",
+    "replay_decision_keeping_state",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +285,16 @@ class ExecutionReplay:
         if frame is None:
             return "<the workflow's code is not running>"
         return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+    @property
+    def last_event_id(self) -> int:
+        """The id of the last event fed."""
+        return self._last_event_id
+
+    @property
+    def last_started_event_id(self) -> int:
+        """The DecisionTaskStarted of the decision task whose decisions the last apply returned."""
+        return self._candidate_started
 
     # -- making decisions (called by workflow code through its context) -------------------------
     def emit(self, command: Command) -> Command:
@@ -593,10 +609,22 @@ def replay_decision(
     raise PayloadTooLargeError; if the fast replay diverges, a strict one that encodes everything
     decides whether that was the reason or the code really changed.
     """
+    return replay_decision_keeping_state(lookup, workflow_execution, task_list, events)[0]
+
+
+def replay_decision_keeping_state(
+    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+    workflow_execution: WorkflowExecution,
+    task_list: str,
+    events: Sequence[dict[str, Any]],
+) -> tuple[DecisionOutcome, ExecutionReplay]:
+    """:func:`replay_decision`, and the replay, to be fed the run's next events later."""
+    replay = ExecutionReplay(lookup, workflow_execution, task_list)
     try:
-        return ExecutionReplay(lookup, workflow_execution, task_list).apply(events)
+        return replay.apply(events), replay
     except NondeterminismError:
-        return ExecutionReplay(lookup, workflow_execution, task_list, strict=True).apply(events)
+        replay = ExecutionReplay(lookup, workflow_execution, task_list, strict=True)
+        return replay.apply(events), replay
 
 
 def vars_lookup(definition: type, method: str) -> Any:

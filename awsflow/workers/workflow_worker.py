@@ -10,10 +10,13 @@ fixed worker can carry the execution on.
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from ..decider import replay_decision
+from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
+from ..exceptions import NondeterminismError
 from ..logging_filters import silence_replays_on_root_handlers
 from ..workflow_execution import WorkflowExecution
 from . import _closures
@@ -23,6 +26,8 @@ from .base_worker import BaseWorker
 __all__ = ["GenericWorkflowWorker", "WorkflowWorker", "get_workflow_entrypoint"]
 
 logger = logging.getLogger(__name__)
+
+STICKY_RUNS = 1000  # replays kept between decision tasks (least recently decided go first)
 
 _CLOSE_DECISIONS = frozenset(
     {
@@ -58,6 +63,8 @@ class GenericWorkflowWorker(BaseWorker):
     ) -> None:
         super().__init__(session, aws_region, domain, task_list, client=client)
         self._get_workflow = get_workflow
+        self._sticky: OrderedDict[WorkflowExecution, ExecutionReplay] = OrderedDict()
+        self._sticky_lock = threading.Lock()
         # Workflow code re-runs on every decision task; its log lines should not repeat.
         silence_replays_on_root_handlers()
 
@@ -72,7 +79,7 @@ class GenericWorkflowWorker(BaseWorker):
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
         try:
-            outcome = replay_decision(self._get_workflow, execution, self._task_list, task["events"])
+            outcome, replay = self._decide(execution, task)
         except Exception as error:
             logger.error(
                 "decision task for %s (%s) failed; SWF will retry it after its timeout: %s",
@@ -88,13 +95,70 @@ class GenericWorkflowWorker(BaseWorker):
         answered = self._answer(
             "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
-        if answered and any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions):
+        closed = any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions)
+        if answered and closed:
             assert execution.workflow_id is not None and execution.run_id is not None
             _closures.post(execution.workflow_id, execution.run_id)
+        elif answered:
+            self._remember(execution, replay)
         return True
 
+    # -- sticky replays -------------------------------------------------------------------------
+    # The replay of a run is kept after its decision task is answered. When the run's next
+    # decision task comes to this worker and SWF says the previous one it saw is the one we
+    # answered, only the new events are fed (polls ask for them alone with
+    # startAtPreviousStartedEvent); otherwise — another worker decided in between, a task timed
+    # out, the process restarted — the whole history is read and replayed cold. Both give the
+    # same decisions (the decider's property tests check it).
+    def _remember(self, execution: WorkflowExecution, replay: ExecutionReplay) -> None:
+        with self._sticky_lock:
+            self._sticky[execution] = replay
+            self._sticky.move_to_end(execution)
+            while len(self._sticky) > STICKY_RUNS:
+                self._sticky.popitem(last=False)
+
+    def _decide(
+        self, execution: WorkflowExecution, task: dict[str, Any]
+    ) -> tuple[DecisionOutcome, ExecutionReplay]:
+        with self._sticky_lock:
+            cached = self._sticky.pop(execution, None)
+        events: list[dict[str, Any]] = task["events"]
+        if (
+            cached is not None
+            and cached.last_started_event_id == task.get("previousStartedEventId")
+            and events
+            and events[0]["eventId"] <= cached.last_event_id + 1
+        ):
+            try:
+                return cached.apply(events), cached
+            except NondeterminismError:
+                pass  # decide it again from the whole history, strictly if need be
+        if not events or events[0]["eventId"] != 1:
+            events = self._whole_history(execution, task["startedEventId"])
+        return replay_decision_keeping_state(self._get_workflow, execution, self._task_list, events)
+
+    def _whole_history(self, execution: WorkflowExecution, started_event_id: int) -> list[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "domain": self._domain,
+            "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
+            "maximumPageSize": 1000,
+        }
+        events: list[dict[str, Any]] = []
+        while True:
+            page = self._call("GetWorkflowExecutionHistory", request)
+            events.extend(e for e in page.get("events", ()) if e["eventId"] <= started_event_id)
+            token = page.get("nextPageToken")
+            if not token or (events and events[-1]["eventId"] >= started_event_id):
+                return events
+            request["nextPageToken"] = token
+
     def _poll(self) -> dict[str, Any] | None:
-        request = {"domain": self._domain, "taskList": {"name": self._task_list}, "identity": self.identity}
+        request = {
+            "domain": self._domain,
+            "taskList": {"name": self._task_list},
+            "identity": self.identity,
+            "startAtPreviousStartedEvent": True,
+        }
         task: dict[str, Any] = self._call("PollForDecisionTask", request)
         if not task.get("taskToken"):
             return None

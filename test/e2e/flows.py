@@ -270,3 +270,11 @@ class Crowd(WorkflowDefinition):
     def run(self, n: int) -> Any:
         prices = yield [Shop.price("apple", quantity=i) for i in range(n)]
         return sum(prices)
+
+
+class CrowdThenNap(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, n: int) -> Any:
+        prices = yield [Shop.price("apple", quantity=i) for i in range(n)]
+        yield workflow_time.sleep(60)
+        return sum(prices)

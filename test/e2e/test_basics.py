@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import flows
 import pytest
@@ -113,9 +115,48 @@ def test_task_priority_reaches_the_scheduled_activity(flow: Flow) -> None:
     assert scheduled["activityTaskScheduledEventAttributes"]["taskPriority"] == "7"
 
 
-def test_a_history_longer_than_one_page_is_paged_by_the_workflow_worker(flow: Flow) -> None:
-    flow.workflow_worker(flows.Crowd)
+def test_a_worker_new_to_a_run_reads_its_whole_history_page_by_page(flow: Flow) -> None:
+    first = flow.workflow_worker(flows.CrowdThenNap, enter=False)
     flow.activity_worker(flows.Shop())
-    instance = flows.Crowd.run(300)
-    assert instance.wait_for_completion(timeout=60) == sum(0.5 * i for i in range(300))
-    assert len(flow.history(instance.workflow_execution)) > 1000  # SWF pages decision tasks by 1000
+    with first:
+        instance = flows.CrowdThenNap.run(300)
+        flow.wait_for_event(instance.workflow_execution, "TimerStarted")
+    assert len(flow.history(instance.workflow_execution)) > 1000  # SWF pages histories by 1000
+    second = flow.workflow_worker(flows.CrowdThenNap, enter=False)  # knows nothing of the run
+    calls = _count_calls(second)
+    with second:
+        flow.advance(60)
+        assert instance.wait_for_completion(timeout=60) == sum(0.5 * i for i in range(300))
+    assert calls["GetWorkflowExecutionHistory"] == 2  # two pages of the whole history
+
+
+def test_a_worker_feeds_its_kept_replay_only_the_new_events(flow: Flow) -> None:
+    worker = flow.workflow_worker(flows.Countdown, enter=False)
+    flow.activity_worker(flows.Shop())
+    calls = _count_calls(worker)
+    with worker:
+        instance = flows.Countdown.run(0)
+        assert instance.wait_for_completion(timeout=10) == "lift-off"
+    assert calls["RespondDecisionTaskCompleted"] == 2
+    assert calls["GetWorkflowExecutionHistory"] == 0  # the second task reused the first's replay
+
+
+def _count_calls(worker: Any) -> Counter[str]:
+    calls: Counter[str] = Counter()
+    original = worker._call
+
+    def counting(operation: str, request: dict[str, Any]) -> Any:
+        if not request.get("reverseOrder"):  # not wait_for_completion reading the last event
+            calls[operation] += 1
+        return original(operation, request)
+
+    worker._call = counting
+    return calls
+
+
+def test_workflow_workers_sharing_a_task_list_take_turns_on_the_same_runs(flow: Flow) -> None:
+    flow.workflow_worker(flows.Countdown)
+    flow.workflow_worker(flows.Countdown)  # a decision task may go to either: kept replays go stale
+    flow.activity_worker(flows.Shop())
+    instances = [flows.Countdown.run(3) for _ in range(4)]
+    assert [instance.wait_for_completion(timeout=20) for instance in instances] == ["lift-off"] * 4
