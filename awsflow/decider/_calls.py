@@ -33,7 +33,7 @@ from ._commands import Command, check_size
 
 if TYPE_CHECKING:
     from ..flow_types import ActivityType, WorkflowType
-    from ._replay import ExecutionReplay
+    from ._making import DecisionMaking
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class ActivityCall(Command):
 
     def __init__(
         self,
-        replay: ExecutionReplay,
+        replay: DecisionMaking,
         activity_type: ActivityType,
         activity_id: str,
         args: tuple[Any, ...],
@@ -154,7 +154,7 @@ class ActivityCall(Command):
 class TimerCall:
     """One timer (``workflow_time.sleep``)."""
 
-    def __init__(self, replay: ExecutionReplay, timer_id: str) -> None:
+    def __init__(self, replay: DecisionMaking, timer_id: str) -> None:
         self.replay = replay
         self.timer_id = timer_id
         self.future = Future()
@@ -183,7 +183,7 @@ class ChildCall:
     """One child workflow execution."""
 
     def __init__(
-        self, replay: ExecutionReplay, workflow_type: WorkflowType, workflow_id: str, instance: Any
+        self, replay: DecisionMaking, workflow_type: WorkflowType, workflow_id: str, instance: Any
     ) -> None:
         self.replay = replay
         self.workflow_type = workflow_type
@@ -263,7 +263,7 @@ class ChildCall:
 class ExternalCall:
     """A signal or cancel request sent to another execution."""
 
-    def __init__(self, replay: ExecutionReplay, execution: WorkflowExecution, kind: str) -> None:
+    def __init__(self, replay: DecisionMaking, execution: WorkflowExecution, kind: str) -> None:
         self.replay = replay
         self.execution = execution
         self.kind = kind

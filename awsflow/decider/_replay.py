@@ -23,9 +23,7 @@ decision task.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import math
 import traceback
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -33,12 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..context._contexts import DecisionContext, peek_context, set_context
-from ..core import AsyncEventLoop, CancelledError, Future, coroutine
+from ..core import AsyncEventLoop, CancelledError, coroutine
 from ..core.async_task import AsyncTask
 from ..exceptions import NondeterminismError, WorkflowDefinitionError
-from ..flow_types import ActivityType, WorkflowType
+from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
-from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
+from ._calls import CallTable
 from ._commands import (
     ASYNC_FAILURES,
     PACKAGE_DIR,
@@ -46,10 +44,9 @@ from ._commands import (
     RESULT_EVENTS,
     Command,
     attribute_key,
-    caller_location,
-    caller_origin,
     check_size,
 )
+from ._making import DecisionMaking
 
 __all__ = [
     "DecisionOutcome",
@@ -84,7 +81,7 @@ class DecisionOutcome:
     execution_context: str | None
 
 
-class ExecutionReplay:
+class ExecutionReplay(DecisionMaking):
     """The replayed state of one workflow run (see the module docstring)."""
 
     def __init__(
@@ -295,168 +292,6 @@ class ExecutionReplay:
     def last_started_event_id(self) -> int:
         """The DecisionTaskStarted of the decision task whose decisions the last apply returned."""
         return self._candidate_started
-
-    # -- making decisions (called by workflow code through its context) -------------------------
-    def emit(self, command: Command) -> Command:
-        self._pending.append(command)
-        return command
-
-    def withdraw(self, command: Command) -> bool:
-        """Drop a command not yet sent; False if it was already sent."""
-        for index, pending in enumerate(self._pending):
-            if pending is command:
-                del self._pending[index]
-                return True
-        return False
-
-    def next_id(self) -> str:
-        """Ids of activities, timers and children: "1", "2", ... as botoflow numbered them."""
-        self._next_id += 1
-        return str(self._next_id)
-
-    def schedule_activity(
-        self, activity_type: ActivityType, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Future:
-        """ScheduleActivityTask; a Future of the activity's result."""
-        self._next_id += 1
-        activity_id = str(self._next_id)
-        call = ActivityCall(
-            self,
-            activity_type,
-            activity_id,
-            args,
-            kwargs,
-            self._context._activity_options_overrides,
-            caller_origin(3),  # past schedule_activity and ActivityType.__call__
-        )
-        if self._strict or not self._context._replaying:
-            call.materialize()  # a too-large input raises here, in the workflow's code
-        self._pending.append(call)
-        return call.future
-
-    def start_timer(self, seconds: float) -> Future:
-        """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires."""
-        if seconds < 0:
-            raise ValueError(f"workflow_time.sleep needs a duration of 0 seconds or more, not {seconds}")
-        timer_id = self.next_id()
-        call = TimerCall(self, timer_id)
-        call.command = self.emit(
-            Command(
-                ("StartTimer", timer_id),
-                {
-                    "decisionType": "StartTimer",
-                    "startTimerDecisionAttributes": {
-                        "timerId": timer_id,
-                        "startToFireTimeout": str(math.ceil(seconds)),
-                    },
-                },
-                origin=caller_origin(),
-            )
-        )
-        self._calls.timers[timer_id] = call
-        return call.future
-
-    def start_child_workflow(
-        self, workflow_type: WorkflowType, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Future:
-        """StartChildWorkflowExecution; a Future of the child's instance once it has started."""
-        overrides = self._context._workflow_options_overrides
-        encoded = workflow_type.data_converter.dumps([args, kwargs])
-        check_size(f"input of child workflow {workflow_type.name}", encoded)
-        chosen = overrides.get("workflow_id")
-        workflow_id = str(chosen) if chosen else self._child_workflow_id(self.next_id())
-        attributes = {
-            "workflowId": workflow_id,
-            "workflowType": {
-                "name": str(overrides.get("name", workflow_type.name)),
-                "version": str(overrides.get("version", workflow_type.version)),
-            },
-            "input": encoded,
-            **workflow_type.run_attributes(overrides, self.task_list),
-        }
-        call = ChildCall(self, workflow_type, workflow_id, instance)
-        call.command = self.emit(
-            Command(
-                ("StartChildWorkflowExecution", workflow_id),
-                {
-                    "decisionType": "StartChildWorkflowExecution",
-                    "startChildWorkflowExecutionDecisionAttributes": attributes,
-                },
-                (attributes["workflowType"]["name"], attributes["workflowType"]["version"]),
-                caller_location(),
-                on_confirm=call.on_initiated,
-                generated_id=not chosen,
-            )
-        )
-        self._calls.children[workflow_id] = call
-        return call.started
-
-    def _child_workflow_id(self, sequence: str) -> str:
-        """A child id unique to this run and call, and valid for SWF (no ':', '/', '|').
-
-        botoflow used ``runId:n``, which SWF's documented rules refuse; replaying a botoflow
-        history still works because generated ids are matched by position (see ``_confirm``).
-        """
-        digest = hashlib.sha1(str(self.workflow_execution.run_id).encode()).hexdigest()[:20]
-        return f"{digest}-{sequence}"
-
-    def continue_as_new(
-        self, workflow_type: WorkflowType, args: tuple[Any, ...], kwargs: dict[str, Any]
-    ) -> Future:
-        """Close this run, once its code finishes, by starting a new run with these arguments."""
-        encoded = workflow_type.data_converter.dumps([args, kwargs])
-        check_size("input of the continued workflow", encoded)
-        overrides = self._context._workflow_options_overrides
-        attributes = {"input": encoded, **workflow_type.run_attributes(overrides, self.task_list)}
-        version = overrides.get("version")
-        if version is not None:
-            attributes["workflowTypeVersion"] = str(version)
-        self._continue_as_new = attributes
-        done = Future()
-        done.set_result(None)
-        return done
-
-    def request_cancel_external(self, execution: WorkflowExecution) -> Future:
-        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery."""
-        control = self.next_id()
-        attributes = {"workflowId": execution.workflow_id, "control": control}
-        if execution.run_id:
-            attributes["runId"] = execution.run_id
-        call = ExternalCall(self, execution, "cancel")
-        self.emit(
-            Command(
-                ("RequestCancelExternalWorkflowExecution", str(execution.workflow_id)),
-                {
-                    "decisionType": "RequestCancelExternalWorkflowExecution",
-                    "requestCancelExternalWorkflowExecutionDecisionAttributes": attributes,
-                },
-                origin=caller_origin(),
-                on_confirm=call.on_initiated,
-            )
-        )
-        return call.future
-
-    def signal_external(self, execution: WorkflowExecution, signal_name: str, encoded: str) -> Future:
-        """SignalExternalWorkflowExecution; a Future of the signal's delivery."""
-        check_size(f"input of signal {signal_name}", encoded)
-        control = self.next_id()
-        attributes = {"workflowId": execution.workflow_id, "signalName": signal_name, "input": encoded}
-        attributes["control"] = control
-        if execution.run_id:
-            attributes["runId"] = execution.run_id
-        call = ExternalCall(self, execution, "signal")
-        self.emit(
-            Command(
-                ("SignalExternalWorkflowExecution", control),
-                {
-                    "decisionType": "SignalExternalWorkflowExecution",
-                    "signalExternalWorkflowExecutionDecisionAttributes": attributes,
-                },
-                origin=caller_origin(),
-                on_confirm=call.on_initiated,
-            )
-        )
-        return call.future
 
     # -- the workflow itself --------------------------------------------------------------------
     def _on_started(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:

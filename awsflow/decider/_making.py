@@ -1,0 +1,196 @@
+"""The decisions workflow code makes through its context: activities, timers, children, requests
+to other executions, continue-as-new. Each becomes a :class:`~._commands.Command` in the pending
+list of the replay (see :mod:`._replay` for how they are sent and checked against the history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from ..core import Future
+from ..flow_types import ActivityType, WorkflowType
+from ..workflow_execution import WorkflowExecution
+from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
+from ._commands import Command, caller_location, caller_origin, check_size
+
+if TYPE_CHECKING:
+    from ..context import DecisionContext
+
+
+class DecisionMaking:
+    """The calls workflow code makes on ``get_context().decider`` (a mixin of ExecutionReplay)."""
+
+    workflow_execution: WorkflowExecution
+    task_list: str
+    _context: DecisionContext
+    _strict: bool
+    _next_id: int
+    _pending: list[Command]
+    _awaiting: deque[Command]
+    _calls: CallTable
+    _continue_as_new: dict[str, Any] | None
+
+    # -- making decisions (called by workflow code through its context) -------------------------
+    def emit(self, command: Command) -> Command:
+        self._pending.append(command)
+        return command
+
+    def withdraw(self, command: Command) -> bool:
+        """Drop a command not yet sent; False if it was already sent."""
+        for index, pending in enumerate(self._pending):
+            if pending is command:
+                del self._pending[index]
+                return True
+        return False
+
+    def next_id(self) -> str:
+        """Ids of activities, timers and children: "1", "2", ... as botoflow numbered them."""
+        self._next_id += 1
+        return str(self._next_id)
+
+    def schedule_activity(
+        self, activity_type: ActivityType, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future:
+        """ScheduleActivityTask; a Future of the activity's result."""
+        self._next_id += 1
+        activity_id = str(self._next_id)
+        call = ActivityCall(
+            self,
+            activity_type,
+            activity_id,
+            args,
+            kwargs,
+            self._context._activity_options_overrides,
+            caller_origin(3),  # past schedule_activity and ActivityType.__call__
+        )
+        if self._strict or not self._context._replaying:
+            call.materialize()  # a too-large input raises here, in the workflow's code
+        self._pending.append(call)
+        return call.future
+
+    def start_timer(self, seconds: float) -> Future:
+        """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires."""
+        if seconds < 0:
+            raise ValueError(f"workflow_time.sleep needs a duration of 0 seconds or more, not {seconds}")
+        timer_id = self.next_id()
+        call = TimerCall(self, timer_id)
+        call.command = self.emit(
+            Command(
+                ("StartTimer", timer_id),
+                {
+                    "decisionType": "StartTimer",
+                    "startTimerDecisionAttributes": {
+                        "timerId": timer_id,
+                        "startToFireTimeout": str(math.ceil(seconds)),
+                    },
+                },
+                origin=caller_origin(),
+            )
+        )
+        self._calls.timers[timer_id] = call
+        return call.future
+
+    def start_child_workflow(
+        self, workflow_type: WorkflowType, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future:
+        """StartChildWorkflowExecution; a Future of the child's instance once it has started."""
+        overrides = self._context._workflow_options_overrides
+        encoded = workflow_type.data_converter.dumps([args, kwargs])
+        check_size(f"input of child workflow {workflow_type.name}", encoded)
+        chosen = overrides.get("workflow_id")
+        workflow_id = str(chosen) if chosen else self._child_workflow_id(self.next_id())
+        attributes = {
+            "workflowId": workflow_id,
+            "workflowType": {
+                "name": str(overrides.get("name", workflow_type.name)),
+                "version": str(overrides.get("version", workflow_type.version)),
+            },
+            "input": encoded,
+            **workflow_type.run_attributes(overrides, self.task_list),
+        }
+        call = ChildCall(self, workflow_type, workflow_id, instance)
+        call.command = self.emit(
+            Command(
+                ("StartChildWorkflowExecution", workflow_id),
+                {
+                    "decisionType": "StartChildWorkflowExecution",
+                    "startChildWorkflowExecutionDecisionAttributes": attributes,
+                },
+                (attributes["workflowType"]["name"], attributes["workflowType"]["version"]),
+                caller_location(),
+                on_confirm=call.on_initiated,
+                generated_id=not chosen,
+            )
+        )
+        self._calls.children[workflow_id] = call
+        return call.started
+
+    def _child_workflow_id(self, sequence: str) -> str:
+        """A child id unique to this run and call, and valid for SWF (no ':', '/', '|').
+
+        botoflow used ``runId:n``, which SWF's documented rules refuse; replaying a botoflow
+        history still works because generated ids are matched by position (see ``_confirm``).
+        """
+        digest = hashlib.sha1(str(self.workflow_execution.run_id).encode()).hexdigest()[:20]
+        return f"{digest}-{sequence}"
+
+    def continue_as_new(
+        self, workflow_type: WorkflowType, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future:
+        """Close this run, once its code finishes, by starting a new run with these arguments."""
+        encoded = workflow_type.data_converter.dumps([args, kwargs])
+        check_size("input of the continued workflow", encoded)
+        overrides = self._context._workflow_options_overrides
+        attributes = {"input": encoded, **workflow_type.run_attributes(overrides, self.task_list)}
+        version = overrides.get("version")
+        if version is not None:
+            attributes["workflowTypeVersion"] = str(version)
+        self._continue_as_new = attributes
+        done = Future()
+        done.set_result(None)
+        return done
+
+    def request_cancel_external(self, execution: WorkflowExecution) -> Future:
+        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery."""
+        control = self.next_id()
+        attributes = {"workflowId": execution.workflow_id, "control": control}
+        if execution.run_id:
+            attributes["runId"] = execution.run_id
+        call = ExternalCall(self, execution, "cancel")
+        self.emit(
+            Command(
+                ("RequestCancelExternalWorkflowExecution", str(execution.workflow_id)),
+                {
+                    "decisionType": "RequestCancelExternalWorkflowExecution",
+                    "requestCancelExternalWorkflowExecutionDecisionAttributes": attributes,
+                },
+                origin=caller_origin(),
+                on_confirm=call.on_initiated,
+            )
+        )
+        return call.future
+
+    def signal_external(self, execution: WorkflowExecution, signal_name: str, encoded: str) -> Future:
+        """SignalExternalWorkflowExecution; a Future of the signal's delivery."""
+        check_size(f"input of signal {signal_name}", encoded)
+        control = self.next_id()
+        attributes = {"workflowId": execution.workflow_id, "signalName": signal_name, "input": encoded}
+        attributes["control"] = control
+        if execution.run_id:
+            attributes["runId"] = execution.run_id
+        call = ExternalCall(self, execution, "signal")
+        self.emit(
+            Command(
+                ("SignalExternalWorkflowExecution", control),
+                {
+                    "decisionType": "SignalExternalWorkflowExecution",
+                    "signalExternalWorkflowExecutionDecisionAttributes": attributes,
+                },
+                origin=caller_origin(),
+                on_confirm=call.on_initiated,
+            )
+        )
+        return call.future
