@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .context._contexts import DecisionContext, StartWorkflowContext, _local, peek_context
+from .context._contexts import DecisionContext, _local, peek_context
 from .flow_types import ActivityType, SignalType, WorkflowType
 
 __all__ = ["ActivityFunc", "SignalFunc", "WorkflowExecuteFunc"]
@@ -91,6 +91,3 @@ class SignalFunc:
             return functools.partial(self.func, instance)
         return self.signal_type.bound(instance.workflow_execution, instance._data_converter)
 
-
-def is_start_context(context: Any) -> bool:
-    return isinstance(context, StartWorkflowContext)
