@@ -90,4 +90,3 @@ class SignalFunc:
             # The workflow calling its own signal method: just run the handler.
             return functools.partial(self.func, instance)
         return self.signal_type.bound(instance.workflow_execution, instance._data_converter)
-

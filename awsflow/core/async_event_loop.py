@@ -9,7 +9,7 @@ futures from history events.
 
 from __future__ import annotations
 
-import threading
+import contextvars
 from collections import deque
 from collections.abc import Callable
 from types import TracebackType
@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncEventLoop", "current_loop", "current_task", "get_async_context"]
 
-_state = threading.local()
+# The loop running on this thread (each thread starts with its own context); contextvars rather
+# than threading: the core starts no threads and needs none. The task whose code runs is kept
+# on the loop itself (a plain attribute: set around every step, on replay's hot path).
+_loop_var: contextvars.ContextVar[AsyncEventLoop | None] = contextvars.ContextVar(
+    "awsflow_loop", default=None
+)
 
 
 class AsyncEventLoop:
@@ -29,16 +34,17 @@ class AsyncEventLoop:
     def __init__(self) -> None:
         self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._outer: list[AsyncEventLoop | None] = []
+        self._current: AsyncTask | None = None
 
     def __enter__(self) -> AsyncEventLoop:
-        self._outer.append(getattr(_state, "loop", None))
-        _state.loop = self
+        self._outer.append(_loop_var.get())
+        _loop_var.set(self)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        _state.loop = self._outer.pop()
+        _loop_var.set(self._outer.pop())
 
     def call_soon(self, step: Callable[..., Any], *args: Any) -> None:
         """Queue ``step(*args)`` behind everything already queued."""
@@ -46,15 +52,14 @@ class AsyncEventLoop:
 
     def execute_all_tasks(self) -> None:
         """Run queued steps, and the steps they queue, until the queue is empty."""
-        outer = getattr(_state, "loop", None)
-        _state.loop = self
+        token = _loop_var.set(self)
         try:
             queue = self._queue
             while queue:
                 step, args = queue.popleft()
                 step(*args)
         finally:
-            _state.loop = outer
+            _loop_var.reset(token)
 
     def execute_queued_task(self) -> bool:
         """Run one queued step; False when there was none."""
@@ -68,7 +73,7 @@ class AsyncEventLoop:
 
 def current_loop() -> AsyncEventLoop:
     """The loop running on this thread; RuntimeError outside one."""
-    loop: AsyncEventLoop | None = getattr(_state, "loop", None)
+    loop = _loop_var.get()
     if loop is None:
         raise RuntimeError(
             "No event loop is running: coroutines run inside a workflow (or inside "
@@ -79,14 +84,8 @@ def current_loop() -> AsyncEventLoop:
 
 def current_task() -> AsyncTask | None:
     """The task whose code is running now, or None between steps."""
-    task: AsyncTask | None = getattr(_state, "task", None)
-    return task
-
-
-def set_current_task(task: AsyncTask | None) -> AsyncTask | None:
-    previous: AsyncTask | None = getattr(_state, "task", None)
-    _state.task = task
-    return previous
+    loop = _loop_var.get()
+    return None if loop is None else loop._current
 
 
 def get_async_context() -> AsyncTask | None:

@@ -22,7 +22,7 @@ import enum
 from collections.abc import Callable, Generator
 from typing import Any
 
-from .async_event_loop import AsyncEventLoop, _state, set_current_task
+from .async_event_loop import AsyncEventLoop
 from .base_future import BaseFuture, FutureState, Return
 from .exceptions import CancelledError
 from .future import AllFuture, AnyFuture, Future
@@ -95,7 +95,9 @@ class AsyncTask:
         if self._stage is not _Stage.NEW:  # cancelled before it ran
             return
         self._stage = _Stage.RUNNING
-        previous = set_current_task(self)
+        loop = self._loop
+        previous = loop._current
+        loop._current = self
         try:
             value = self._body()
         except Return as returned:
@@ -105,7 +107,7 @@ class AsyncTask:
             self._body_done(None, error)
             return
         finally:
-            set_current_task(previous)
+            loop._current = previous
         if isinstance(value, Generator):
             self._gen = value
             self._step(None, None)
@@ -115,8 +117,9 @@ class AsyncTask:
     def _step(self, value: Any, error: BaseException | None) -> None:
         gen = self._gen
         assert gen is not None
-        previous = getattr(_state, "task", None)
-        _state.task = self
+        loop = self._loop
+        previous = loop._current
+        loop._current = self
         try:
             yielded = gen.send(value) if error is None else gen.throw(error)
         except StopIteration as stop:
@@ -129,7 +132,7 @@ class AsyncTask:
             self._body_done(None, failure)
             return
         finally:
-            _state.task = previous
+            loop._current = previous
         self._wait_for(yielded)
 
     def _wait_for(self, yielded: Any) -> None:
