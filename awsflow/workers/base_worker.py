@@ -112,11 +112,12 @@ class BaseWorker(SwfCaller):
         self._stopping.clear()
         _ = self.client  # create it (and its hooks) before the threads race to
         for index in range(pollers):
-            thread = threading.Thread(
-                target=loop or self._poll_loop, name=f"{self!r} poller {index}", daemon=True
-            )
-            self._threads.append(thread)
-            thread.start()
+            self._spawn(loop or self._poll_loop, f"{self!r} poller {index}")
+
+    def _spawn(self, target: Callable[[], None], name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def stop(self) -> None:
         """Stop polling: the polls in flight end at once; tasks being handled are finished."""
@@ -146,11 +147,12 @@ class BaseWorker(SwfCaller):
         self.stop()
         self.join()
 
-    def _poll_loop(self) -> None:
+    def _poll_loop(self, once: Callable[[], bool] | None = None) -> None:
+        once = once or self.run_once
         failures = 0
         while not self._stopping.is_set():
             try:
-                self.run_once()
+                once()
                 failures = 0
             except PollAborted:
                 return

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -60,8 +61,15 @@ class GenericWorkflowWorker(BaseWorker):
         get_workflow: Callable[[str, str], Any],
         *,
         client: Any = None,
+        sticky_schedule_to_start_timeout: int | None = None,
     ) -> None:
         super().__init__(session, aws_region, domain, task_list, client=client)
+        # Opt-in affinity (SWF-SEMANTICS §10.6): answers ask SWF to send the run's next decision
+        # task to a task list only this worker polls, so its kept replay is used; a task nobody
+        # starts there within the timeout goes back to the shared list.
+        self._sticky_timeout = sticky_schedule_to_start_timeout
+        self._sticky_list = f"{task_list}-sticky-{uuid.uuid4().hex[:16]}"
+        self._sticky_polled = False  # only background polling (start) also polls the sticky list
         self._get_workflow = get_workflow
         self._sticky: OrderedDict[WorkflowExecution, ExecutionReplay] = OrderedDict()
         self._sticky_lock = threading.Lock()
@@ -71,8 +79,21 @@ class GenericWorkflowWorker(BaseWorker):
     def _register_workflow_type(self, workflow_type: Any) -> None:
         self._register("RegisterWorkflowType", workflow_type)
 
-    def run_once(self) -> bool:
-        task = self._poll()
+    def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
+        super().start(pollers, loop=loop)
+        if self._sticky_timeout is not None:
+            self._sticky_polled = True
+            self._spawn(
+                lambda: self._poll_loop(lambda: self.run_once(self._sticky_list)), f"{self!r} sticky poller"
+            )
+
+    def stop(self) -> None:
+        self._sticky_polled = False  # answers from now on leave the run's tasks on the shared list
+        super().stop()
+
+    def run_once(self, task_list: str | None = None) -> bool:
+        """Poll ``task_list`` (the worker's by default) once and decide the task, if one came."""
+        task = self._poll(task_list or self._task_list)
         if task is None:
             return False
         execution = WorkflowExecution(
@@ -92,6 +113,9 @@ class GenericWorkflowWorker(BaseWorker):
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
         if outcome.execution_context:
             request["executionContext"] = outcome.execution_context[:32_768]
+        if self._sticky_polled and not self._stopping.is_set():
+            request["taskList"] = {"name": self._sticky_list}
+            request["taskListScheduleToStartTimeout"] = str(self._sticky_timeout)
         answered = self._answer(
             "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
@@ -152,10 +176,10 @@ class GenericWorkflowWorker(BaseWorker):
                 return events
             request["nextPageToken"] = token
 
-    def _poll(self) -> dict[str, Any] | None:
+    def _poll(self, task_list: str) -> dict[str, Any] | None:
         request = {
             "domain": self._domain,
-            "taskList": {"name": self._task_list},
+            "taskList": {"name": task_list},
             "identity": self.identity,
             "startAtPreviousStartedEvent": True,
         }
@@ -179,6 +203,12 @@ class WorkflowWorker(GenericWorkflowWorker):
 
         with WorkflowWorker(session, "us-east-1", "domain1", "tasklist1", HelloWorldWorkflow):
             HelloWorldWorkflow.hello_world()
+
+    ``sticky_schedule_to_start_timeout`` (seconds, keyword only, off by default) turns on
+    affinity: each answer asks SWF to send the run's next decision task to a task list only this
+    worker polls (in the background threads of ``start``/``with``), where its kept replay needs
+    only the new events; a task not started there within the timeout goes back to
+    ``task_list``. Leaving the ``with`` block stops asking for it.
     """
 
     def __init__(
@@ -189,6 +219,7 @@ class WorkflowWorker(GenericWorkflowWorker):
         task_list: str,
         *workflow_definitions: type,
         client: Any = None,
+        sticky_schedule_to_start_timeout: int | None = None,
     ) -> None:
         self._workflow_definitions = workflow_definitions
         self._workflows: WorkflowTable = extract_workflows_dict(workflow_definitions)
@@ -200,6 +231,7 @@ class WorkflowWorker(GenericWorkflowWorker):
             task_list,
             lambda name, version: table[(name, version)],
             client=client,
+            sticky_schedule_to_start_timeout=sticky_schedule_to_start_timeout,
         )
         for _, workflow_type, _ in self._workflows.values():
             self._register_workflow_type(workflow_type)

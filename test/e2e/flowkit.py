@@ -27,10 +27,10 @@ class Flow:
         self._stack = stack
 
     def workflow_worker(
-        self, *definitions: type, task_list: str = TASK_LIST, enter: bool = True
+        self, *definitions: type, task_list: str = TASK_LIST, enter: bool = True, **options: Any
     ) -> WorkflowWorker:
         worker = WorkflowWorker(
-            None, "us-east-1", self.domain, task_list, *definitions, client=self.swf.client()
+            None, "us-east-1", self.domain, task_list, *definitions, client=self.swf.client(), **options
         )
         return self._stack.enter_context(worker) if enter else worker
 

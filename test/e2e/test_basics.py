@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,55 @@ def test_workflow_workers_sharing_a_task_list_take_turns_on_the_same_runs(flow: 
     flow.activity_worker(flows.Shop())
     instances = [flows.Countdown.run(3) for _ in range(4)]
     assert [instance.wait_for_completion(timeout=20) for instance in instances] == ["lift-off"] * 4
+
+
+def test_a_sticky_worker_gets_its_runs_next_decision_tasks_on_its_own_list(flow: Flow) -> None:
+    worker = flow.workflow_worker(flows.Purchase, enter=False, sticky_schedule_to_start_timeout=5)
+    flow.activity_worker(flows.Shop())
+    calls = _count_calls(worker)
+    with worker:
+        instance = flows.Purchase.buy("pear", 2)
+        assert instance.wait_for_completion(timeout=10) == "receipt for 1.5"
+    scheduled = [
+        e["decisionTaskScheduledEventAttributes"]["taskList"]["name"]
+        for e in flow.history(instance.workflow_execution)
+        if e["eventType"] == "DecisionTaskScheduled"
+    ]
+    assert scheduled[0] == TASK_LIST and all(
+        name.startswith(f"{TASK_LIST}-sticky-") for name in scheduled[1:]
+    )
+    assert len(scheduled) == 3 and calls["GetWorkflowExecutionHistory"] == 0
+
+
+def test_a_run_stuck_on_a_stopped_workers_sticky_list_returns_to_the_shared_list(flow: Flow) -> None:
+    sticky = flow.workflow_worker(flows.Napping, enter=False, sticky_schedule_to_start_timeout=5)
+    with sticky:
+        instance = flows.Napping.run(1)
+        flow.wait_for_event(instance.workflow_execution, "TimerStarted")
+    flow.workflow_worker(flows.Napping)  # an ordinary worker on the shared list
+    flow.advance(3600)  # the timer fires: the next decision task goes to the stopped worker's list
+    flow.wait_for_event(instance.workflow_execution, "TimerFired")
+    flow.advance(5)  # nobody starts it there: it times out and goes back to the shared list
+    assert instance.wait_for_completion(timeout=10) == 3605  # decided 5 s late, in workflow time too
+    timed_out = flow.wait_for_event(instance.workflow_execution, "DecisionTaskTimedOut")
+    assert timed_out["decisionTaskTimedOutEventAttributes"]["timeoutType"] == "SCHEDULE_TO_START"
+
+
+def test_a_sticky_worker_run_in_the_foreground_leaves_tasks_on_the_shared_list(flow: Flow) -> None:
+    worker = flow.workflow_worker(flows.Purchase, enter=False, sticky_schedule_to_start_timeout=5)
+    flow.activity_worker(flows.Shop())
+    runner = threading.Thread(target=worker.run)  # run(): no thread polls a sticky list
+    runner.start()
+    try:
+        with workflow_starter(None, "us-east-1", flow.domain, TASK_LIST, client=flow.swf.client()):
+            instance = flows.Purchase.buy("pear", 2)
+        assert instance.wait_for_completion(timeout=10) == "receipt for 1.5"
+    finally:
+        worker.stop()
+        runner.join()
+    scheduled = {
+        e["decisionTaskScheduledEventAttributes"]["taskList"]["name"]
+        for e in flow.history(instance.workflow_execution)
+        if e["eventType"] == "DecisionTaskScheduled"
+    }
+    assert scheduled == {TASK_LIST}
