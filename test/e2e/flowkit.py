@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
+
+from waiting import wait_until
 
 from awsflow import ActivityWorker, WorkflowWorker
 from awsflow.local import LocalSWF, VirtualClock
@@ -73,13 +72,3 @@ class Flow:
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "the condition") -> None:
-    """Poll ``predicate`` with a deadline (the state lives in another thread or process)."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        pause.wait(0.005)

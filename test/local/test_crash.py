@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from server_process import server
 from swf_helpers import decide, decision, history, poll_activity, schedule, setup_domain, start
+from waiting import wait_until
 
 pytestmark = pytest.mark.skipif(
     __import__("os").environ.get("AWS_SWF_CONFORMANCE") == "moto",
     reason="tests awsflow.local's own durability",
 )
-
-
-def wait_until(predicate: Any, timeout: float, what: str) -> None:
-    """Poll ``predicate`` until true or ``timeout`` real seconds pass."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_histories_survive_kill_9_and_open_runs_carry_on(tmp_path: Path) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from swf_helpers import decide, decision, history, last, setup_domain, start
+from waiting import wait_until
 
 from awsflow.local import LocalSWF, VirtualClock
 
@@ -30,13 +30,18 @@ def client() -> Iterator[Any]:
 
 def outcome(client: Any, run: dict[str, str], timeout: float = 10) -> dict[str, Any]:
     """The function runs on a service thread: poll the history (with a deadline) for its end."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for event in reversed(history(client, "d", run)):
-            if event["eventType"] in ("LambdaFunctionCompleted", "LambdaFunctionFailed"):
-                return event
-        assert time.monotonic() < deadline, "the function never finished"
-        time.sleep(0.01)
+    found: list[dict[str, Any]] = []
+
+    def finished() -> bool:
+        found[:] = [
+            e
+            for e in history(client, "d", run)
+            if e["eventType"] in ("LambdaFunctionCompleted", "LambdaFunctionFailed")
+        ]
+        return bool(found)
+
+    wait_until(finished, timeout, "the function to finish")
+    return found[-1]
 
 
 def test_a_function_runs_and_its_result_is_recorded(client: Any) -> None:
