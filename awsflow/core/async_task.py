@@ -95,24 +95,16 @@ class AsyncTask:
         if self._stage is not _Stage.NEW:  # cancelled before it ran
             return
         self._stage = _Stage.RUNNING
-        loop = self._loop
-        previous = loop._current
-        loop._current = self
-        try:
-            value = self._body()
-        except Return as returned:
-            self._body_done(returned.value, None)
-            return
-        except Exception as error:  # workflow code's failure becomes the future's
-            self._body_done(None, error)
-            return
-        finally:
-            loop._current = previous
+        self._gen = self._drive()
+        self._step(None, None)
+
+    def _drive(self) -> Generator[Any, Any, Any]:
+        # The body runs inside _step, like every later step: as the current task, its Return or
+        # exception finishing the task. A plain function's value is returned without a yield.
+        value = self._body()
         if isinstance(value, Generator):
-            self._gen = value
-            self._step(None, None)
-        else:
-            self._body_done(value, None)
+            return (yield from value)
+        return value
 
     def _step(self, value: Any, error: BaseException | None) -> None:
         gen = self._gen

@@ -278,6 +278,8 @@ class ExecutionReplay(DecisionMaking):
     def _waiting_at(self) -> str:
         task = self._root
         gen = getattr(task, "_gen", None)
+        while getattr(gen, "gi_yieldfrom", None) is not None:  # down to the workflow's own code
+            gen = gen.gi_yieldfrom  # type: ignore[union-attr]
         frame = getattr(gen, "gi_frame", None)
         if frame is None:
             return "<the workflow's code is not running>"

@@ -27,6 +27,7 @@ from workflows import (
     WithOptions,
 )
 
+from awsflow.core import Future
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import activities, activity, execute
@@ -348,3 +349,21 @@ def test_swf_refusing_to_schedule_an_activity_raises_its_cause_in_the_workflow()
     run = h.start(Refused, "run")
     h.run()
     assert result_of(h.close_event(run)) == ["ACTIVITY_TYPE_DOES_NOT_EXIST", "WORKFLOW_TYPE_DOES_NOT_EXIST"]
+
+
+class DoublingWaitsInstead(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, x: int) -> Any:
+        yield Future()  # waits on something no history event resolves
+        return x
+
+
+def test_a_divergence_while_the_code_waits_names_the_line_it_waits_on() -> None:
+    h, run, _ = run_to_end(Doubling, 5)
+    replay = ExecutionReplay(
+        changed_lookup(DoublingWaitsInstead), WorkflowExecution(run["workflowId"], run["runId"]), "tasks"
+    )
+    with pytest.raises(
+        NondeterminismError, match=r"makes nothing \(the code waits at .*test_replay\.py:\d+\)"
+    ):
+        replay.apply(h.history(run))
