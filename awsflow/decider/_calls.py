@@ -27,6 +27,7 @@ from ..exceptions import (
     ScheduleActivityTaskFailedError,
     StartChildWorkflowExecutionFailedError,
     StartTimerFailedError,
+    WorkflowDefinitionError,
 )
 from ..workflow_execution import WorkflowExecution
 from ._commands import Command, check_size
@@ -51,6 +52,18 @@ def decode_failure(converter: Any, details: str | None) -> tuple[Any, Any]:
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return value[0], value[1]
     return value, None
+
+
+def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Workflow, signal and activity inputs are ``[args, kwargs]`` (botoflow's form); a dict is kwargs."""
+    if not encoded:
+        return (), {}
+    value = converter.loads(encoded)
+    if isinstance(value, dict):
+        return (), value
+    if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], dict):
+        return tuple(value[0]), dict(value[1])
+    raise WorkflowDefinitionError(f"input must encode [args, kwargs] (botoflow's form), got {value!r}")
 
 
 class ActivityCall(Command):

@@ -94,12 +94,6 @@ def caller_origin(depth: int = 1) -> Any:
     return (frame.f_code, frame.f_lineno)
 
 
-def caller_location(depth: int = 1) -> str:
-    """``file:line`` of the workflow code making a call (see :func:`caller_origin`)."""
-    origin = caller_origin(depth + 1)
-    return origin if isinstance(origin, str) else f"{origin[0].co_filename}:{origin[1]}"
-
-
 def check_size(field_name: str, value: str | None, limit: int = PAYLOAD_LIMIT) -> None:
     """Raise PayloadTooLargeError before SWF would refuse the decision."""
     if value is not None and len(value) > limit:

@@ -14,7 +14,7 @@ from ..core import Future
 from ..flow_types import ActivityType, WorkflowType
 from ..workflow_execution import WorkflowExecution
 from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
-from ._commands import Command, caller_location, caller_origin, check_size
+from ._commands import Command, caller_origin, check_size
 
 if TYPE_CHECKING:
     from ..context import DecisionContext
@@ -120,7 +120,7 @@ class DecisionMaking:
                     "startChildWorkflowExecutionDecisionAttributes": attributes,
                 },
                 (attributes["workflowType"]["name"], attributes["workflowType"]["version"]),
-                caller_location(),
+                caller_origin(),
                 on_confirm=call.on_initiated,
                 generated_id=not chosen,
             )

@@ -36,7 +36,7 @@ from ..core.async_task import AsyncTask
 from ..exceptions import NondeterminismError, WorkflowDefinitionError
 from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
-from ._calls import CallTable
+from ._calls import CallTable, decode_arguments
 from ._commands import (
     ASYNC_FAILURES,
     PACKAGE_DIR,
@@ -310,7 +310,7 @@ class ExecutionReplay(DecisionMaking):
         instance._data_converter = workflow_type.data_converter
         self._instance = instance
         self._context._workflow_instance = instance
-        args, kwargs = _decode_arguments(workflow_type.data_converter, attributes.get("input"))
+        args, kwargs = decode_arguments(workflow_type.data_converter, attributes.get("input"))
         body = vars_lookup(definition, method)
         with self._loop:
             future = coroutine(body)(instance, *args, **kwargs)
@@ -330,7 +330,7 @@ class ExecutionReplay(DecisionMaking):
             )
             return
         assert self._workflow_type is not None
-        args, kwargs = _decode_arguments(self._workflow_type.data_converter, attributes.get("input"))
+        args, kwargs = decode_arguments(self._workflow_type.data_converter, attributes.get("input"))
         handler = signals[name][1]
         # A child of the workflow's root task: a failing handler fails the workflow, not silently.
         AsyncTask(
@@ -470,18 +470,6 @@ def vars_lookup(definition: type, method: str) -> Any:
             value = vars(klass)[method]
             return getattr(value, "func", value)
     raise WorkflowDefinitionError(f"{definition.__name__} has no method {method}")
-
-
-def _decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Workflow and signal inputs are ``[args, kwargs]`` (botoflow's form); a dict is kwargs."""
-    if not encoded:
-        return (), {}
-    value = converter.loads(encoded)
-    if isinstance(value, dict):
-        return (), value
-    if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], dict):
-        return tuple(value[0]), dict(value[1])
-    raise WorkflowDefinitionError(f"input must encode [args, kwargs] (botoflow's form), got {value!r}")
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}

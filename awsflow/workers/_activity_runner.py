@@ -16,6 +16,7 @@ from typing import Any
 
 from ..context._contexts import ActivityContext, peek_context, set_context
 from ..core.exceptions import CancellationError, CancelledError
+from ..decider._calls import decode_arguments
 from ..decider._commands import PAYLOAD_LIMIT, REASON_LIMIT
 from ..exceptions import PayloadTooLargeError
 from ..workflow_execution import WorkflowExecution
@@ -83,7 +84,7 @@ def run_activity_task(task: ActivityTask, implementations: dict[str, Any], worke
     set_context(ActivityContext(worker, task))
     try:
         try:
-            args, kwargs = converter.loads(task.input) if task.input else ((), {})
+            args, kwargs = decode_arguments(converter, task.input)
             result = func(*args, **kwargs)
         except (CancellationError, CancelledError) as canceled:
             return "RespondActivityTaskCanceled", {
