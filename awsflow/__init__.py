@@ -10,10 +10,13 @@ start executions by calling a workflow's ``@execute`` method. The API is botoflo
 from __future__ import annotations
 
 from .activity_retrying import retry_on_exception
+from .conditions import wait_condition
 from .context import get_context, set_context
 from .core import Future, Return, coroutine, return_
 from .decorators import activities, activity, execute, manual_activity, retry_activity, signal, workflow
+from .external import ExternalWorkflow
 from .flow_types import ActivityType, SignalType, WorkflowType
+from .history_limits import continue_as_new, history_length
 from .options import activity_options, workflow_options
 from .workers import (
     ActivityWorker,
@@ -32,6 +35,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "ActivityType",
     "ActivityWorker",
+    "ExternalWorkflow",
     "Future",
     "GenericWorkflowWorker",
     "MultiprocessingActivityExecutor",
@@ -47,15 +51,18 @@ __all__ = [
     "activities",
     "activity",
     "activity_options",
+    "continue_as_new",
     "coroutine",
     "execute",
     "get_context",
+    "history_length",
     "manual_activity",
     "retry_activity",
     "retry_on_exception",
     "return_",
     "set_context",
     "signal",
+    "wait_condition",
     "workflow",
     "workflow_options",
     "workflow_starter",

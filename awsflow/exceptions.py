@@ -22,6 +22,7 @@
     │       ├── ChildWorkflowFailedError, ChildWorkflowTimedOutError,
     │       └── ChildWorkflowTerminatedError, ChildWorkflowCanceledError (a CancelledError)
     └── ExternalWorkflowError
+        ├── SignalExternalWorkflowExecutionFailedError
         └── RequestCancelExternalWorkflowExecutionFailedError
 
 SWF's own faults are in :mod:`awsflow.swf_exceptions` (also under ``AwsflowError``).
@@ -53,10 +54,12 @@ __all__ = [
     "DecisionExceptionWithTracebackMixIn",
     "ExternalWorkflowError",
     "NondeterminismError",
+    "NotInWorkflowError",
     "PayloadTooLargeError",
     "RequestCancelActivityTaskFailedError",
     "RequestCancelExternalWorkflowExecutionFailedError",
     "ScheduleActivityTaskFailedError",
+    "SignalExternalWorkflowExecutionFailedError",
     "StartChildWorkflowExecutionFailedError",
     "StartTimerFailedError",
     "WorkflowCanceledError",
@@ -129,6 +132,11 @@ class PayloadTooLargeError(AwsflowError, ValueError):
 
 class WorkflowDefinitionError(AwsflowError, TypeError):
     """A workflow or activity definition, or a call to one, is malformed."""
+
+
+class NotInWorkflowError(WorkflowDefinitionError):
+    """A helper that only works in workflow code (``wait_condition``, ``history_length``, ...)
+    was called elsewhere: there is no replay there to make it deterministic."""
 
 
 class _RemoteTracebackMixIn:
@@ -401,6 +409,11 @@ class ExternalWorkflowError(AwsflowError):
 
     def __str__(self) -> str:
         return f"request to workflow {self.workflow_id} ({self.run_id}) failed: {self.cause}"
+
+
+class SignalExternalWorkflowExecutionFailedError(ExternalWorkflowError):
+    """SWF could not deliver a signal to another execution; ``cause`` is SWF's, e.g.
+    ``UNKNOWN_EXTERNAL_WORKFLOW_EXECUTION`` (no such open execution)."""
 
 
 class RequestCancelExternalWorkflowExecutionFailedError(ExternalWorkflowError):

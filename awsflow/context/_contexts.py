@@ -54,8 +54,10 @@ class DecisionContext(ContextBase):
     def __init__(self, decider: Any) -> None:
         self.decider = decider
         self._time = 0.0
-        # Set by the decider when the time is known only by looking ahead in the history;
-        # resolved on the first read (most code never reads the time).
+        self._length = 0
+        # Set by the decider when the time (and history length) of the decision task is known
+        # only by looking ahead in the history; resolved on the first read (most code never
+        # reads them). It returns (time, length).
         self._time_resolver: Any = None
         self._replaying = True
         self._activity_options_overrides: dict[str, Any] = {}
@@ -63,17 +65,29 @@ class DecisionContext(ContextBase):
         self._workflow_instance: Any = None
         self._workflow_execution = WorkflowExecution(None, None)
 
+    def _resolve(self) -> None:
+        if self._time_resolver is not None:
+            self._time, self._length = self._time_resolver()
+            self._time_resolver = None
+
     @property
     def _workflow_time(self) -> float:
         """The time of the decision task being decided (use ``awsflow.workflow_time.time``)."""
         if self._time_resolver is not None:
-            self._time = self._time_resolver()
-            self._time_resolver = None
+            self._resolve()
         return self._time
 
-    @_workflow_time.setter
-    def _workflow_time(self, value: float) -> None:
-        self._time = value
+    @property
+    def _history_length(self) -> int:
+        """Events in the history up to the decision task being decided (its Started event's id)."""
+        if self._time_resolver is not None:
+            self._resolve()
+        return self._length
+
+    def _at_decision_task(self, time: float, started_event_id: int) -> None:
+        """The code now runs in the decision task started at ``started_event_id``."""
+        self._time = time
+        self._length = started_event_id
         self._time_resolver = None
 
     @property

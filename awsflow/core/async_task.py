@@ -19,7 +19,8 @@ Flow's rules:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Generator
+import types
+from collections.abc import AsyncGenerator, Callable, Coroutine, Generator
 from typing import Any
 
 from .async_event_loop import AsyncEventLoop
@@ -104,6 +105,13 @@ class AsyncTask:
         value = self._body()
         if isinstance(value, Generator):
             return (yield from value)
+        if isinstance(value, Coroutine):  # an ``async def`` body: its awaits yield the futures
+            return (yield from _awaiting(value))
+        if isinstance(value, AsyncGenerator):
+            raise TypeError(
+                f"{self.name or 'coroutine'} is an async generator: in an 'async def' workflow "
+                "method, 'await' futures instead of yielding them"
+            )
         return value
 
     def _step(self, value: Any, error: BaseException | None) -> None:
@@ -146,7 +154,9 @@ class AsyncTask:
             future = AllFuture(*yielded)
         else:
             problem = TypeError(
-                f"{self.name or 'coroutine'} yielded {yielded!r}; yield a Future (or a list of futures)"
+                f"{self.name or 'coroutine'} yielded {yielded!r}; yield or await an awsflow Future "
+                "(or yield a list of futures). asyncio's awaitables (asyncio.sleep, tasks) do not "
+                "replay: use awsflow.workflow_time.sleep and activities"
             )
             self._loop.call_soon(self._step, None, problem)
             return
@@ -238,6 +248,12 @@ class AsyncTask:
 
     def __repr__(self) -> str:
         return f"<AsyncTask {self.name} {self._stage.name.lower()}>"
+
+
+@types.coroutine
+def _awaiting(body: Coroutine[Any, Any, Any]) -> Generator[Any, Any, Any]:
+    """Drive an ``async def`` body as a generator: every ``await future`` reaches the task."""
+    return (yield from body)
 
 
 def _mark_observed(future: BaseFuture) -> None:

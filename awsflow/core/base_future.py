@@ -13,7 +13,7 @@ value`` works too.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from types import TracebackType
 from typing import Any, NoReturn
 
@@ -162,6 +162,14 @@ class BaseFuture:
             self._state = FutureState.RUNNING
             return True
         raise RuntimeError(f"{self!r} cannot start running: it is {self._state.value.lower()}")
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        """``await future`` in an ``async def`` workflow method: the same as ``yield future``.
+
+        The task driving the method receives the future, waits for it on the deterministic
+        scheduler, and sends its result back (or throws its exception in).
+        """
+        return (yield self)
 
     @classmethod
     def with_result(cls, result: Any) -> BaseFuture:

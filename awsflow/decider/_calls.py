@@ -22,9 +22,9 @@ from ..exceptions import (
     ChildWorkflowFailedError,
     ChildWorkflowTerminatedError,
     ChildWorkflowTimedOutError,
-    ExternalWorkflowError,
     RequestCancelExternalWorkflowExecutionFailedError,
     ScheduleActivityTaskFailedError,
+    SignalExternalWorkflowExecutionFailedError,
     StartChildWorkflowExecutionFailedError,
     StartTimerFailedError,
     WorkflowDefinitionError,
@@ -295,7 +295,7 @@ class ExternalCall:
         error_type = (
             RequestCancelExternalWorkflowExecutionFailedError
             if self.kind == "cancel"
-            else ExternalWorkflowError
+            else SignalExternalWorkflowExecutionFailedError
         )
         self.future.set_exception(
             error_type(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..core import Future
@@ -15,6 +16,7 @@ from ..flow_types import ActivityType, WorkflowType
 from ..workflow_execution import WorkflowExecution
 from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
 from ._commands import Command, caller_origin, check_size
+from ._conditions import ConditionWaits
 
 if TYPE_CHECKING:
     from ..context import DecisionContext
@@ -32,6 +34,7 @@ class DecisionMaking:
     _awaiting: deque[Command]
     _calls: CallTable
     _continue_as_new: dict[str, Any] | None
+    _conditions: ConditionWaits
 
     # -- making decisions (called by workflow code through its context) -------------------------
     def emit(self, command: Command) -> Command:
@@ -92,6 +95,10 @@ class DecisionMaking:
         )
         self._calls.timers[timer_id] = call
         return call.future
+
+    def wait_condition(self, predicate: Callable[[], Any], timeout: float | None) -> Future:
+        """A Future of True once ``predicate()`` holds, or of False when ``timeout`` seconds pass."""
+        return self._conditions.add(predicate, self.start_timer, timeout)
 
     def start_child_workflow(
         self, workflow_type: WorkflowType, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]

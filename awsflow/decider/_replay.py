@@ -46,7 +46,9 @@ from ._commands import (
     attribute_key,
     check_size,
 )
+from ._conditions import ConditionWaits
 from ._making import DecisionMaking
+from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, SplitTimer, split_point
 
 __all__ = [
     "DecisionOutcome",
@@ -120,6 +122,9 @@ class ExecutionReplay(DecisionMaking):
         self._continue_as_new: dict[str, Any] | None = None
         self._cancel_requested = False
         self._closed_by: Command | None = None
+        self._conditions = ConditionWaits()
+        self._splits = 0  # decision lists split so far (names each split's timer)
+        self._split_rest: list[Command] | None = None
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
             "WorkflowExecutionStarted": self._on_started,
             "WorkflowExecutionSignaled": self._on_signaled,
@@ -174,6 +179,16 @@ class ExecutionReplay(DecisionMaking):
                 self._run(buffered, 0, None)  # a closed run's whole history: check it to the end
         finally:
             set_context(previous)
+        if self._candidate_started >= HISTORY_WARNING_AT > self._replay_until and self._candidate is not None:
+            logger.warning(
+                "%s %s: its history has %d events, past %d%% of SWF's limit of %d; SWF terminates "
+                "the run at the limit. Continue it as new (awsflow.continue_as_new) to start afresh.",
+                self._workflow_type,
+                tuple(self.workflow_execution),
+                self._candidate_started,
+                round(100 * HISTORY_WARNING_AT / HISTORY_EVENT_LIMIT),
+                HISTORY_EVENT_LIMIT,
+            )
         decisions = [command.materialize() for command in self._candidate or ()]
         state = getattr(self._instance, "workflow_state", None)
         return DecisionOutcome(decisions, None if state is None else str(state))
@@ -192,13 +207,14 @@ class ExecutionReplay(DecisionMaking):
         until = self._replay_until
         loop = self._loop
         queue = loop._queue
+        conditions = self._conditions
         stop = len(events) if stop is None else stop
         segment_time_pending = True
         for position in range(start, stop):
             event = events[position]
             event_type = event["eventType"]
             if event_type == "DecisionTaskStarted":
-                context._workflow_time = _epoch_seconds(event.get("eventTimestamp"))
+                context._at_decision_task(_epoch_seconds(event.get("eventTimestamp")), event["eventId"])
                 self._cut(event)
                 segment_time_pending = True
                 continue
@@ -206,7 +222,7 @@ class ExecutionReplay(DecisionMaking):
             if spec is None:
                 continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
             if segment_time_pending:
-                context._time_resolver = _time_of_next_cut(events, position, stop, context._time)
+                context._time_resolver = _next_cut(events, position, stop, context._time)
                 segment_time_pending = False
             context._replaying = event["eventId"] < until
             key, result, maybe_async = spec
@@ -218,6 +234,8 @@ class ExecutionReplay(DecisionMaking):
                 handler(event, attributes)
             if queue:
                 loop.execute_all_tasks()
+                if conditions.open:
+                    conditions.settle(loop.execute_all_tasks)
 
     def _cut(self, event: dict[str, Any]) -> None:
         """At a DecisionTaskStarted: what is pending now is what that decision task answers."""
@@ -230,9 +248,19 @@ class ExecutionReplay(DecisionMaking):
         # SWF accepts a close decision only as the last one of a task.
         if self._closed_by is not None and self._closed_by in commands:
             commands = [c for c in commands if not c.is_close] + [c for c in commands if c.is_close]
+        self._pending = []
+        self._split_rest = None
+        cut = split_point(commands)
+        if cut is not None:
+            # Too many (or too large) for one response: send the first part and a 0-second timer
+            # whose firing brings the next decision task, which sends the rest.
+            self._splits += 1
+            rest = commands[cut:]
+            commands = [*commands[:cut], SplitTimer(f"awsflow.more-decisions.{self._splits}")]
+            self._pending = rest
+            self._split_rest = rest
         self._candidate = commands
         self._candidate_started = event["eventId"]
-        self._pending = []
 
     def _on_decision_completed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if self._candidate is not None and attributes.get("startedEventId") == self._candidate_started:
@@ -241,7 +269,8 @@ class ExecutionReplay(DecisionMaking):
 
     def _on_decision_timed_out(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if self._candidate is not None:
-            self._pending = self._candidate + self._pending
+            sent = [command for command in self._candidate if not isinstance(command, SplitTimer)]
+            self._pending = sent + self._pending  # the split's rest is already pending
             self._candidate = None
 
     def _confirm(
@@ -254,6 +283,8 @@ class ExecutionReplay(DecisionMaking):
                 event, _recorded(result, attributes), f"nothing (the code waits at {self._waiting_at()})"
             )
         command = self._awaiting.popleft()
+        if isinstance(command, SplitTimer) and decision_type != "StartTimer":
+            command = self._unsplit(command)
         key = command.key
         if key[0] != decision_type or (key[1] != recorded_id and not command.generated_id):
             raise self._divergence(
@@ -267,6 +298,17 @@ class ExecutionReplay(DecisionMaking):
                 )
         command.confirmed(event, attributes)
 
+    def _unsplit(self, timer: SplitTimer) -> Command:
+        """The history sent in one response what this replay split (written by a decider that
+        never splits, e.g. botoflow's): expect the rest now, not in the next decision task."""
+        rest = self._split_rest or []
+        self._pending = [command for command in self._pending if all(command is not r for r in rest)]
+        self._awaiting.extendleft(reversed(rest))
+        self._split_rest = None
+        if not self._awaiting:
+            raise NondeterminismError(f"{timer.describe()} expected, the history has another decision")
+        return self._awaiting.popleft()
+
     def _divergence(self, event: dict[str, Any], recorded: str, actual: str) -> NondeterminismError:
         name = self._workflow_type.name if self._workflow_type else "workflow"
         return NondeterminismError(
@@ -276,11 +318,7 @@ class ExecutionReplay(DecisionMaking):
         )
 
     def _waiting_at(self) -> str:
-        task = self._root
-        gen = getattr(task, "_gen", None)
-        while getattr(gen, "gi_yieldfrom", None) is not None:  # down to the workflow's own code
-            gen = gen.gi_yieldfrom  # type: ignore[union-attr]
-        frame = getattr(gen, "gi_frame", None)
+        frame = innermost_frame(getattr(self._root, "_gen", None))
         if frame is None:
             return "<the workflow's code is not running>"
         return f"{frame.f_code.co_filename}:{frame.f_lineno}"
@@ -426,6 +464,17 @@ class ExecutionReplay(DecisionMaking):
             self.emit(self._closed_by)
 
 
+def innermost_frame(body: Any) -> Any:
+    """Where a suspended generator or ``async def`` chain waits: its innermost frame outside awsflow."""
+    found = None
+    while body is not None:
+        frame = getattr(body, "gi_frame", None) or getattr(body, "cr_frame", None)
+        if frame is not None and not frame.f_code.co_filename.startswith(PACKAGE_DIR):
+            found = frame
+        body = getattr(body, "gi_yieldfrom", None) or getattr(body, "cr_await", None)
+    return found
+
+
 def _recorded(result: tuple[str, Any, Any], attributes: dict[str, Any]) -> str:
     """How a divergence message names the decision an event recorded."""
     decision_type, read_id, read_detail = result
@@ -485,16 +534,18 @@ def _event_specs(handlers: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str,
     }
 
 
-def _time_of_next_cut(
+def _next_cut(
     events: Sequence[dict[str, Any]], position: int, stop: int, fallback: float
-) -> Callable[[], float]:
-    """The time of the first DecisionTaskStarted at or after ``position`` (looked up when asked)."""
+) -> Callable[[], tuple[float, int]]:
+    """(time, id) of the first DecisionTaskStarted at or after ``position`` (looked up when asked)."""
 
-    def resolve() -> float:
+    def resolve() -> tuple[float, int]:
         for index in range(position, stop):
-            if events[index]["eventType"] == "DecisionTaskStarted":
-                return _epoch_seconds(events[index].get("eventTimestamp"))
-        return fallback  # the end of a closed run's history: no later decision task
+            event = events[index]
+            if event["eventType"] == "DecisionTaskStarted":
+                return _epoch_seconds(event.get("eventTimestamp")), int(event["eventId"])
+        # The end of a closed run's history: no later decision task.
+        return fallback, int(events[stop - 1]["eventId"]) if stop else 0
 
     return resolve
 

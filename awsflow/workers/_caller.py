@@ -99,3 +99,9 @@ class SwfCaller:
         if execution.run_id:
             request["runId"] = execution.run_id
         self._call("SignalWorkflowExecution", request)
+
+    def _request_cancel_workflow_execution(self, execution: WorkflowExecution) -> None:
+        request: dict[str, Any] = {"domain": self._domain, "workflowId": execution.workflow_id}
+        if execution.run_id:
+            request["runId"] = execution.run_id
+        self._call("RequestCancelWorkflowExecution", request)

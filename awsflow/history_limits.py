@@ -1,0 +1,43 @@
+"""Living with SWF's history cap: how long the history is, and starting afresh.
+
+SWF terminates a run whose history reaches 25,000 events. A workflow that loops for a long time
+checks :func:`history_length` and, past a budget of its own, calls :func:`continue_as_new` to
+close this run and start a new one (same workflow id, a new run id, an empty history) with the
+state it passes on. awsflow also logs a warning when a run passes 80 % of the cap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._workflow_only import decision_context
+from .core import Future
+from .decider._splitting import HISTORY_EVENT_LIMIT
+
+__all__ = ["HISTORY_EVENT_LIMIT", "continue_as_new", "history_length"]
+
+
+def history_length() -> int:
+    """The number of events in the run's history up to the decision task being decided.
+
+    Deterministic: on replay it is the value the original run saw at the same point.
+    """
+    return decision_context("history_length")._history_length
+
+
+def continue_as_new(*args: Any, **kwargs: Any) -> Future:
+    """Close this run, once its code finishes, by starting a new run of it with these arguments.
+
+    The new run executes the same ``@execute`` method of the same workflow type (its version can
+    be changed with ``workflow_options(version=...)`` around the call, its timeouts and task
+    list too). Return right after the call: the run closes as continued-as-new when the
+    workflow's code ends, as in the AWS Flow Framework. Calling the running workflow's own
+    ``@execute`` method (botoflow's way) does the same.
+    """
+    context = decision_context("continue_as_new")
+    replay = context.decider
+    workflow_type = replay._workflow_type
+    if workflow_type is None:
+        raise RuntimeError("continue_as_new() was called before the workflow started")
+    result: Future = replay.continue_as_new(workflow_type, args, kwargs)
+    return result
