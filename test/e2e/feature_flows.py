@@ -7,7 +7,7 @@ from typing import Any
 from flows import PaymentDeclined, Shop
 
 import awsflow
-from awsflow import WorkflowDefinition, execute, signal, workflow_time
+from awsflow import WorkflowDefinition, activities, activity, execute, signal, workflow_time
 from awsflow.core import AllFuture
 from awsflow.exceptions import (
     ActivityTaskFailedError,
@@ -90,6 +90,22 @@ class Marathon(WorkflowDefinition):
             awsflow.continue_as_new(run_number + 1, budget)
             return None
         return [run_number, rounds, awsflow.history_length()]
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Measure:
+    @activity("1.0")
+    def length(self, text: str) -> int:
+        return len(text)
+
+
+class Bulky(WorkflowDefinition):
+    """Sends n activity inputs of ``size`` characters in one step."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=600)
+    def run(self, n: int, size: int) -> Any:
+        lengths = yield AllFuture(*[Measure.length(f"{i:03d}" + "x" * size) for i in range(n)])
+        return sum(lengths)
 
 
 class Wide(WorkflowDefinition):

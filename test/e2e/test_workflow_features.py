@@ -142,3 +142,12 @@ def test_a_step_of_more_than_100_decisions_reaches_swf_in_parts(flow: Flow) -> N
             completed = event["activityTaskScheduledEventAttributes"]["decisionTaskCompletedEventId"]
             per_task[completed] = per_task.get(completed, 0) + 1
     assert sorted(per_task.values(), reverse=True) == [99, 99, 52]
+
+
+def test_a_step_whose_decisions_exceed_swfs_1_mb_request_reaches_swf_in_parts(flow: Flow) -> None:
+    flow.workflow_worker(ff.Bulky)
+    flow.activity_worker(ff.Measure())
+    instance = ff.Bulky.run(40, 30_000)  # 40 inputs of 30 KB: 1.2 MB, over the service's 1 MB limit
+    assert instance.wait_for_completion(timeout=30) == 40 * 30_003
+    types = flow.event_types(instance.workflow_execution)
+    assert types.count("TimerStarted") == 1 and types.count("ActivityTaskScheduled") == 40
