@@ -12,9 +12,21 @@ from __future__ import annotations
 from .activity_retrying import retry_on_exception
 from .context import get_context, set_context
 from .core import Future, Return, coroutine, return_
-from .decorators import activities, activity, execute, manual_activity, retry_activity, signal, workflow
+from .decorators import (
+    activities,
+    activity,
+    execute,
+    manual_activity,
+    query,
+    retry_activity,
+    signal,
+    workflow,
+)
+from .deterministic import random, side_effect, uuid4
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import activity_options, workflow_options
+from .queries import query_workflow
+from .versioning import deprecate_patch, patched
 from .workers import (
     ActivityWorker,
     GenericWorkflowWorker,
@@ -48,14 +60,21 @@ __all__ = [
     "activity",
     "activity_options",
     "coroutine",
+    "deprecate_patch",
     "execute",
     "get_context",
     "manual_activity",
+    "patched",
+    "query",
+    "query_workflow",
+    "random",
     "retry_activity",
     "retry_on_exception",
     "return_",
     "set_context",
+    "side_effect",
     "signal",
+    "uuid4",
     "workflow",
     "workflow_options",
     "workflow_starter",
