@@ -95,7 +95,13 @@ def query_workflow(
 
 
 def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> list[dict[str, Any]]:
-    """The history up to its last completed decision task and that task's result events.
+    """What a query replays: the history as of its last completed decision task.
+
+    That is the events up to the task's start and its result events, without the events that
+    arrived while it was out (the next decision task handles those). Two made-up events end it:
+    a ``DecisionTaskStarted``, so the replay checks the last task's results against the code's
+    decisions, and its ``DecisionTaskCompleted``, so every real event counts as replayed (the
+    code never runs anything for the first time in a query).
 
     Raises:
         QueryError: no decision task has completed.
@@ -110,11 +116,30 @@ def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> 
             f"{tuple(execution)} has no completed decision task yet: its workflow code has not run "
             "(is a workflow worker polling its task list?); query again once it has"
         )
-    completed_id = events[last]["eventId"]
+    completed = events[last]
+    completed_id = completed["eventId"]
+    started_id = completed["decisionTaskCompletedEventAttributes"]["startedEventId"]
     end = last + 1
     while end < len(events) and _answers(events[end]) == completed_id:
         end += 1
-    return events[:end]
+    decided = [event for event in events[:end] if not started_id < event["eventId"] < completed_id]
+    after = events[end - 1]["eventId"]
+    timestamp = completed.get("eventTimestamp")
+    return [
+        *decided,
+        {
+            "eventId": after + 1,
+            "eventType": "DecisionTaskStarted",
+            "eventTimestamp": timestamp,
+            "decisionTaskStartedEventAttributes": {"scheduledEventId": 0},
+        },
+        {
+            "eventId": after + 2,
+            "eventType": "DecisionTaskCompleted",
+            "eventTimestamp": timestamp,
+            "decisionTaskCompletedEventAttributes": {"scheduledEventId": 0, "startedEventId": after + 1},
+        },
+    ]
 
 
 def _answers(event: dict[str, Any]) -> Any:
