@@ -64,6 +64,9 @@ def side_effect(fn: Callable[[], Any]) -> Any:
     with the workflow's data converter, and records it in an ``awsflow.side_effect.<n>`` marker
     (n counts the run's side_effect calls). A replay returns the value decoded from that marker
     without calling ``fn``. Both see the decoded value, so the first run and every replay agree.
+    ``fn`` runs again only if the decision task that ran it is never completed (the worker died,
+    the task timed out): until its marker is in the history it is run at least once, never
+    exactly once, as with any work a decider does.
 
     If ``fn`` raises, the exception is recorded instead (as the workflow's converter encodes
     exceptions; one it cannot encode is recorded as a RuntimeError with its text) and raised

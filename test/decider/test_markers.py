@@ -292,3 +292,30 @@ def test_a_change_id_must_fit_in_a_marker_name() -> None:
     close = h.close_event(run)
     assert close["eventType"] == "WorkflowExecutionFailed"
     assert "at most 242" in attributes(close)["reason"]
+
+
+class Stamped(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        stamp = awsflow.side_effect(lambda: calls.append("stamp") or "stamp")
+        first = yield Steps.double(awsflow.random().randint(1, 100))
+        second = yield Steps.double(first)
+        return [stamp, second, str(awsflow.uuid4())]
+
+
+def test_side_effects_and_random_replay_the_same_fed_in_chunks() -> None:
+    calls.clear()
+    h = Harness((Stamped,), ACTIVITIES)
+    run = h.start(Stamped, "run")
+    h.run()
+    assert calls == ["stamp"]
+    history = h.history(run)
+    execution = WorkflowExecution(run["workflowId"], run["runId"])
+    sticky = ExecutionReplay(extract_workflows_dict([Stamped]), execution, "tasks")
+    cuts = [i + 1 for i, e in enumerate(history) if e["eventType"] == "DecisionTaskStarted"]
+    for cut in cuts:
+        cold = replay_with(Stamped, history[:cut], execution).decisions
+        assert sticky.apply(history[:cut]).decisions == cold
+    assert sticky.apply(history).decisions == []
+    # fn ran again only where the first decision task was decided anew (cold, then kept).
+    assert calls == ["stamp", "stamp", "stamp"]
