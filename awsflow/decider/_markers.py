@@ -20,6 +20,10 @@ replay fed the whole history and for a kept replay fed only new events alike: wh
 is replaying, the decision task that recorded its answer has been fed (it completed, which is
 what makes it a replay).
 
+SWF may refuse a marker (``RecordMarkerFailed``, cause OPERATION_NOT_PERMITTED: an IAM policy).
+A refused patch marker still says the first run took the new path; a refused side effect's
+value is lost, and replaying that call raises NondeterminismError naming the cause.
+
 A change id's first answer is kept for the run: repeated calls with one id agree, so the code
 that ran first decides. On replay that first answer is True exactly when the history holds the
 id's marker; a marker recorded where the replayed code does not record one is a divergence, as
@@ -32,7 +36,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import NondeterminismError
-from ._commands import PAYLOAD_LIMIT, Command, caller_origin, check_size
+from ._commands import PAYLOAD_LIMIT, Command, attribute_key, caller_origin, check_size
 
 if TYPE_CHECKING:
     from ._replay import ExecutionReplay
@@ -53,21 +57,28 @@ class Markers:
         self._patches_decided: dict[str, bool] = {}
         self._deprecated: set[str] = set()
         self._side_effects: dict[str, str | None] = {}  # marker name -> details
+        self._side_effects_refused: dict[str, str] = {}  # marker name -> SWF's cause
         self._side_effect_calls = 0
         self.random_stream: Any = None  # awsflow.random()'s generator, made on first use
+        self._problem: str | None = None  # why a side effect could not be replayed, if one was not
 
     # -- reading the history ahead of the replay ------------------------------------------------
     def observe(self, events: Sequence[dict[str, Any]], start: int) -> None:
         """Collect awsflow's markers in ``events[start:]``."""
         for position in range(start, len(events)):
             event = events[position]
-            if event["eventType"] == "MarkerRecorded":
-                attributes = event.get("markerRecordedEventAttributes") or {}
+            event_type = event["eventType"]
+            if event_type == "MarkerRecorded" or event_type == "RecordMarkerFailed":
+                attributes = event.get(attribute_key(event_type)) or {}
                 name = str(attributes.get("markerName", ""))
                 if name.startswith(PATCH_PREFIX):
                     self._patches_recorded.add(name[len(PATCH_PREFIX) :])
-                elif name.startswith(SIDE_EFFECT_PREFIX):
+                elif not name.startswith(SIDE_EFFECT_PREFIX):
+                    continue
+                elif event_type == "MarkerRecorded":
                     self._side_effects[name] = attributes.get("details")
+                else:
+                    self._side_effects_refused[name] = str(attributes.get("cause", ""))
 
     def tolerates(self, attributes: dict[str, Any]) -> bool:
         """True for the marker of a patch the code deprecated: replay skips it."""
@@ -94,6 +105,10 @@ class Markers:
         _marker_name(PATCH_PREFIX, change_id, "change id")
         self._deprecated.add(change_id)
 
+    def first_problem(self) -> str:
+        """For a divergence message: the side effect that could not be replayed, if any."""
+        return f" (Before that: {self._problem}.)" if self._problem else ""
+
     # -- side effects ---------------------------------------------------------------------------
     def side_effect(self, fn: Callable[[], Any]) -> Any:
         """See :func:`awsflow.side_effect`."""
@@ -103,15 +118,26 @@ class Markers:
         self._side_effect_calls += 1
         name = f"{SIDE_EFFECT_PREFIX}{self._side_effect_calls}"
         if replay._context._replaying:
-            if name not in self._side_effects:
-                # Emitted all the same: confirming it against the history reports the divergence
-                # from apply(), whatever the workflow's code does with this error.
-                replay.emit(_record_marker(name, None))
-                raise NondeterminismError(
-                    f"side_effect call {self._side_effect_calls} at {_where()} has no recorded "
-                    f"{name} marker in the history of {tuple(replay.workflow_execution)}: the code "
-                    "now calls side_effect where it did not when the history was written"
+            if name in self._side_effects_refused:
+                problem = (
+                    f"side_effect call {self._side_effect_calls} at {_where()} cannot be replayed: "
+                    f"SWF refused to record its {name} marker "
+                    f"({self._side_effects_refused[name]}), so its value is not in the history"
                 )
+            elif name not in self._side_effects:
+                problem = (
+                    f"side_effect call {self._side_effect_calls} at {_where()} has no recorded "
+                    f"{name} marker in the history: the code now calls side_effect where it did "
+                    "not when the history was written"
+                )
+            else:
+                problem = ""
+            if problem:
+                # The command is emitted all the same: confirming it against the history
+                # reports the divergence from apply(), whatever the code does with this error.
+                self._problem = self._problem or problem
+                replay.emit(_record_marker(name, None))
+                raise NondeterminismError(problem)
             details = self._side_effects[name]
         else:
             details = _run_and_encode(fn, converter)

@@ -278,6 +278,7 @@ class ExecutionReplay(DecisionMaking):
             f"{name} {tuple(self.workflow_execution)}: replay diverged at event {event['eventId']} "
             f"({event['eventType']}); history has {recorded} but the code now makes {actual}. Keep the "
             "old code path for running executions, or start new ones under a new workflow version."
+            + self.markers.first_problem()
         )
 
     def _waiting_at(self) -> str:

@@ -319,3 +319,42 @@ def test_side_effects_and_random_replay_the_same_fed_in_chunks() -> None:
     assert sticky.apply(history).decisions == []
     # fn ran again only where the first decision task was decided anew (cold, then kept).
     assert calls == ["stamp", "stamp", "stamp"]
+
+
+def refuse_markers(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history as SWF writes it when a policy forbids markers (RecordMarkerFailed)."""
+    refused = []
+    for event in history:
+        if event["eventType"] == "MarkerRecorded":
+            recorded = attributes(event)
+            event = {
+                "eventId": event["eventId"],
+                "eventType": "RecordMarkerFailed",
+                "eventTimestamp": event["eventTimestamp"],
+                "recordMarkerFailedEventAttributes": {
+                    "markerName": recorded["markerName"],
+                    "cause": "OPERATION_NOT_PERMITTED",
+                    "decisionTaskCompletedEventId": recorded["decisionTaskCompletedEventId"],
+                },
+            }
+        refused.append(event)
+    return refused
+
+
+def test_a_refused_patch_marker_still_replays_the_new_path() -> None:
+    history, execution = history_of(OrderV2, 5)
+    assert replay_with(OrderV2, refuse_markers(history), execution).decisions == []
+
+
+def test_a_refused_side_effect_marker_cannot_be_replayed() -> None:
+    calls.clear()
+    h = Harness((Stamped,), ACTIVITIES)
+    run = h.start(Stamped, "run")
+    h.run()
+    execution = WorkflowExecution(run["workflowId"], run["runId"])
+    replay = ExecutionReplay(extract_workflows_dict([Stamped]), execution, "tasks")
+    # The call raises NondeterminismError in the code (its value is lost), which then fails
+    # where the history went on: the replay diverges instead of running fn again.
+    with pytest.raises(NondeterminismError, match=r"FailWorkflowExecution.*OPERATION_NOT_PERMITTED"):
+        replay.apply(refuse_markers(h.history(run)))
+    assert calls == ["stamp"]
