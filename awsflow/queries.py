@@ -89,7 +89,15 @@ def query_workflow(
         if continued is None:
             break
         execution = WorkflowExecution(execution.workflow_id, continued)
-    replay = ExecutionReplay(extract_workflows_dict([definition]), execution, caller.task_list)
+    table = extract_workflows_dict([definition])
+    named = (events[0].get("workflowExecutionStartedEventAttributes") or {}).get("workflowType", {})
+    if (named.get("name"), named.get("version")) not in table:
+        raise WorkflowDefinitionError(
+            f"{tuple(execution)} runs workflow {named.get('name')} {named.get('version')}, which "
+            f"{definition.__name__} does not define (it defines {sorted(table)}): query it with "
+            "the WorkflowDefinition its workers run"
+        )
+    replay = ExecutionReplay(table, execution, caller.task_list)
     replay.apply(decided_part(events, execution))
     return getattr(replay.workflow_instance, method_name)(*args, **kwargs)
 

@@ -123,11 +123,13 @@ def test_a_query_whose_replay_diverges_raises_nondeterminism_error(flow: Flow) -
         query_workflow(worker, CartRewritten, cart.workflow_execution, "contents")
 
 
-def test_only_query_methods_can_be_queried(flow: Flow) -> None:
+def test_only_query_methods_of_the_executions_workflow_can_be_queried(flow: Flow) -> None:
     worker = flow.workflow_worker(Cart)
     cart = Cart.run()
     with pytest.raises(WorkflowDefinitionError, match=r"Cart\.add is not a @query method"):
         query_workflow(worker, Cart, cart.workflow_execution, "add")
+    with pytest.raises(WorkflowDefinitionError, match=r"runs workflow Cart 1\.0, which Rounds does not"):
+        query_workflow(worker, Rounds, cart.workflow_execution, "reached")
 
 
 def test_a_query_follows_continue_as_new_to_the_newest_run(flow: Flow) -> None:
