@@ -13,11 +13,23 @@ from .activity_retrying import retry_on_exception
 from .conditions import wait_condition
 from .context import get_context, set_context
 from .core import Future, Return, coroutine, return_
-from .decorators import activities, activity, execute, manual_activity, retry_activity, signal, workflow
+from .decorators import (
+    activities,
+    activity,
+    execute,
+    manual_activity,
+    query,
+    retry_activity,
+    signal,
+    workflow,
+)
+from .deterministic import random, side_effect, uuid4
 from .external import ExternalWorkflow
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .history_limits import continue_as_new, history_length
 from .options import activity_options, workflow_options
+from .queries import query_workflow
+from .versioning import deprecate_patch, patched
 from .workers import (
     ActivityWorker,
     GenericWorkflowWorker,
@@ -53,15 +65,22 @@ __all__ = [
     "activity_options",
     "continue_as_new",
     "coroutine",
+    "deprecate_patch",
     "execute",
     "get_context",
     "history_length",
     "manual_activity",
+    "patched",
+    "query",
+    "query_workflow",
+    "random",
     "retry_activity",
     "retry_on_exception",
     "return_",
     "set_context",
+    "side_effect",
     "signal",
+    "uuid4",
     "wait_condition",
     "workflow",
     "workflow_options",

@@ -14,6 +14,6 @@ def decision_context(helper: str) -> DecisionContext:
     if not isinstance(context, DecisionContext):
         raise NotInWorkflowError(
             f"{helper}() can only be called from workflow code (an @execute method, a @signal "
-            "handler or a coroutine they run), where a WorkflowWorker replays the history"
+            "handler, or a coroutine they run), where its answer is replayed the same way each time"
         )
     return context

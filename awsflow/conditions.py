@@ -29,5 +29,5 @@ def wait_condition(predicate: Callable[[], Any], timeout: float | None = None) -
     """
     if timeout is not None and timeout < 0:
         raise ValueError(f"wait_condition needs a timeout of 0 seconds or more (or None), not {timeout}")
-    future: Future = decision_context("wait_condition").decider.wait_condition(predicate, timeout)
+    future: Future = decision_context("awsflow.wait_condition").decider.wait_condition(predicate, timeout)
     return future

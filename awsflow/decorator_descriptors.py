@@ -3,7 +3,8 @@
 ``SomeActivities.method`` is a plain function outside workflows, but inside workflow code it is
 the :class:`~awsflow.flow_types.ActivityType` that schedules the activity. ``Workflow.execute``
 starts an execution (or a child workflow, or continues as new). ``instance.signal_method`` sends
-a signal to the execution ``instance`` stands for.
+a signal to the execution ``instance`` stands for; ``instance.query_method`` answers from a
+replay of that execution's history (:mod:`awsflow.queries`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from .context._contexts import DecisionContext, _local, peek_context
 from .flow_types import ActivityType, SignalType, WorkflowType
 
-__all__ = ["ActivityFunc", "SignalFunc", "WorkflowExecuteFunc"]
+__all__ = ["ActivityFunc", "QueryFunc", "SignalFunc", "WorkflowExecuteFunc"]
 
 
 def _in_workflow_test(context: Any) -> bool:
@@ -90,3 +91,31 @@ class SignalFunc:
             # The workflow calling its own signal method: just run the handler.
             return functools.partial(self.func, instance)
         return self.signal_type.bound(instance.workflow_execution, instance._data_converter)
+
+
+class QueryFunc:
+    """A ``@query`` method.
+
+    On an instance returned by starting a workflow (outside workflow code), the method asks
+    the execution: :func:`awsflow.queries.query_workflow` replays its history and calls the
+    method on the replayed instance. Anywhere else (workflow code, a replayed instance) it is
+    the plain method.
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self.func
+        starter = getattr(instance, "_starter", None)
+        if starter is None or isinstance(peek_context(), DecisionContext):
+            return functools.partial(self.func, instance)
+        from .queries import query_workflow
+
+        ask = functools.partial(
+            query_workflow, starter, type(instance), instance.workflow_execution, self.func.__name__
+        )
+        functools.update_wrapper(ask, self.func)
+        return ask

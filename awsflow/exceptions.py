@@ -7,6 +7,8 @@
     ├── StartChildWorkflowExecutionFailedError
     ├── StartTimerFailedError
     ├── NondeterminismError                 replayed code diverged from the history
+    ├── NotInWorkflowError (TypeError)      a workflow-only helper called outside workflow code
+    ├── QueryError                          a query cannot be answered (no decided state yet)
     ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
     ├── WorkflowDefinitionError (TypeError) a workflow/activity class or call is malformed
     ├── DecisionException                   outcomes recorded in a history, with event_id
@@ -56,6 +58,7 @@ __all__ = [
     "NondeterminismError",
     "NotInWorkflowError",
     "PayloadTooLargeError",
+    "QueryError",
     "RequestCancelActivityTaskFailedError",
     "RequestCancelExternalWorkflowExecutionFailedError",
     "ScheduleActivityTaskFailedError",
@@ -117,6 +120,21 @@ class NondeterminismError(AwsflowError):
     """Replaying the workflow code did not reproduce the decisions its history recorded."""
 
 
+class NotInWorkflowError(AwsflowError, TypeError):
+    """A helper that only workflow code may call (``awsflow.patched``, ``awsflow.random``, ...)
+    was called elsewhere. A TypeError, as ``workflow_time`` raised before it existed.
+
+    .. versionadded:: 0.1
+    """
+
+
+class QueryError(AwsflowError):
+    """A query could not be answered, e.g. no decision task of the execution has completed yet.
+
+    .. versionadded:: 0.1
+    """
+
+
 class PayloadTooLargeError(AwsflowError, ValueError):
     """An encoded value is over SWF's size limit for its field; raised before the call is sent."""
 
@@ -132,11 +150,6 @@ class PayloadTooLargeError(AwsflowError, ValueError):
 
 class WorkflowDefinitionError(AwsflowError, TypeError):
     """A workflow or activity definition, or a call to one, is malformed."""
-
-
-class NotInWorkflowError(WorkflowDefinitionError):
-    """A helper that only works in workflow code (``wait_condition``, ``history_length``, ...)
-    was called elsewhere: there is no replay there to make it deterministic."""
 
 
 class _RemoteTracebackMixIn:

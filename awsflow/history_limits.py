@@ -22,7 +22,7 @@ def history_length() -> int:
 
     Deterministic: on replay it is the value the original run saw at the same point.
     """
-    return decision_context("history_length")._history_length
+    return decision_context("awsflow.history_length")._history_length
 
 
 def continue_as_new(*args: Any, **kwargs: Any) -> Future:
@@ -34,7 +34,7 @@ def continue_as_new(*args: Any, **kwargs: Any) -> Future:
     workflow's code ends, as in the AWS Flow Framework. Calling the running workflow's own
     ``@execute`` method (botoflow's way) does the same.
     """
-    context = decision_context("continue_as_new")
+    context = decision_context("awsflow.continue_as_new")
     replay = context.decider
     workflow_type = replay._workflow_type
     if workflow_type is None:

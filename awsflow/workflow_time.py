@@ -1,29 +1,39 @@
 """Time inside workflow code: deterministic, and durable timers.
 
-``time()`` is the time of the decision task being replayed (the same on every replay), never
-the machine's clock; ``sleep(seconds)`` is an SWF timer; ``is_replaying()`` tells whether the
-code is re-running past events.
+``time()`` and ``now()`` are the time of the decision task being replayed (the same on every
+replay), never the machine's clock; ``sleep(seconds)`` is an SWF timer; ``is_replaying()`` tells
+whether the code is re-running past events.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from .context._contexts import DecisionContext, peek_context
+from ._workflow_only import decision_context
 
-__all__ = ["is_replaying", "sleep", "time"]
-
-
-def _decision_context(caller: str) -> DecisionContext:
-    context = peek_context()
-    if not isinstance(context, DecisionContext):
-        raise TypeError(f"workflow_time.{caller}() can only be called from workflow code")
-    return context
+__all__ = ["is_replaying", "now", "sleep", "time"]
 
 
 def time() -> int:
     """Seconds since the epoch at the current decision task (whole seconds, as botoflow)."""
-    return int(_decision_context("time")._workflow_time)
+    return int(decision_context("workflow_time.time")._workflow_time)
+
+
+def now() -> datetime.datetime:
+    """The time of the current decision task: a timezone-aware UTC datetime.
+
+    It is the ``eventTimestamp`` of the decision task's ``DecisionTaskStarted`` event, with the
+    sub-second precision SWF recorded there (:func:`time` truncates to whole seconds, as
+    botoflow did). The same value on every replay.
+
+    Raises:
+        NotInWorkflowError: called outside workflow code.
+
+    .. versionadded:: 0.1
+    """
+    seconds = decision_context("workflow_time.now")._workflow_time
+    return datetime.datetime.fromtimestamp(seconds, tz=datetime.timezone.utc)
 
 
 def sleep(seconds: float) -> Any:
@@ -32,9 +42,9 @@ def sleep(seconds: float) -> Any:
     ``yield workflow_time.sleep(60)`` waits a minute, even across worker restarts. Cancelling
     the Future cancels the timer.
     """
-    return _decision_context("sleep").decider.start_timer(seconds)
+    return decision_context("workflow_time.sleep").decider.start_timer(seconds)
 
 
 def is_replaying() -> bool:
     """True while workflow code re-runs events an earlier decision task already handled."""
-    return bool(_decision_context("is_replaying")._replaying)
+    return bool(decision_context("workflow_time.is_replaying")._replaying)

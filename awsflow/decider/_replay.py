@@ -48,6 +48,7 @@ from ._commands import (
 )
 from ._conditions import ConditionWaits
 from ._making import DecisionMaking
+from ._markers import Markers
 from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, SplitTimer, split_point
 
 __all__ = [
@@ -125,6 +126,7 @@ class ExecutionReplay(DecisionMaking):
         self._conditions = ConditionWaits()
         self._splits = 0  # decision lists split so far (names each split's timer)
         self._split_rest: list[Command] | None = None
+        self.markers = Markers(self)  # patches and side effects (awsflow.patched, side_effect)
         self._handlers: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
             "WorkflowExecutionStarted": self._on_started,
             "WorkflowExecutionSignaled": self._on_signaled,
@@ -160,6 +162,7 @@ class ExecutionReplay(DecisionMaking):
             index, count = 0, len(events)
             while index < count and events[index]["eventId"] <= self._last_event_id:
                 index += 1  # seen in an earlier call: a worker may feed the whole history again
+            self.markers.observe(events, index)  # before the code runs: it asks ahead of them
             last_started = count - 1
             while last_started >= index and events[last_started]["eventType"] != "DecisionTaskStarted":
                 last_started -= 1
@@ -277,6 +280,8 @@ class ExecutionReplay(DecisionMaking):
         self, event: dict[str, Any], attributes: dict[str, Any], result: tuple[str, Any, Any]
     ) -> None:
         decision_type, read_id, read_detail = result
+        if decision_type == "RecordMarker" and self.markers.tolerates(attributes):
+            return  # the marker of a patch the code deprecated: it no longer records one
         recorded_id = str(read_id(attributes))
         if not self._awaiting:
             raise self._divergence(
@@ -315,6 +320,7 @@ class ExecutionReplay(DecisionMaking):
             f"{name} {tuple(self.workflow_execution)}: replay diverged at event {event['eventId']} "
             f"({event['eventType']}); history has {recorded} but the code now makes {actual}. Keep the "
             "old code path for running executions, or start new ones under a new workflow version."
+            + self.markers.first_problem()
         )
 
     def _waiting_at(self) -> str:
@@ -327,6 +333,11 @@ class ExecutionReplay(DecisionMaking):
     def last_event_id(self) -> int:
         """The id of the last event fed."""
         return self._last_event_id
+
+    @property
+    def workflow_instance(self) -> Any:
+        """The workflow's instance (None until the WorkflowExecutionStarted event is fed)."""
+        return self._instance
 
     @property
     def last_started_event_id(self) -> int:

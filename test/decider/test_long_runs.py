@@ -178,7 +178,10 @@ class Remote(WorkflowDefinition):
                 yield other.signal("hear", "hello")
             else:
                 yield other.request_cancel()
-        except (SignalExternalWorkflowExecutionFailedError, RequestCancelExternalWorkflowExecutionFailedError) as e:
+        except (
+            SignalExternalWorkflowExecutionFailedError,
+            RequestCancelExternalWorkflowExecutionFailedError,
+        ) as e:
             return [type(e).__name__, e.cause, e.workflow_id]
         return "delivered"
 
@@ -342,7 +345,9 @@ def test_decisions_over_swfs_1_mb_request_limit_are_split_by_size() -> None:
     replays_cleanly(h, run)
 
 
-def test_a_history_that_sent_everything_in_one_response_still_replays(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_history_that_sent_everything_in_one_response_still_replays(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(_splitting, "MAX_DECISIONS", 10_000)  # a decider that never splits wrote it
     h = Harness((Wide,), (Bulky(),))
     run = h.start(Wide, "run", 150, 1)
