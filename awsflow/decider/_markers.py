@@ -14,11 +14,11 @@ lacks, diverges with NondeterminismError.
 
 The code needs the answer when it asks, but the history records it later: SWF writes a
 decision task's ``MarkerRecorded`` events after its ``DecisionTaskCompleted``, behind the point
-the replay has reached when the code asks. So the markers are collected from events *as they
-are fed* (:meth:`Markers.observe`), ahead of the replay's position. That works for a cold
-replay fed the whole history and for a kept replay fed only new events alike: whenever the code
-is replaying, the decision task that recorded its answer has been fed (it completed, which is
-what makes it a replay).
+the replay has reached when the code asks. So the markers are read from the events fed to the
+current ``apply`` (:meth:`Markers.observe`), ahead of the replay's position, the first time
+replayed code asks. That works for a cold replay fed the whole history and for a kept replay fed
+only new events alike: whenever the code is replaying, the decision task that recorded its
+answer has been fed in the same call (it completed, which is what makes it a replay).
 
 SWF may refuse a marker (``RecordMarkerFailed``, cause OPERATION_NOT_PERMITTED: an IAM policy).
 A refused patch marker still says the first run took the new path; a refused side effect's
@@ -61,10 +61,28 @@ class Markers:
         self._side_effect_calls = 0
         self.random_stream: Any = None  # awsflow.random()'s generator, made on first use
         self._problem: str | None = None  # why a side effect could not be replayed, if one was not
+        self._unread: tuple[Sequence[dict[str, Any]], int] | None = None
 
     # -- reading the history ahead of the replay ------------------------------------------------
     def observe(self, events: Sequence[dict[str, Any]], start: int) -> None:
-        """Collect awsflow's markers in ``events[start:]``."""
+        """Note ``events[start:]``, fed to the replay now, to be read if the code asks.
+
+        Read lazily: most workflows never ask, and reading is a pass over every event. What
+        replayed code asks about is always among the events of the same ``apply`` (the decision
+        task that recorded the answer completed, which is what makes the code a replay, and SWF
+        writes the markers right after its completion), so nothing is kept past :meth:`release`.
+        """
+        self._unread = (events, start)
+
+    def release(self) -> None:
+        """The replay's ``apply`` is over: drop the events it was fed."""
+        self._unread = None
+
+    def _read_ahead(self) -> None:
+        if self._unread is None:
+            return
+        events, start = self._unread
+        self._unread = None
         for position in range(start, len(events)):
             event = events[position]
             event_type = event["eventType"]
@@ -94,7 +112,11 @@ class Markers:
         name = _marker_name(PATCH_PREFIX, change_id, "change id")
         replay = self._replay
         # Replaying, the history says which path the first run took; otherwise this is it.
-        decided = change_id in self._patches_recorded if replay._context._replaying else True
+        if replay._context._replaying:
+            self._read_ahead()
+            decided = change_id in self._patches_recorded
+        else:
+            decided = True
         self._patches_decided[change_id] = decided
         if decided:
             replay.emit(_record_marker(name, change_id))
@@ -118,6 +140,7 @@ class Markers:
         self._side_effect_calls += 1
         name = f"{SIDE_EFFECT_PREFIX}{self._side_effect_calls}"
         if replay._context._replaying:
+            self._read_ahead()
             if name in self._side_effects_refused:
                 problem = (
                     f"side_effect call {self._side_effect_calls} at {_where()} cannot be replayed: "

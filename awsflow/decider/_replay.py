@@ -162,7 +162,7 @@ class ExecutionReplay(DecisionMaking):
             index, count = 0, len(events)
             while index < count and events[index]["eventId"] <= self._last_event_id:
                 index += 1  # seen in an earlier call: a worker may feed the whole history again
-            self.markers.observe(events, index)  # before the code runs: it asks ahead of them
+            self.markers.observe(events, index)  # the code may ask about markers ahead of it
             last_started = count - 1
             while last_started >= index and events[last_started]["eventType"] != "DecisionTaskStarted":
                 last_started -= 1
@@ -182,6 +182,7 @@ class ExecutionReplay(DecisionMaking):
                 self._run(buffered, 0, None)  # a closed run's whole history: check it to the end
         finally:
             set_context(previous)
+            self.markers.release()
         if self._candidate_started >= HISTORY_WARNING_AT > self._replay_until and self._candidate is not None:
             logger.warning(
                 "%s %s: its history has %d events, past %d%% of SWF's limit of %d; SWF terminates "
