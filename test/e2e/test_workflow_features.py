@@ -151,3 +151,18 @@ def test_a_step_whose_decisions_exceed_swfs_1_mb_request_reaches_swf_in_parts(fl
     assert instance.wait_for_completion(timeout=30) == 40 * 30_003
     types = flow.event_types(instance.workflow_execution)
     assert types.count("TimerStarted") == 1 and types.count("ActivityTaskScheduled") == 40
+
+
+def test_external_workflow_signals_and_cancels_from_outside_workflow_code_too(flow: Flow) -> None:
+    from awsflow import ExternalWorkflow
+    from awsflow.swf_exceptions import UnknownResourceError
+
+    flow.workflow_worker(ff.Approval)
+    signalled, cancelled = ff.Approval.run(1, None), ff.Approval.run(1, None)
+    assert ExternalWorkflow(signalled.workflow_execution.workflow_id).signal("approve", "ops") is None
+    assert signalled.wait_for_completion(timeout=10) == [True, ["ops"]]
+    ExternalWorkflow(*cancelled.workflow_execution).request_cancel()
+    with pytest.raises(WorkflowCanceledError):
+        cancelled.wait_for_completion(timeout=10)
+    with pytest.raises(UnknownResourceError):
+        ExternalWorkflow("no-such-workflow").request_cancel()
