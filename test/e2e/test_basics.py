@@ -12,6 +12,7 @@ from typing import Any
 import flows
 import pytest
 from flowkit import TASK_LIST, Flow
+from waiting import wait_until
 
 from awsflow import workflow_starter
 from awsflow.exceptions import WorkflowFailedError
@@ -121,7 +122,15 @@ def test_a_worker_new_to_a_run_reads_its_whole_history_page_by_page(flow: Flow) 
     flow.activity_worker(flows.Shop())
     with first:
         instance = flows.CrowdThenNap.run(300)
-        flow.wait_for_event(instance.workflow_execution, "TimerStarted")
+
+        def napping() -> bool:  # the nap's timer, not those that split the 300 decisions
+            return any(
+                e["eventType"] == "TimerStarted"
+                and not e["timerStartedEventAttributes"]["timerId"].startswith("awsflow.")
+                for e in flow.history(instance.workflow_execution)
+            )
+
+        wait_until(napping, 20, "the nap's TimerStarted")
     assert len(flow.history(instance.workflow_execution)) > 1000  # SWF pages histories by 1000
     second = flow.workflow_worker(flows.CrowdThenNap, enter=False)  # knows nothing of the run
     calls = _count_calls(second)
