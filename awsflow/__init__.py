@@ -15,6 +15,7 @@ from .core import Future, Return, coroutine, return_
 from .decorators import activities, activity, execute, manual_activity, retry_activity, signal, workflow
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import activity_options, workflow_options
+from .retry_policy import RetryPolicy
 from .workers import (
     ActivityWorker,
     GenericWorkflowWorker,
@@ -36,6 +37,7 @@ __all__ = [
     "GenericWorkflowWorker",
     "MultiprocessingActivityExecutor",
     "MultiprocessingWorkflowExecutor",
+    "RetryPolicy",
     "Return",
     "SignalType",
     "ThreadedActivityExecutor",
