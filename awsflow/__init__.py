@@ -9,6 +9,7 @@ start executions by calling a workflow's ``@execute`` method. The API is botoflo
 
 from __future__ import annotations
 
+from ._fanout import FanoutError, fanout
 from .activity_retrying import retry_on_exception
 from .context import get_context, set_context
 from .core import Future, Return, coroutine, return_
@@ -30,9 +31,14 @@ from .workflow_starting import workflow_starter
 
 __version__ = "0.1.0.dev0"
 
+# Public objects show their public module in tracebacks, docs and encoded errors.
+FanoutError.__module__ = __name__
+fanout.__module__ = __name__
+
 __all__ = [
     "ActivityType",
     "ActivityWorker",
+    "FanoutError",
     "Future",
     "GenericWorkflowWorker",
     "MultiprocessingActivityExecutor",
@@ -51,6 +57,7 @@ __all__ = [
     "activity_options",
     "coroutine",
     "execute",
+    "fanout",
     "get_context",
     "manual_activity",
     "retry_activity",
