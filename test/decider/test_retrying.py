@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from harness import Harness
 
+from awsflow import fanout
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import activities, activity, execute
@@ -236,3 +237,34 @@ def test_replaying_a_retried_history_without_the_policy_is_a_divergence() -> Non
         ExecutionReplay(table, execution, "tasks").apply(history)
     # and the unchanged code replays the same history to the end
     ExecutionReplay(h.table, execution, "tasks").apply(history)
+
+
+class FetchesMany(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, labels: list[str]) -> Any:
+        return (yield fanout(Flaky.fetch, labels, max_concurrency=2))
+
+
+def test_a_fanout_of_an_activity_with_a_policy_retries_each_input_on_its_own() -> None:
+    failures_left.update(left=1, right=0)
+    _, history = run(FetchesMany, ["left", "right"])
+    assert result_of(history[-1]) == ["left fetched", "right fetched"]
+    assert [a["activityId"] for a in of_type(history, "ActivityTaskScheduled")] == [
+        "1-attempt-1",
+        "2-attempt-1",
+        "1-attempt-2",
+    ]
+
+
+def test_cancelling_the_workflow_mid_backoff_cancels_the_timer_and_makes_no_more_attempts() -> None:
+    failures_left["cancelled"] = 5
+    h = Harness((FetchesOnce,), (Flaky(),))
+    started = h.start(FetchesOnce, "run", "cancelled")
+    while not of_type(h.history(started), "TimerStarted"):
+        assert h.decide_once() or h.work_once()
+    h.call("RequestCancelWorkflowExecution", {"domain": "harness", **started})
+    h.run()
+    history = h.history(started)
+    assert history[-1]["eventType"] == "WorkflowExecutionCanceled"
+    assert [t["timerId"] for t in of_type(history, "TimerCanceled")] == ["1-backoff-2"]
+    assert len(of_type(history, "ActivityTaskScheduled")) == 1
