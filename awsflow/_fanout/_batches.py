@@ -7,15 +7,17 @@ the parent — so the batch schedules exactly what the parent would have. Each b
 window with a share of ``max_concurrency``; the shares of the batches open at once never sum
 past it (see :func:`~._plan.batch_shares`), so the limit holds across the whole fan-out.
 
-What does not travel to a batch (its input is JSON): the activity's or workflow's retry policy
-and a data converter other than JSON's — a batched fan-out of such a callee is refused with a
-clear error rather than run differently. Each batch's results come back in its result, which
+The callee's retry policy travels too (its ``non_retryable`` classes by name: the workers
+must have imported them). What cannot travel (a batch's input is JSON): a data converter other
+than JSON's, and botoflow's ``@retry_activity`` — a batched fan-out of such a callee is refused
+with a clear error rather than run differently. Each batch's results come back in its result, which
 SWF caps at 32,768 characters: return small values (or references) from large fan-outs.
 """
 
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Generator, Sequence
 from typing import Any
 
@@ -23,8 +25,9 @@ from ..context._contexts import DecisionContext
 from ..core import Future, coroutine
 from ..data_converter import JSONDataConverter
 from ..decorators import execute, workflow
-from ..exceptions import ChildWorkflowFailedError
+from ..exceptions import ChildWorkflowFailedError, WorkflowDefinitionError
 from ..flow_types import ActivityType, WorkflowType
+from ..retry_policy import RetryPolicy
 from ..workflow_definition import WorkflowDefinition
 from ._errors import FanoutError
 from ._plan import batch_shares, split_batches
@@ -72,37 +75,38 @@ class FanoutBatch(WorkflowDefinition):
 
 
 def describe_callee(fn: Any, context: DecisionContext) -> dict[str, Any]:
-    """What a batch needs to make the parent's call: the type and the call's options, as JSON."""
+    """What a batch needs to make the parent's call: the type, the call's options and retry policy, as JSON.
+
+    Raises:
+        ValueError: the callee needs what JSON cannot carry (another data converter, or
+            botoflow's ``@retry_activity`` with its callables).
+    """
     if isinstance(fn, ActivityType):
-        if fn.data_converter.__class__ is not JSONDataConverter or _policy_of(fn, context, "activity"):
-            raise ValueError(
-                f"a batched fan-out runs {fn.name} from child workflows, whose inputs are JSON: it needs "
-                "the JSON data converter and no retry policy (retry inside the activity, or pass "
-                "batch_size=0 to run every input in this execution)"
-            )
-        overrides = {k: v for k, v in context._activity_options_overrides.items() if k != "retry_policy"}
-        attributes = fn.schedule_attributes(overrides, context.decider.task_list)
-        return {"kind": "activity", "attributes": attributes}
-    workflow_type: WorkflowType = fn.func
-    if workflow_type.data_converter.__class__ is not JSONDataConverter or _policy_of(
-        workflow_type, context, "workflow"
-    ):
+        kind, name, converter = "activity", fn.name, fn.data_converter
+        overrides = context._activity_options_overrides
+    else:
+        workflow_type: WorkflowType = fn.func
+        kind, name, converter = "workflow", workflow_type.name, workflow_type.data_converter
+        overrides = context._workflow_options_overrides
+    if converter.__class__ is not JSONDataConverter or getattr(fn, "retrying", None) is not None:
         raise ValueError(
-            f"a batched fan-out runs {workflow_type.name} from child workflows, whose inputs are JSON: "
-            "it needs the JSON data converter and no retry policy (or pass batch_size=0 to run "
-            "every input in this execution)"
+            f"a batched fan-out runs {name} from child workflows, whose inputs are JSON: it needs the "
+            "JSON data converter, and a RetryPolicy rather than @retry_activity (or pass batch_size=0 "
+            "to run every input in this execution)"
         )
-    overrides = {
-        k: v
-        for k, v in context._workflow_options_overrides.items()
-        if k not in ("retry_policy", "workflow_id")
-    }
-    options = workflow_type._options(overrides)
+    callee_type = fn if kind == "activity" else workflow_type
+    policy = overrides.get("retry_policy", callee_type.retry_policy)
+    options = {key: value for key, value in overrides.items() if key not in ("retry_policy", "workflow_id")}
+    if kind == "activity":
+        attributes = fn.schedule_attributes(options, context.decider.task_list)
+        return {"kind": kind, "attributes": attributes, "retry_policy": _encode_policy(policy)}
+    named = workflow_type._options(options)
     return {
-        "kind": "workflow",
-        "name": options["name"],
-        "version": str(options["version"]),
-        "attributes": workflow_type.run_attributes(overrides, context.decider.task_list),
+        "kind": kind,
+        "name": named["name"],
+        "version": str(named["version"]),
+        "attributes": workflow_type.run_attributes(options, context.decider.task_list),
+        "retry_policy": _encode_policy(policy),
     }
 
 
@@ -160,6 +164,7 @@ def _starter(callee: dict[str, Any], fn: Any) -> Any:
 def _callee_from_spec(callee: dict[str, Any]) -> Any:
     """An ActivityType, or a callable starting a child, rebuilt from :func:`describe_callee`'s dict."""
     attributes = callee["attributes"]
+    policy = _decode_policy(callee.get("retry_policy"))
     if callee["kind"] == "activity":
         named = attributes["activityType"]
         return ActivityType(
@@ -171,6 +176,7 @@ def _callee_from_spec(callee: dict[str, Any]) -> Any:
             start_to_close_timeout=attributes.get("startToCloseTimeout"),
             schedule_to_close_timeout=attributes.get("scheduleToCloseTimeout"),
             task_priority=attributes.get("taskPriority"),
+            retry_policy=policy,
         )
     workflow_type = WorkflowType(
         callee["version"],
@@ -180,6 +186,7 @@ def _callee_from_spec(callee: dict[str, Any]) -> Any:
         child_policy=attributes.get("childPolicy"),
         name=callee["name"],
         task_priority=attributes.get("taskPriority"),
+        retry_policy=policy,
     )
     return functools.partial(workflow_type, (WorkflowDefinition, None))
 
@@ -191,11 +198,49 @@ def child_result(started: Future) -> Generator[Any, Any, Any]:
     return (yield child.workflow_result)
 
 
-def _policy_of(callee: Any, context: DecisionContext, kind: str) -> Any:
-    overrides = (
-        context._activity_options_overrides if kind == "activity" else context._workflow_options_overrides
-    )
-    return overrides.get("retry_policy", callee.retry_policy)
+def _encode_policy(policy: RetryPolicy | None) -> dict[str, Any] | None:
+    """A RetryPolicy as JSON: its exception classes by ``module:qualname``."""
+    if policy is None:
+        return None
+    return {
+        "initial_interval": policy.initial_interval,
+        "backoff_coefficient": policy.backoff_coefficient,
+        "maximum_interval": policy.maximum_interval,
+        "maximum_attempts": policy.maximum_attempts,
+        "expiration": policy.expiration,
+        "jitter": policy.jitter,
+        "non_retryable": [f"{cls.__module__}:{cls.__qualname__}" for cls in policy.non_retryable],
+    }
+
+
+def _decode_policy(encoded: dict[str, Any] | None) -> RetryPolicy | None:
+    """The RetryPolicy of :func:`_encode_policy`; its exception classes must be imported here too.
+
+    Raises:
+        WorkflowDefinitionError: a class the policy names is not loaded in this worker.
+    """
+    if encoded is None:
+        return None
+    classes = []
+    for name in encoded["non_retryable"]:
+        cls = _loaded_class(name)
+        if cls is None:
+            raise WorkflowDefinitionError(
+                f"the retry policy of this fan-out batch names {name}, which this worker has not "
+                "imported: import the module defining it where the workflow worker runs"
+            )
+        classes.append(cls)
+    fields = {key: value for key, value in encoded.items() if key != "non_retryable"}
+    return RetryPolicy(**fields, non_retryable=tuple(classes))
+
+
+def _loaded_class(name: str) -> Any:
+    """``module:Qual.Name`` among modules already imported (a batch never imports on its own)."""
+    module_name, _, qualname = name.partition(":")
+    found: Any = sys.modules.get(module_name)
+    for part in qualname.split("."):
+        found = vars(found).get(part) if found is not None and hasattr(found, "__dict__") else None
+    return found if isinstance(found, type) and issubclass(found, BaseException) else None
 
 
 def _portable(error: BaseException) -> BaseException:

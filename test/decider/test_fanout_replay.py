@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from harness import Harness
 
-from awsflow import FanoutError, fanout
+from awsflow import FanoutError, RetryPolicy, fanout
 from awsflow._fanout import FanoutBatch
 from awsflow.core import CancelledError
 from awsflow.data_converter import JSONDataConverter
@@ -39,6 +39,37 @@ class Squares:
         if n < 0:
             raise ArithmeticError(f"no square for {n}")
         return n * n
+
+
+flaky_once: set[int] = set()
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Shaky:
+    @activity("1.0", retry_policy=RetryPolicy(initial_interval=2, non_retryable=(ArithmeticError,)))
+    def square(self, n: int) -> int:
+        """Fails once with OSError for the inputs in ``flaky_once``; never squares a negative."""
+        if n in flaky_once:
+            flaky_once.discard(n)
+            raise OSError(f"{n} lost")
+        if n < 0:
+            raise ArithmeticError(f"no square for {n}")
+        return n * n
+
+
+class ShakyAll(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, inputs: list[int]) -> Any:
+        try:
+            return (yield fanout(Shaky.square, inputs, max_concurrency=4, batch_size=5))
+        except FanoutError as error:
+            return [error.index, repr(error.cause.cause), error.cause.attempts]
+
+
+class SquareRange(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, count: int) -> Any:
+        return (yield fanout(Squares.square, range(count), max_concurrency=50))
 
 
 class SquareAll(WorkflowDefinition):
@@ -114,7 +145,7 @@ def open_counts(history: list[dict[str, Any]]) -> list[int]:
 
 
 def run(workflow: type, *args: Any, **harness: Any) -> tuple[Harness, list[dict[str, Any]]]:
-    h = Harness((workflow, SquareChild, FanoutBatch), (Squares(),), **harness)
+    h = Harness((workflow, SquareChild, FanoutBatch), (Squares(), Shaky()), **harness)
     started = h.start(workflow, "run", *args)
     h.run(max_steps=20_000)
     return h, h.history(started)
@@ -250,3 +281,41 @@ def test_a_fanout_history_replays_cold_and_diverges_when_the_limit_changes() -> 
 
     with pytest.raises(NondeterminismError):
         ExecutionReplay(h.table, execution, "tasks").apply(edited)
+
+
+def test_batches_carry_the_activitys_retry_policy_and_its_non_retryable_classes() -> None:
+    flaky_once.update({3, 12})
+    h, history = run(ShakyAll, list(range(20)))
+    assert result_of(history) == [n * n for n in range(20)]
+    retried = []
+    for started in [attributes(e) for e in history if e["eventType"] == "ChildWorkflowExecutionStarted"]:
+        batch = h.history(
+            {
+                "workflowId": started["workflowExecution"]["workflowId"],
+                "runId": started["workflowExecution"]["runId"],
+            }
+        )
+        retried += [attributes(e)["activityId"] for e in batch if e["eventType"] == "ActivityTaskScheduled"]
+    assert sum(activity_id.endswith("-attempt-2") for activity_id in retried) == 2
+    inputs = list(range(20))
+    inputs[16] = -16
+    _, failing = run(ShakyAll, inputs)
+    assert result_of(failing) == [16, "ArithmeticError('no square for -16')", 1]
+
+
+def test_inputs_past_the_history_budget_are_batched_by_themselves_and_none_run_with_no_inputs() -> None:
+    h = Harness((SquareRange, FanoutBatch), (Squares(),))
+    large = h.start(SquareRange, "run", 3_001, workflow_id="large")
+    assert h.decide_once()
+    starts = [
+        attributes(e) for e in h.history(large) if e["eventType"] == "StartChildWorkflowExecutionInitiated"
+    ]
+    assert [a["workflowType"]["name"] for a in starts] == [
+        "awsflow.FanoutBatch"
+    ] * 4  # 1,000 + 1,000 + 1,000 + 1
+    specs = [CONVERTER.loads(a["input"])[0][0] for a in starts]
+    assert [len(spec["inputs"]) for spec in specs] == [1_000, 1_000, 1_000, 1]
+    assert sum(spec["max_concurrency"] for spec in specs) == 50
+    _, empty = run(SquareRange, 0)
+    assert result_of(empty) == []
+    assert not [e for e in empty if e["eventType"] == "ActivityTaskScheduled"]
