@@ -97,13 +97,29 @@ def fanout(
             f"fanout runs an activity (MyActivities.work) or a workflow's @execute method "
             f"(MyWorkflow.run) from workflow code, not {fn!r}"
         )
+    if is_workflow and context._workflow_options_overrides.get("workflow_id"):
+        raise ValueError(
+            "workflow_options(workflow_id=...) around a fan-out would give every child the same "
+            "workflow id: leave the ids to awsflow (each child gets its own)"
+        )
     if batch_size is None:
         batch_size = 0 if fits_one_history(len(items)) else DEFAULT_BATCH_SIZE
     if batch_size:
         callee = describe_callee(fn, context)
         return run_batched(context, callee, items, max_concurrency, ramp_up, stop_on_failure, batch_size)
 
+    # The calls start later, from the fan-out's coroutine, after any options block around this
+    # call has been left: each start runs under the options in force now.
+    activity_overrides = context._activity_options_overrides
+    workflow_overrides = context._workflow_options_overrides
+
     def start(index: int, item: Any) -> Future:
-        return child_result(fn(item)) if is_workflow else fn(item)
+        previous = context._activity_options_overrides, context._workflow_options_overrides
+        context._activity_options_overrides = activity_overrides
+        context._workflow_options_overrides = workflow_overrides
+        try:
+            return child_result(fn(item)) if is_workflow else fn(item)
+        finally:
+            context._activity_options_overrides, context._workflow_options_overrides = previous
 
     return run_window(context, start, items, max_concurrency, ramp_up, stop_on_failure)

@@ -13,7 +13,8 @@ from awsflow.core import CancelledError
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import activities, activity, execute
-from awsflow.exceptions import ActivityTaskFailedError, ChildWorkflowFailedError
+from awsflow.exceptions import ActivityTaskFailedError, ChildWorkflowFailedError, NondeterminismError
+from awsflow.options import activity_options, workflow_options
 from awsflow.workflow_definition import WorkflowDefinition
 from awsflow.workflow_execution import WorkflowExecution
 
@@ -70,6 +71,14 @@ class SquareRange(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
     def run(self, count: int) -> Any:
         return (yield fanout(Squares.square, range(count), max_concurrency=50))
+
+
+class SquarePrioritised(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        with activity_options(task_priority=9, start_to_close_timeout=42):
+            squares = fanout(Squares.square, range(6), max_concurrency=2)
+        return (yield squares)
 
 
 class SquareAll(WorkflowDefinition):
@@ -246,7 +255,13 @@ def test_fanout_refuses_bad_arguments_with_clear_errors() -> None:
                 "too many": lambda: fanout(Squares.square, [1], max_concurrency=1001),
                 "ramp": lambda: fanout(Squares.square, [1], max_concurrency=1, ramp_up=-1),
                 "callee": lambda: fanout(len, [1], max_concurrency=1),
+                "one id": lambda: one_id_for_all(),
             }
+
+            def one_id_for_all() -> Any:
+                with workflow_options(workflow_id="the-same"):
+                    return fanout(SquareChild.run, [1, 2], max_concurrency=2)
+
             try:
                 cases[case]()
             except (ValueError, TypeError) as error:
@@ -259,6 +274,7 @@ def test_fanout_refuses_bad_arguments_with_clear_errors() -> None:
         ("too many", "ValueError: max_concurrency must be an int from 1 to 1000"),
         ("ramp", "ValueError: ramp_up must be seconds >= 0"),
         ("callee", "TypeError: fanout runs an activity (MyActivities.work) or a workflow's"),
+        ("one id", "ValueError: workflow_options(workflow_id=...) around a fan-out would give every"),
     ]:
         _, history = run(Misused, case)
         assert result_of(history).startswith(expected)
@@ -277,7 +293,6 @@ def test_a_fanout_history_replays_cold_and_diverges_when_the_limit_changes() -> 
     started = attributes(edited[0])
     started["input"] = CONVERTER.dumps([[list(range(10)), {"max_concurrency": 4}], {}])
     edited[0] = {**edited[0], "workflowExecutionStartedEventAttributes": started}
-    from awsflow.exceptions import NondeterminismError
 
     with pytest.raises(NondeterminismError):
         ExecutionReplay(h.table, execution, "tasks").apply(edited)
@@ -319,3 +334,10 @@ def test_inputs_past_the_history_budget_are_batched_by_themselves_and_none_run_w
     _, empty = run(SquareRange, 0)
     assert result_of(empty) == []
     assert not [e for e in empty if e["eventType"] == "ActivityTaskScheduled"]
+
+
+def test_the_options_around_the_fanout_call_apply_to_every_input_even_those_started_later() -> None:
+    _, history = run(SquarePrioritised)
+    assert result_of(history) == [n * n for n in range(6)]
+    scheduled = [attributes(e) for e in history if e["eventType"] == "ActivityTaskScheduled"]
+    assert [(a["taskPriority"], a["startToCloseTimeout"]) for a in scheduled] == [("9", "42")] * 6
