@@ -268,3 +268,51 @@ def test_cancelling_the_workflow_mid_backoff_cancels_the_timer_and_makes_no_more
     assert history[-1]["eventType"] == "WorkflowExecutionCanceled"
     assert [t["timerId"] for t in of_type(history, "TimerCanceled")] == ["1-backoff-2"]
     assert len(of_type(history, "ActivityTaskScheduled")) == 1
+
+
+CLASS_POLICY = RetryPolicy(initial_interval=4)
+METHOD_POLICY = RetryPolicy(initial_interval=9)
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60, retry_policy=CLASS_POLICY)
+class Defaults:
+    @activity("1.0")
+    def inherits(self) -> None:
+        """Takes the class's policy."""
+
+    @activity("1.0", retry_policy=METHOD_POLICY)
+    def overrides(self) -> None:
+        """Keeps its own."""
+
+
+def test_the_activitys_own_policy_wins_over_its_class_default() -> None:
+    assert vars(Defaults)["inherits"].activity_type.retry_policy is CLASS_POLICY
+    assert vars(Defaults)["overrides"].activity_type.retry_policy is METHOD_POLICY
+
+
+class SelfRetryingChild(WorkflowDefinition):
+    @execute(
+        version="1.0",
+        execution_start_to_close_timeout=3600,
+        retry_policy=RetryPolicy(initial_interval=20, maximum_attempts=4),
+    )
+    def run(self, label: str) -> Any:
+        if failures_left.get(label, 0) > 0:
+            failures_left[label] -= 1
+            raise OSError(f"child {label} failed")
+        return f"child {label} done"
+        yield  # a generator, like any workflow
+
+
+class StartsSelfRetrying(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, label: str) -> Any:
+        child = yield SelfRetryingChild.run(label)
+        return (yield child.workflow_result)
+
+
+def test_a_child_workflow_retries_under_the_policy_of_its_execute_decorator() -> None:
+    failures_left["own"] = 1
+    _, history = run(StartsSelfRetrying, "own", workflows=(SelfRetryingChild,))
+    assert result_of(history[-1]) == "child own done"
+    assert [t["startToFireTimeout"] for t in of_type(history, "TimerStarted")] == ["20"]
