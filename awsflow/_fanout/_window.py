@@ -46,7 +46,7 @@ def run_window(
     failures: dict[int, BaseException] = {}
     open_calls: dict[int, Future] = {}
     finished: deque[int] = deque()
-    wake: list[Future | None] = [None]
+    waiting: Future | None = None  # what the window waits on now; any finish sets it
     began = context._workflow_time
     next_index = 0
     ramp_timer: Future | None = None
@@ -54,7 +54,6 @@ def run_window(
     cancelled: CancelledError | None = None
 
     def wake_up(_: Any) -> None:
-        waiting = wake[0]
         if waiting is not None and not waiting.done():
             waiting.set_result(None)
 
@@ -103,7 +102,7 @@ def run_window(
                     ramp_timer.add_done_callback(wake_up)
         if not open_calls and (stopping or next_index >= count):
             break
-        waiting = wake[0] = Future()
+        waiting = Future()
         try:
             yield waiting
         except CancelledError as error:  # the fan-out itself is cancelled: close what is open
