@@ -102,6 +102,8 @@ def run_window(
                     ramp_timer.add_done_callback(wake_up)
         if not open_calls and (stopping or next_index >= count):
             break
+        if finished:  # a call closed at once (cancelled before it was sent): settle it first
+            continue
         waiting = Future()
         try:
             yield waiting
