@@ -76,7 +76,8 @@ class DecisionMaking:
             args,
             kwargs,
             self._context._activity_options_overrides if overrides is None else overrides,
-            caller_origin(3) if origin is None else origin,  # past schedule_activity and ActivityType.__call__
+            # past schedule_activity and ActivityType.__call__
+            caller_origin(3) if origin is None else origin,
         )
         if self._strict or not self._context._replaying:
             call.materialize()  # a too-large input raises here, in the workflow's code
