@@ -35,7 +35,7 @@ class Images:
     def resize(self, name: str) -> str:
         if name.endswith(".gif"):
             raise ValueError(f"{name}: animated images are not supported")
-        time.sleep(0.02)  # the resizing
+        time.sleep(0.03)  # the resizing
         return f"{name.rsplit('.', 1)[0]}-small.jpg"
 
 
