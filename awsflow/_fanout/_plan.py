@@ -9,7 +9,9 @@ import math
 from collections.abc import Sequence
 
 # SWF terminates an execution whose history passes 25,000 events (SWF-SEMANTICS §9.1); a fan-out
-# plans to stay under 80 % of it, keeping room for the rest of the workflow's own events.
+# plans to stay under 80 % of it, keeping 2,000 events for the rest of the workflow's own events.
+# TODO(issue 5, item 6): budget from the execution's actual history length (history_length())
+# once that helper lands, rather than assuming the workflow's other events fit in the reserve.
 HISTORY_CAP = 25_000
 HISTORY_BUDGET = int(HISTORY_CAP * 0.8) - 2_000
 
