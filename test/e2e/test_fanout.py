@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -62,6 +63,12 @@ class DoubleAll(WorkflowDefinition):
         return (yield fanout(Work.double, range(count), max_concurrency=50, batch_size=batch_size))
 
 
+class RampedDoubles(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        return (yield fanout(Work.double, range(30), max_concurrency=10, ramp_up=90))
+
+
 class CheckAll(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
     def run(self) -> Any:
@@ -75,6 +82,13 @@ class CheckAll(WorkflowDefinition):
 
 @pytest.fixture
 def pool(flow: Flow) -> Iterator[None]:
+    with activity_pool(flow):
+        yield
+
+
+@contextlib.contextmanager
+def activity_pool(flow: Flow) -> Iterator[None]:
+    """An activity worker running many activities at once in threads."""
     worker = ActivityWorker(None, "us-east-1", flow.domain, TASK_LIST, Work(), client=flow.swf.client())
     executor = ThreadedActivityExecutor(worker)
     executor.start(pollers=4, workers=24)
@@ -147,3 +161,23 @@ def flow_input(history: list[dict[str, Any]]) -> dict[str, Any]:
     args, _ = JSONDataConverter().loads(history[0]["workflowExecutionStartedEventAttributes"]["input"])
     spec: dict[str, Any] = args[0]
     return spec
+
+
+def test_a_ramping_fanout_survives_a_decider_restart_and_ramps_by_the_clock(flow: Flow) -> None:
+    flow.activity_worker(Work(), enter=False)  # registers the activity types; polls nothing yet
+    with flow.workflow_worker(RampedDoubles, enter=False):
+        instance = RampedDoubles.run()
+        flow.wait_for_event(instance.workflow_execution, "TimerStarted")  # one scheduled, the limit 1
+    flow.advance(90)  # the ramp is over while no decider runs
+    flow.wait_for_event(instance.workflow_execution, "TimerFired")
+    flow.workflow_worker(RampedDoubles)
+    with activity_pool(flow):
+        assert instance.wait_for_completion(timeout=30) == [2 * n for n in range(30)]
+    history = flow.history(instance.workflow_execution)
+    assert max_open(history) == 10
+    timers = [
+        e["timerStartedEventAttributes"]["startToFireTimeout"]
+        for e in history
+        if e["eventType"] == "TimerStarted"
+    ]
+    assert timers == ["10"]  # one step of 90 s / 9; after the restart the limit is already 10
