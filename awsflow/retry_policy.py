@@ -31,6 +31,10 @@ configuration error that a retry would repeat), cancellation, and a terminated c
 When the policy gives up, the workflow sees the last attempt's error, with ``error.attempts``
 set to the number of attempts made.
 
+A retried call runs as a task of the workflow (like a ``@coroutine``): the workflow does not
+close while its retries go on, and a final failure nobody waits for fails the workflow rather
+than vanishing.
+
 .. versionadded:: 0.1
 """
 

@@ -396,3 +396,18 @@ def test_a_failure_in_the_decision_that_starts_the_next_input_withdraws_it_and_e
         "1",
         "2",
     ]
+
+
+def test_a_failing_batch_cancels_the_batches_still_running_and_each_cancels_its_activities() -> None:
+    inputs = list(range(30))
+    inputs[0] = -5
+    h, history = run(SquareAll, inputs, {"max_concurrency": 3, "batch_size": 10})
+    report = result_of(history)
+    assert (report["index"], report["input"], report["stopped"]) == (0, -5, True)
+    types = [e["eventType"] for e in history]
+    assert types.count("RequestCancelExternalWorkflowExecutionInitiated") == 2
+    assert types.count("ChildWorkflowExecutionCanceled") == 2
+    for started in [attributes(e) for e in history if e["eventType"] == "ChildWorkflowExecutionStarted"]:
+        execution = started["workflowExecution"]
+        batch = h.history({"workflowId": execution["workflowId"], "runId": execution["runId"]})
+        assert open_counts(batch)[-1] == 0  # every batch closed its activities before it closed
