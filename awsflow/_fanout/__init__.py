@@ -97,6 +97,11 @@ def fanout(
             f"fanout runs an activity (MyActivities.work) or a workflow's @execute method "
             f"(MyWorkflow.run) from workflow code, not {fn!r}"
         )
+    if is_workflow and fn.args[0][1] is not None and fn.args[0][1] is context._workflow_instance:
+        raise TypeError(
+            "fanout of this workflow's own @execute method would continue it as new once per "
+            "input: name the workflow class (MyWorkflow.run) to run each input as a child"
+        )
     if is_workflow and context._workflow_options_overrides.get("workflow_id"):
         raise ValueError(
             "workflow_options(workflow_id=...) around a fan-out would give every child the same "

@@ -259,6 +259,7 @@ def test_fanout_refuses_bad_arguments_with_clear_errors() -> None:
                 "ramp": lambda: fanout(Squares.square, [1], max_concurrency=1, ramp_up=-1),
                 "callee": lambda: fanout(len, [1], max_concurrency=1),
                 "one id": lambda: one_id_for_all(),
+                "itself": lambda: fanout(self.run, ["limit"], max_concurrency=1),
             }
 
             def one_id_for_all() -> Any:
@@ -278,6 +279,7 @@ def test_fanout_refuses_bad_arguments_with_clear_errors() -> None:
         ("ramp", "ValueError: ramp_up must be seconds >= 0"),
         ("callee", "TypeError: fanout runs an activity (MyActivities.work) or a workflow's"),
         ("one id", "ValueError: workflow_options(workflow_id=...) around a fan-out would give every"),
+        ("itself", "TypeError: fanout of this workflow's own @execute method would continue it as new"),
     ]:
         _, history = run(Misused, case)
         assert result_of(history).startswith(expected)
