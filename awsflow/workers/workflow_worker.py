@@ -200,6 +200,9 @@ class GenericWorkflowWorker(BaseWorker):
 class WorkflowWorker(GenericWorkflowWorker):
     """Serves the given WorkflowDefinition classes and registers their workflow types.
 
+    It also serves and registers ``awsflow.FanoutBatch``, the built-in child workflow that runs
+    the batches of a large :func:`~awsflow.fanout`.
+
     Example::
 
         with WorkflowWorker(session, "us-east-1", "domain1", "tasklist1", HelloWorldWorkflow):
