@@ -1,4 +1,4 @@
-"""Durable fan-out (``awsflow.fanout``): run an activity or child workflow over many inputs, a bounded number at a time.
+"""Durable fan-out (``awsflow.fanout``): one activity or child workflow per input, a few at a time.
 
 ``results = yield awsflow.fanout(MyActivities.work, inputs, max_concurrency=50)`` in workflow
 code runs ``MyActivities.work(input)`` for each input — each input is *one* argument (a tuple is
