@@ -10,7 +10,7 @@ from harness import Harness
 from awsflow import fanout
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
-from awsflow.decorators import activities, activity, execute
+from awsflow.decorators import activities, activity, execute, retry_activity
 from awsflow.exceptions import ActivityTaskFailedError, ChildWorkflowFailedError, NondeterminismError
 from awsflow.options import activity_options, workflow_options
 from awsflow.retry_policy import RetryPolicy
@@ -316,3 +316,28 @@ def test_a_child_workflow_retries_under_the_policy_of_its_execute_decorator() ->
     _, history = run(StartsSelfRetrying, "own", workflows=(SelfRetryingChild,))
     assert result_of(history[-1]) == "child own done"
     assert [t["startToFireTimeout"] for t in of_type(history, "TimerStarted")] == ["20"]
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class BothWays:
+    @retry_activity(stop_max_attempt_number=5, wait_fixed=1)
+    @activity("1.0", name="Flaky.fetch", retry_policy=RetryPolicy(initial_interval=3))
+    def fetch(self, label: str) -> str:
+        raise NotImplementedError  # runs as Flaky.fetch
+
+
+class FetchesBothWays(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, label: str) -> Any:
+        return (yield BothWays.fetch(label))
+
+
+def test_a_retry_policy_wins_over_botoflows_retry_activity_on_the_same_activity() -> None:
+    failures_left["both"] = 1
+    _, history = run(FetchesBothWays, "both")
+    assert result_of(history[-1]) == "both fetched"
+    assert [a["activityId"] for a in of_type(history, "ActivityTaskScheduled")] == [
+        "1-attempt-1",
+        "1-attempt-2",
+    ]
+    assert [t["startToFireTimeout"] for t in of_type(history, "TimerStarted")] == ["3"]
