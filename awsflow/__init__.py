@@ -9,6 +9,7 @@ start executions by calling a workflow's ``@execute`` method. The API is botoflo
 
 from __future__ import annotations
 
+from ._fanout import FanoutError, fanout
 from .activity_retrying import retry_on_exception
 from .conditions import wait_condition
 from .context import get_context, set_context
@@ -29,6 +30,7 @@ from .flow_types import ActivityType, SignalType, WorkflowType
 from .history_limits import continue_as_new, history_length
 from .options import activity_options, workflow_options
 from .queries import query_workflow
+from .retry_policy import RetryPolicy
 from .versioning import deprecate_patch, patched
 from .workers import (
     ActivityWorker,
@@ -44,14 +46,20 @@ from .workflow_starting import workflow_starter
 
 __version__ = "0.1.0.dev0"
 
+# Public objects show their public module in tracebacks, docs and encoded errors.
+FanoutError.__module__ = __name__
+fanout.__module__ = __name__
+
 __all__ = [
     "ActivityType",
     "ActivityWorker",
     "ExternalWorkflow",
+    "FanoutError",
     "Future",
     "GenericWorkflowWorker",
     "MultiprocessingActivityExecutor",
     "MultiprocessingWorkflowExecutor",
+    "RetryPolicy",
     "Return",
     "SignalType",
     "ThreadedActivityExecutor",
@@ -67,6 +75,7 @@ __all__ = [
     "coroutine",
     "deprecate_patch",
     "execute",
+    "fanout",
     "get_context",
     "history_length",
     "manual_activity",

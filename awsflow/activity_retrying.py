@@ -3,6 +3,11 @@
 The parameters are those of the ``retrying`` library that botoflow wrapped, in seconds. Random
 waits are drawn from a hash of the run id and attempt number, not from ``random``: workflow code
 must make the same choice on every replay (botoflow used ``random`` here, which broke replay).
+
+:class:`~awsflow.retry_policy.RetryPolicy` is the newer way (attempts named in the history,
+child workflows too). This module is deliberately not rebuilt on it: its attempts and timers
+take plain ids from the decider's counter ("1", "2", ...), and histories written that way must
+keep replaying; a RetryPolicy names its ids differently.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from .data_converter import AbstractDataConverter
 from .decorator_descriptors import ActivityFunc, QueryFunc, SignalFunc, WorkflowExecuteFunc
 from .exceptions import WorkflowDefinitionError
 from .flow_types import ActivityType, SignalType, WorkflowType
+from .options import _checked_policy
+from .retry_policy import RetryPolicy
 
 __all__ = [
     "activities",
@@ -52,6 +54,7 @@ def execute(
     description: str | None = None,
     skip_registration: bool = False,
     task_priority: int | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> Callable[[Callable[..., Any]], WorkflowExecuteFunc]:
     """Mark the entry point of a workflow; registers a workflow type with these defaults.
 
@@ -65,6 +68,8 @@ def execute(
         description: registered description (default: the method's docstring).
         skip_registration: do not register the type.
         task_priority: default decision task priority (awsflow addition).
+        retry_policy: retries this workflow when another starts it as a child (awsflow
+            addition; see :mod:`awsflow.retry_policy`).
     """
     workflow_type = WorkflowType(
         version,
@@ -76,6 +81,7 @@ def execute(
         description=description,
         skip_registration=skip_registration,
         task_priority=task_priority,
+        retry_policy=_checked_policy(retry_policy),
     )
 
     def mark(func: Callable[..., Any]) -> WorkflowExecuteFunc:
@@ -96,12 +102,15 @@ def activities(
     schedule_to_close_timeout: int | None = None,
     data_converter: AbstractDataConverter | None = None,
     task_priority: int | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> Callable[[type], type]:
     """Declare a class of activities and the defaults its ``@activity`` methods leave unset.
 
     botoflow ignored ``task_list`` and ``activity_name_prefix`` here (bugs); awsflow applies
-    them as documented.
+    them as documented. ``retry_policy`` (awsflow addition, :mod:`awsflow.retry_policy`) is the
+    default policy of the class's activities.
     """
+    _checked_policy(retry_policy)
 
     def declare(cls: type) -> type:
         for value in vars(cls).values():
@@ -117,6 +126,7 @@ def activities(
                 ("start_to_close_timeout", start_to_close_timeout),
                 ("schedule_to_close_timeout", schedule_to_close_timeout),
                 ("task_priority", task_priority),
+                ("retry_policy", retry_policy),
             ):
                 activity_type._set_activities_value(key, setting)
             activity_type._reset_name(cls, value.func, activity_name_prefix)
@@ -137,12 +147,15 @@ def activity(
     skip_registration: bool = False,
     manual: bool = False,
     task_priority: int | None = None,
+    retry_policy: RetryPolicy | None = None,
 ) -> Callable[[Any], ActivityFunc]:
     """Declare an activity type on a method of an ``@activities`` class.
 
     Timeouts are seconds; ``None`` leaves the option to ``@activities`` and, if unset there
     too, registers SWF's "NONE" (unlimited). A ``manual`` activity is completed later through
     :class:`~awsflow.manual_activity_completion_client.ManualActivityCompletionClient`.
+    ``retry_policy`` (awsflow addition) retries the activity from the workflow: see
+    :mod:`awsflow.retry_policy`; it wins over ``@retry_activity``.
     """
     activity_type = ActivityType(
         version,
@@ -156,6 +169,7 @@ def activity(
         skip_registration=skip_registration,
         manual=manual,
         task_priority=task_priority,
+        retry_policy=_checked_policy(retry_policy),
     )
 
     def declare(func: Any) -> ActivityFunc:

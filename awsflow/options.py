@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from .context._contexts import get_context
+from .retry_policy import RetryPolicy
 
 __all__ = ["activity_options", "workflow_options"]
 
@@ -45,10 +46,19 @@ class _Overrides:
         setattr(context, self._attribute, previous)
 
 
+def _checked_policy(policy: Any) -> Any:
+    if policy is not _NOT_SET and policy is not None and not isinstance(policy, RetryPolicy):
+        raise TypeError(f"retry_policy must be a RetryPolicy or None, not {policy!r}")
+    return policy
+
+
 class activity_options(_Overrides):  # botoflow's name
     """Override the options of the activities scheduled inside the block.
 
-    Timeouts are seconds (None: unlimited); ``task_priority`` is an awsflow addition.
+    Timeouts are seconds (None: unlimited); ``task_priority`` is an awsflow addition, and so is
+    ``retry_policy``: a :class:`~awsflow.retry_policy.RetryPolicy` for the calls in the block,
+    winning over the activity's own (``None`` turns retries off). A block around one call is
+    the per-call form.
     """
 
     _attribute = "_activity_options_overrides"
@@ -63,6 +73,7 @@ class activity_options(_Overrides):  # botoflow's name
         start_to_close_timeout: Any = _NOT_SET,
         schedule_to_close_timeout: Any = _NOT_SET,
         task_priority: Any = _NOT_SET,
+        retry_policy: Any = _NOT_SET,
     ) -> None:
         super().__init__(
             task_list=task_list,
@@ -73,11 +84,16 @@ class activity_options(_Overrides):  # botoflow's name
             start_to_close_timeout=start_to_close_timeout,
             schedule_to_close_timeout=schedule_to_close_timeout,
             task_priority=task_priority,
+            retry_policy=_checked_policy(retry_policy),
         )
 
 
 class workflow_options(_Overrides):  # botoflow's name
-    """Override the options of workflows started (or continued as new) inside the block."""
+    """Override the options of workflows started (or continued as new) inside the block.
+
+    ``retry_policy`` (an awsflow addition) retries the child workflows started in the block
+    (see :mod:`awsflow.retry_policy`); ``None`` turns retries off.
+    """
 
     _attribute = "_workflow_options_overrides"
 
@@ -93,8 +109,10 @@ class workflow_options(_Overrides):  # botoflow's name
         data_converter: Any = _NOT_SET,
         tag_list: Any = _NOT_SET,
         task_priority: Any = _NOT_SET,
+        retry_policy: Any = _NOT_SET,
     ) -> None:
         super().__init__(
+            retry_policy=_checked_policy(retry_policy),
             task_list=task_list,
             workflow_id=workflow_id,
             version=version,

@@ -55,30 +55,44 @@ class DecisionMaking:
         return str(self._next_id)
 
     def schedule_activity(
-        self, activity_type: ActivityType, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        activity_type: ActivityType,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        activity_id: str | None = None,
+        overrides: dict[str, Any] | None = None,
+        origin: Any = None,
     ) -> Future:
-        """ScheduleActivityTask; a Future of the activity's result."""
-        self._next_id += 1
-        activity_id = str(self._next_id)
+        """ScheduleActivityTask; a Future of the activity's result.
+
+        A retry loop passes the attempt's ``activity_id`` and the ``overrides`` and ``origin`` of
+        the original call (it schedules later attempts after the call's options block is left).
+        """
+        if activity_id is None:
+            self._next_id += 1
+            activity_id = str(self._next_id)
         call = ActivityCall(
             self,
             activity_type,
             activity_id,
             args,
             kwargs,
-            self._context._activity_options_overrides,
-            caller_origin(3),  # past schedule_activity and ActivityType.__call__
+            self._context._activity_options_overrides if overrides is None else overrides,
+            # past schedule_activity and ActivityType.__call__
+            caller_origin(3) if origin is None else origin,
         )
         if self._strict or not self._context._replaying:
             call.materialize()  # a too-large input raises here, in the workflow's code
         self._pending.append(call)
         return call.future
 
-    def start_timer(self, seconds: float) -> Future:
+    def start_timer(self, seconds: float, *, timer_id: str | None = None) -> Future:
         """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires."""
         if seconds < 0:
             raise ValueError(f"workflow_time.sleep needs a duration of 0 seconds or more, not {seconds}")
-        timer_id = self.next_id()
+        if timer_id is None:
+            timer_id = self.next_id()
         call = TimerCall(self, timer_id)
         call.command = self.emit(
             Command(
@@ -101,13 +115,24 @@ class DecisionMaking:
         return self._conditions.add(predicate, self.start_timer, timeout)
 
     def start_child_workflow(
-        self, workflow_type: WorkflowType, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        workflow_type: WorkflowType,
+        instance: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        *,
+        workflow_id: str | None = None,
+        overrides: dict[str, Any] | None = None,
     ) -> Future:
-        """StartChildWorkflowExecution; a Future of the child's instance once it has started."""
-        overrides = self._context._workflow_options_overrides
+        """StartChildWorkflowExecution; a Future of the child's instance once it has started.
+
+        A retry loop passes the attempt's ``workflow_id`` and the original call's ``overrides``.
+        """
+        if overrides is None:
+            overrides = self._context._workflow_options_overrides
         encoded = workflow_type.data_converter.dumps([args, kwargs])
         check_size(f"input of child workflow {workflow_type.name}", encoded)
-        chosen = overrides.get("workflow_id")
+        chosen = workflow_id or overrides.get("workflow_id")
         workflow_id = str(chosen) if chosen else self._child_workflow_id(self.next_id())
         attributes = {
             "workflowId": workflow_id,

@@ -3,17 +3,21 @@
 Called inside workflow code, an activity type schedules an activity task and returns a Future
 of its result. Its options come from three places, later ones winning: ``@activities`` on the
 class, ``@activity`` on the method (botoflow's order: the class only fills what the method left
-unset), then any enclosing ``activity_options(...)`` blocks, innermost last.
+unset), then any enclosing ``activity_options(...)`` blocks, innermost last. A ``retry_policy``
+(:mod:`awsflow.retry_policy`) set at any of these levels retries the call.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..constants import NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
 from ..context._contexts import DecisionContext, _local
 from ..data_converter import AbstractDataConverter, JSONDataConverter
 from ._timeouts import str_or_none
+
+if TYPE_CHECKING:
+    from ..retry_policy import RetryPolicy
 
 __all__ = ["ActivityType"]
 
@@ -44,6 +48,7 @@ class ActivityType:
         skip_registration: bool = False,
         manual: bool = False,
         task_priority: int | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.version = str(version)
         self.name = name
@@ -57,6 +62,7 @@ class ActivityType:
         self.manual = manual
         self.task_priority = task_priority
         self.retrying: Any = None
+        self.retry_policy = retry_policy
         self.data_converter = data_converter if data_converter is not None else self.DEFAULT_DATA_CONVERTER
         self._explicit_name = name is not None
 
@@ -141,6 +147,15 @@ class ActivityType:
                 f"Activity {self.name} can only be scheduled from workflow code (a decision context); "
                 "to run it directly, call the method on an instance of its class"
             )
+        overrides = context._activity_options_overrides
+        policy = overrides.get("retry_policy", self.retry_policy) if overrides else self.retry_policy
+        if policy is not None:  # a RetryPolicy wins over botoflow's @retry_activity
+            from ..decider._commands import caller_origin
+            from ..decider._retrying import schedule_activity_retrying
+
+            return schedule_activity_retrying(
+                context.decider, self, policy, args, kwargs, overrides, caller_origin(2)
+            )
         if self.retrying is not None:
             return self.retrying.call(context.decider.schedule_activity, self, args, kwargs)
         return context.decider.schedule_activity(self, args, kwargs)
@@ -148,7 +163,7 @@ class ActivityType:
     def __getstate__(self) -> dict[str, Any]:
         # Travels inside ActivityTaskFailedError: only the identifying fields.
         state = dict(self.__dict__)
-        for private in ("retrying", "data_converter", "description", "skip_registration"):
+        for private in ("retrying", "retry_policy", "data_converter", "description", "skip_registration"):
             state.pop(private, None)
         return state
 

@@ -10,17 +10,21 @@ Calling a workflow's ``@execute`` method is resolved here by context:
   child's instance (``yield`` it, then ``yield instance.workflow_result`` for its result).
 
 Options, later ones winning: ``@execute`` arguments, then ``workflow_options(...)`` blocks.
+A ``retry_policy`` (:mod:`awsflow.retry_policy`) set either way retries a child workflow.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..constants import CHILD_TERMINATE, NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
 from ..context._contexts import DecisionContext, StartWorkflowContext, peek_context
 from ..data_converter import AbstractDataConverter, JSONDataConverter
 from ..workflow_execution import WorkflowExecution
 from ._timeouts import str_or_none
+
+if TYPE_CHECKING:
+    from ..retry_policy import RetryPolicy
 
 __all__ = ["WorkflowType"]
 
@@ -42,6 +46,7 @@ class WorkflowType:
         data_converter: AbstractDataConverter | None = None,
         skip_registration: bool = False,
         task_priority: int | None = None,
+        retry_policy: RetryPolicy | None = None,
     ) -> None:
         self.version = str(version)
         self.name = name
@@ -53,6 +58,7 @@ class WorkflowType:
         self.skip_registration = skip_registration
         self.task_priority = task_priority
         self.workflow_id: str | None = None
+        self.retry_policy = retry_policy  # applies when started as a child (see awsflow.retry_policy)
         self.data_converter = data_converter
 
     @property
@@ -165,6 +171,11 @@ class WorkflowType:
                 return context.decider.continue_as_new(self, args, kwargs)
             child = cls(WorkflowExecution(None, None))
             child._data_converter = self.data_converter
+            policy = context._workflow_options_overrides.get("retry_policy", self.retry_policy)
+            if policy is not None:
+                from ..decider._retrying import start_child_retrying
+
+                return start_child_retrying(context.decider, self, child, policy, args, kwargs)
             return context.decider.start_child_workflow(self, child, args, kwargs)
         raise TypeError(
             f"Workflow {self.name} {self.version} can be started only inside 'with worker:' or "

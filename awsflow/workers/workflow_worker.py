@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from .._fanout import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
 from ..exceptions import NondeterminismError
 from ..logging_filters import silence_replays_on_root_handlers
@@ -199,6 +200,9 @@ class GenericWorkflowWorker(BaseWorker):
 class WorkflowWorker(GenericWorkflowWorker):
     """Serves the given WorkflowDefinition classes and registers their workflow types.
 
+    It also serves and registers ``awsflow.FanoutBatch``, the built-in child workflow that runs
+    the batches of a large :func:`~awsflow.fanout`.
+
     Example::
 
         with WorkflowWorker(session, "us-east-1", "domain1", "tasklist1", HelloWorldWorkflow):
@@ -222,7 +226,8 @@ class WorkflowWorker(GenericWorkflowWorker):
         sticky_schedule_to_start_timeout: int | None = None,
     ) -> None:
         self._workflow_definitions = workflow_definitions
-        self._workflows: WorkflowTable = extract_workflows_dict(workflow_definitions)
+        # The built-in batch workflow of large fan-outs runs wherever its parent does.
+        self._workflows: WorkflowTable = extract_workflows_dict((*workflow_definitions, FanoutBatch))
         table = self._workflows
         super().__init__(
             session,

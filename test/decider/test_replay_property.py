@@ -1,7 +1,7 @@
 """Property: replaying any prefix of a history reproduces the decisions recorded after it.
 
 Hypothesis draws a workflow program (sequential and parallel activities, failures, timers,
-child workflows, signals that schedule activities of their own) and an interleaving of the service's work: decision tasks are polled and
+child workflows, fan-outs, retry policies, signals that schedule activities of their own) and an interleaving of the service's work: decision tasks are polled and
 answered with other events arriving in between (so events land between a task's start and its
 completion), activities finish in any order, time jumps. Whatever happened, at every decision
 task boundary of the final history, a cold replay of the prefix must make exactly the decisions
@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workflows import Steps
 
-from awsflow import workflow_time
+from awsflow import RetryPolicy, fanout, workflow_time
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import execute, signal
 from awsflow.exceptions import ActivityTaskFailedError
 from awsflow.local.engine import SwfFault
+from awsflow.options import activity_options
 from awsflow.workflow_definition import WorkflowDefinition
 from awsflow.workflow_execution import WorkflowExecution
 
@@ -54,6 +55,16 @@ class Program(WorkflowDefinition):
             elif kind == "child":
                 child = yield Program.run([["act", step[1]]])
                 total += yield child.workflow_result
+            elif kind == "fan":
+                total += sum(
+                    (yield fanout(Steps.double, range(step[1]), max_concurrency=step[2], ramp_up=step[3]))
+                )
+            elif kind == "retry":
+                with activity_options(retry_policy=RetryPolicy(initial_interval=step[1], maximum_attempts=3)):
+                    try:
+                        yield Steps.ship(1)
+                    except ActivityTaskFailedError:
+                        total += 1
         return total
 
     @signal()
@@ -68,6 +79,8 @@ steps = st.one_of(
     st.tuples(st.just("fail")),
     st.tuples(st.just("timer"), st.integers(1, 120)),
     st.tuples(st.just("child"), st.integers(0, 9)),
+    st.tuples(st.just("fan"), st.integers(0, 8), st.integers(1, 3), st.sampled_from([0, 30])),
+    st.tuples(st.just("retry"), st.integers(0, 40)),
 )
 
 

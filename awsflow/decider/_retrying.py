@@ -1,0 +1,174 @@
+"""The retry loops of :class:`~awsflow.retry_policy.RetryPolicy`: attempts and backoff timers.
+
+Each loop is a coroutine of the workflow (a task on the deterministic scheduler): it schedules
+an attempt, waits for it, and on a retryable failure starts an SWF timer for the backoff and
+schedules the next attempt. Everything is a decision recorded in the history, so a replay —
+after a decider crash mid-backoff, say — rebuilds the loop exactly where it was.
+
+Ids: the call takes one number ``n`` from the decider's counter when it is made (as a plain
+call would), and every attempt and timer is named after it: activity ``n-attempt-k``, timer
+``n-backoff-k`` (the wait before attempt ``k``), child workflow ``<id>-attempt-k``. So the
+counter advances the same way however many attempts the history holds.
+
+Cancelling the call's Future cancels the attempt running (or the backoff timer) and ends the
+loop with CancelledError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+from ..core import CancelledError, Future, coroutine
+from ..exceptions import StartChildWorkflowExecutionFailedError
+from ..workflow_execution import WorkflowExecution
+
+if TYPE_CHECKING:
+    from ..flow_types import ActivityType, WorkflowType
+    from ..retry_policy import RetryPolicy
+    from ._making import DecisionMaking
+
+__all__ = ["schedule_activity_retrying", "start_child_retrying"]
+
+
+def schedule_activity_retrying(
+    decider: DecisionMaking,
+    activity_type: ActivityType,
+    policy: RetryPolicy,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    overrides: dict[str, Any],
+    origin: Any,
+) -> Future:
+    """Schedule the activity under ``policy``; a Future of the first successful attempt's result."""
+    base = decider.next_id()
+    future: Future = _activity_attempts(decider, activity_type, policy, args, kwargs, overrides, origin, base)
+    return future
+
+
+@coroutine
+def _activity_attempts(
+    decider: DecisionMaking,
+    activity_type: ActivityType,
+    policy: RetryPolicy,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    overrides: dict[str, Any],
+    origin: Any,
+    base: str,
+) -> Generator[Any, Any, Any]:
+    salt = f"{decider.workflow_execution.run_id}|{base}"
+    started_at = decider._context._workflow_time
+    attempt = 1
+    while True:
+        scheduled = decider.schedule_activity(
+            activity_type,
+            args,
+            kwargs,
+            activity_id=f"{base}-attempt-{attempt}",
+            overrides=overrides,
+            origin=origin,
+        )
+        try:
+            return (yield scheduled)
+        except Exception as error:  # only what the policy says is retried; the rest re-raised
+            elapsed = decider._context._workflow_time - started_at
+            delay = policy.next_delay(attempt, error, elapsed, salt)
+            if delay is None:
+                error.attempts = attempt  # type: ignore[attr-defined]
+                raise
+        attempt += 1
+        if delay > 0:
+            yield decider.start_timer(delay, timer_id=f"{base}-backoff-{attempt}")
+
+
+def start_child_retrying(
+    decider: DecisionMaking,
+    workflow_type: WorkflowType,
+    instance: Any,
+    policy: RetryPolicy,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Future:
+    """Start the child workflow under ``policy``; a Future of ``instance`` once the first attempt started.
+
+    ``instance.workflow_result`` is the Future of the first successful attempt's result, and
+    ``instance.workflow_execution`` follows the latest attempt.
+    """
+    overrides = {
+        key: value
+        for key, value in decider._context._workflow_options_overrides.items()
+        if key not in ("workflow_id", "retry_policy")
+    }
+    chosen = decider._context._workflow_options_overrides.get("workflow_id")
+    base = str(chosen) if chosen else decider._child_workflow_id(decider.next_id())
+    started = Future()
+    result: Future = _child_attempts(
+        decider, workflow_type, instance, policy, args, kwargs, overrides, base, started
+    )
+    instance._workflow_result = result
+
+    def settle_started(done: Any) -> None:
+        # The loop ended before any attempt started (refused, or cancelled): say so to the waiter.
+        if not started.done():
+            error = done._exception
+            if error is None:
+                started.set_result(instance)
+            elif isinstance(error, CancelledError):
+                started._set_cancelled(error)
+            else:
+                started.set_exception(error)
+
+    result.add_done_callback(settle_started)
+
+    def cancel() -> None:
+        result.cancel()
+
+    started._canceller = cancel
+    return started
+
+
+@coroutine
+def _child_attempts(
+    decider: DecisionMaking,
+    workflow_type: WorkflowType,
+    instance: Any,
+    policy: RetryPolicy,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    overrides: dict[str, Any],
+    base: str,
+    started: Future,
+) -> Generator[Any, Any, Any]:
+    salt = f"{decider.workflow_execution.run_id}|{base}"
+    started_at = decider._context._workflow_time
+    attempt = 1
+    while True:
+        proxy = type(instance)(WorkflowExecution(None, None))
+        proxy._data_converter = workflow_type.data_converter
+        try:
+            child = yield decider.start_child_workflow(
+                workflow_type,
+                proxy,
+                args,
+                kwargs,
+                workflow_id=f"{base}-attempt-{attempt}",
+                overrides=overrides,
+            )
+        except StartChildWorkflowExecutionFailedError as refused:
+            refused.attempts = attempt  # type: ignore[attr-defined]
+            raise
+        instance.workflow_execution = child.workflow_execution
+        if not started.done():
+            started.set_result(instance)
+        try:
+            return (yield child.workflow_result)
+        except Exception as error:  # only what the policy says is retried; the rest re-raised
+            elapsed = decider._context._workflow_time - started_at
+            delay = policy.next_delay(attempt, error, elapsed, salt)
+            if delay is None:
+                error.attempts = attempt  # type: ignore[attr-defined]
+                raise
+        attempt += 1
+        if delay > 0:
+            yield decider.start_timer(delay, timer_id=f"{base}-backoff-{attempt}")
