@@ -22,9 +22,10 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from .._workflow_only import decision_context
 from ..core import Future
 from ..flow_types import ActivityType, WorkflowType
-from ._batches import FanoutBatch, child_result, decision_context, describe_callee, run_batched
+from ._batches import FanoutBatch, child_result, describe_callee, run_batched
 from ._errors import FanoutError
 from ._plan import DEFAULT_BATCH_SIZE, MAX_OPEN, fits_one_history
 from ._window import run_window
@@ -70,7 +71,7 @@ def fanout(
         ValueError: bad arguments, or a batched fan-out of a callee that cannot be batched.
         TypeError: not called from workflow code, or ``fn`` is neither an activity nor a workflow.
     """
-    context = decision_context()
+    context = decision_context("awsflow.fanout")
     items = list(inputs)
     if (
         isinstance(max_concurrency, bool)
@@ -108,7 +109,8 @@ def fanout(
             "workflow id: leave the ids to awsflow (each child gets its own)"
         )
     if batch_size is None:
-        batch_size = 0 if fits_one_history(len(items)) else DEFAULT_BATCH_SIZE
+        # history_length() replays to the same value, so the choice does too.
+        batch_size = 0 if fits_one_history(len(items), context._history_length) else DEFAULT_BATCH_SIZE
     if batch_size:
         callee = describe_callee(fn, context)
         return run_batched(context, callee, items, max_concurrency, ramp_up, stop_on_failure, batch_size)

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Generator, Sequence
 from typing import Any
 
+from .._workflow_only import decision_context
 from ..context._contexts import DecisionContext
 from ..core import Future, coroutine
 from ..data_converter import JSONDataConverter
@@ -33,7 +34,7 @@ from ._errors import FanoutError
 from ._plan import batch_shares, split_batches
 from ._window import run_window
 
-__all__ = ["FanoutBatch", "child_result", "decision_context", "describe_callee", "run_batched"]
+__all__ = ["FanoutBatch", "child_result", "describe_callee", "run_batched"]
 
 _JSON = JSONDataConverter()
 _FAILURES_KEPT = 20  # a batch's failure details must fit SWF's 32,768 characters
@@ -49,7 +50,7 @@ class FanoutBatch(WorkflowDefinition):
 
     @execute(version="1", execution_start_to_close_timeout=_ONE_YEAR)
     def run(self, spec: dict[str, Any]) -> Any:
-        context = decision_context()
+        context = decision_context("awsflow.FanoutBatch")
         start = _starter(spec["callee"], _callee_from_spec(spec["callee"]))
         try:
             return (
@@ -270,12 +271,3 @@ def _plain(value: Any) -> Any:
         return value
     except (TypeError, ValueError):
         return getattr(value, "name", None) or repr(value)
-
-
-def decision_context() -> DecisionContext:
-    from ..context._contexts import peek_context
-
-    context = peek_context()
-    if not isinstance(context, DecisionContext):
-        raise TypeError("awsflow.fanout can only be called from workflow code")
-    return context

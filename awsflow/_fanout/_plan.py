@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from ..decider._splitting import HISTORY_EVENT_LIMIT
+
 # SWF terminates an execution whose history passes 25,000 events (SWF-SEMANTICS §9.1); a fan-out
-# plans to stay under 80 % of it, keeping 2,000 events for the rest of the workflow's own events.
-# TODO(issue 5, item 6): budget from the execution's actual history length (history_length())
-# once that helper lands, rather than assuming the workflow's other events fit in the reserve.
-HISTORY_CAP = 25_000
-HISTORY_BUDGET = int(HISTORY_CAP * 0.8) - 2_000
+# plans to stay under 80 % of it (where awsflow warns), counting the events the history already
+# has and keeping 2,000 for what the workflow does after the fan-out.
+HISTORY_CAP = HISTORY_EVENT_LIMIT
+HISTORY_RESERVE = 2_000
+HISTORY_BUDGET = int(HISTORY_CAP * 0.8) - HISTORY_RESERVE
 
 # One input run directly costs its task's three events (Scheduled, Started, Completed — or the
 # child's Initiated, Started, Completed) and, at worst, the decision task its completion brings
@@ -58,13 +60,15 @@ def seconds_to_next_step(max_concurrency: int, ramp_up: float, elapsed: float) -
     return max(1, math.ceil(step_at - elapsed))
 
 
-def fits_one_history(count: int) -> bool:
-    """Whether ``count`` inputs run directly stay within the history budget of one execution.
+def fits_one_history(count: int, used: int = 0) -> bool:
+    """Whether ``count`` inputs run directly stay within the budget of a history of ``used`` events.
 
     >>> fits_one_history(2_000), fits_one_history(3_000), fits_one_history(3_001)
     (True, True, False)
+    >>> fits_one_history(3_000, used=6), fits_one_history(2_999, used=6)
+    (False, True)
     """
-    return count * EVENTS_PER_INPUT <= HISTORY_BUDGET
+    return used + count * EVENTS_PER_INPUT <= HISTORY_BUDGET
 
 
 def split_batches(
