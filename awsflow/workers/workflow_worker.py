@@ -46,11 +46,29 @@ def get_workflow_entrypoint(definition_class: type, workflow_name: str, workflow
     return extract_workflows_dict([definition_class])[(workflow_name, workflow_version)]
 
 
+# Workflows awsflow itself runs as children of users' workflows, served by every workflow worker.
+_BUILTINS: WorkflowTable = extract_workflows_dict((FanoutBatch,))
+
+
+def _with_builtins(get_workflow: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
+    def lookup(name: str, version: str) -> Any:
+        try:
+            return get_workflow(name, version)
+        except KeyError:
+            if (name, version) in _BUILTINS:
+                return _BUILTINS[(name, version)]
+            raise
+
+    return lookup
+
+
 class GenericWorkflowWorker(BaseWorker):
     """A workflow worker that finds workflow code through ``get_workflow(name, version)``.
 
     ``get_workflow`` returns ``(definition class, workflow type, method name)`` and raises
-    KeyError for types it does not serve.
+    KeyError for types it does not serve. Every workflow worker also serves and registers
+    ``awsflow.FanoutBatch``, the built-in child workflow that runs the batches of a large
+    :func:`~awsflow.fanout`.
     """
 
     def __init__(
@@ -71,11 +89,13 @@ class GenericWorkflowWorker(BaseWorker):
         self._sticky_timeout = sticky_schedule_to_start_timeout
         self._sticky_list = f"{task_list}-sticky-{uuid.uuid4().hex[:16]}"
         self._sticky_polled = False  # only background polling (start) also polls the sticky list
-        self._get_workflow = get_workflow
+        self._get_workflow = _with_builtins(get_workflow)
         self._sticky: OrderedDict[WorkflowExecution, ExecutionReplay] = OrderedDict()
         self._sticky_lock = threading.Lock()
         # Workflow code re-runs on every decision task; its log lines should not repeat.
         silence_replays_on_root_handlers()
+        for _, workflow_type, _ in _BUILTINS.values():
+            self._register_workflow_type(workflow_type)
 
     def _register_workflow_type(self, workflow_type: Any) -> None:
         self._register("RegisterWorkflowType", workflow_type)
@@ -200,9 +220,6 @@ class GenericWorkflowWorker(BaseWorker):
 class WorkflowWorker(GenericWorkflowWorker):
     """Serves the given WorkflowDefinition classes and registers their workflow types.
 
-    It also serves and registers ``awsflow.FanoutBatch``, the built-in child workflow that runs
-    the batches of a large :func:`~awsflow.fanout`.
-
     Example::
 
         with WorkflowWorker(session, "us-east-1", "domain1", "tasklist1", HelloWorldWorkflow):
@@ -226,8 +243,7 @@ class WorkflowWorker(GenericWorkflowWorker):
         sticky_schedule_to_start_timeout: int | None = None,
     ) -> None:
         self._workflow_definitions = workflow_definitions
-        # The built-in batch workflow of large fan-outs runs wherever its parent does.
-        self._workflows: WorkflowTable = extract_workflows_dict((*workflow_definitions, FanoutBatch))
+        self._workflows: WorkflowTable = extract_workflows_dict(workflow_definitions)
         table = self._workflows
         super().__init__(
             session,

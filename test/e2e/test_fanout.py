@@ -181,3 +181,21 @@ def test_a_ramping_fanout_survives_a_decider_restart_and_ramps_by_the_clock(flow
         if e["eventType"] == "TimerStarted"
     ]
     assert timers == ["10"]  # one step of 90 s / 9; after the restart the limit is already 10
+
+
+def test_a_generic_workflow_worker_serves_the_batches_too(flow: Flow, pool: None) -> None:
+    from awsflow import GenericWorkflowWorker
+    from awsflow.workers.workflow_worker import get_workflow_entrypoint
+
+    def lookup(name: str, version: str) -> Any:
+        return get_workflow_entrypoint(DoubleAll, name, version)  # KeyError for anything else
+
+    worker = GenericWorkflowWorker(
+        None, "us-east-1", flow.domain, TASK_LIST, lookup, client=flow.swf.client()
+    )
+    flow.workflow_worker(DoubleAll, enter=False)  # registers DoubleAll; the generic worker decides
+    with worker:
+        instance = DoubleAll.run(20, 10)
+        assert instance.wait_for_completion(timeout=30) == [2 * n for n in range(20)]
+    types = flow.event_types(instance.workflow_execution)
+    assert types.count("ChildWorkflowExecutionCompleted") == 2
