@@ -7,6 +7,8 @@
     ├── StartChildWorkflowExecutionFailedError
     ├── StartTimerFailedError
     ├── NondeterminismError                 replayed code diverged from the history
+    ├── ActivityCancelledError              inside an activity: SWF asked to cancel its task
+    │                                       (also a core CancellationError)
     ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
     ├── WorkflowDefinitionError (TypeError) a workflow/activity class or call is malformed
     ├── DecisionException                   outcomes recorded in a history, with event_id
@@ -36,6 +38,7 @@ from typing import IO, Any
 from .core.exceptions import CancellationError, CancelledError
 
 __all__ = [
+    "ActivityCancelledError",
     "ActivityTaskCanceledError",
     "ActivityTaskError",
     "ActivityTaskFailedError",
@@ -112,6 +115,16 @@ class StartTimerFailedError(AwsflowError):
 
 class NondeterminismError(AwsflowError):
     """Replaying the workflow code did not reproduce the decisions its history recorded."""
+
+
+class ActivityCancelledError(CancellationError, AwsflowError):
+    """Raised in activity code, at a heartbeat or ``yield``, once SWF has asked to cancel its task.
+
+    Let it escape and the worker answers RespondActivityTaskCanceled (the workflow's Future then
+    raises :class:`~awsflow.core.CancelledError`); catch it to clean up or to carry on. It is a
+    :class:`~awsflow.core.exceptions.CancellationError`, so code written for botoflow that
+    catches that name keeps working. The spelling follows botoflow's ``CancelledError``.
+    """
 
 
 class PayloadTooLargeError(AwsflowError, ValueError):

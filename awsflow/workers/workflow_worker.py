@@ -99,9 +99,11 @@ class GenericWorkflowWorker(BaseWorker):
         execution = WorkflowExecution(
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
+        self._counters.add("tasks_started")
         try:
             outcome, replay = self._decide(execution, task)
         except Exception as error:
+            self._counters.add("tasks_failed")
             logger.error(
                 "decision task for %s (%s) failed; SWF will retry it after its timeout: %s",
                 execution.workflow_id,
@@ -120,6 +122,8 @@ class GenericWorkflowWorker(BaseWorker):
             "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
         closed = any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions)
+        if answered:
+            self._counters.add("tasks_completed")
         if answered and closed:
             assert execution.workflow_id is not None and execution.run_id is not None
             _closures.post(execution.workflow_id, execution.run_id)
