@@ -151,6 +151,11 @@ class ActivityWorker(BaseWorker):
             held = sorted(self._held.values(), key=lambda h: h.started_at)
         return tuple(_in_flight(h.task, h.started_at, None) for h in held if not h.abandoned)
 
+    @property
+    def process_ids(self) -> tuple[int, ...]:
+        """The pids of the child processes now in the pool (``processes=N``; else empty)."""
+        return tuple(self._pool.pids) if self._pool is not None else ()
+
     # -- running --------------------------------------------------------------------------------
     def run_once(self) -> bool:
         task = self.poll_task()
