@@ -13,6 +13,7 @@ from .activity_retrying import retry_on_exception
 from .context import get_context, set_context
 from .core import Future, Return, coroutine, return_
 from .decorators import activities, activity, execute, manual_activity, retry_activity, signal, workflow
+from .exceptions import ActivityCancelledError
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import activity_options, workflow_options
 from .workers import (
@@ -30,6 +31,7 @@ from .workflow_starting import workflow_starter
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ActivityCancelledError",
     "ActivityType",
     "ActivityWorker",
     "Future",

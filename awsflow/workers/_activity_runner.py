@@ -164,7 +164,7 @@ def run_activity_task(
         set_context(previous)
 
 
-def _drive(generator: Generator[Any, None, Any], context: ActivityContext, converter: Any) -> Any:
+def _drive(generator: Generator[Any, Any, Any], context: ActivityContext, converter: Any) -> Any:
     """Run a generator activity: heartbeat at each yield; its return value is the result."""
     failure: Exception | None = None
     try:

@@ -17,6 +17,7 @@ finishes the tasks it holds and exits; a child still busy after the grace period
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -154,14 +155,16 @@ class ProcessPool:
                 if pid in stuck:
                     process.kill()  # its task is being failed; it must not answer after that
                 else:
-                    try:
+                    with contextlib.suppress(OSError):  # already gone: the monitor reaps it
                         conn.send(("stop",))
-                    except OSError:
-                        pass  # already gone: the monitor reaps it
         for _, (process, _) in children:
             process.join(CHILD_EXIT_TIMEOUT)
             if process.is_alive():
-                logger.warning("activity process %d did not stop within %g s; killing it", process.pid, CHILD_EXIT_TIMEOUT)
+                logger.warning(
+                    "activity process %d did not stop within %g s; killing it",
+                    process.pid,
+                    CHILD_EXIT_TIMEOUT,
+                )
                 process.kill()
                 process.join()
         self._wake()
@@ -205,8 +208,9 @@ class ProcessPool:
                     continue
                 if pid not in self._children:
                     continue  # reaped already in this round
+                pipe: Any = item
                 try:
-                    message = item.recv()
+                    message = pipe.recv()
                 except (EOFError, OSError):
                     self._reap(pid)
                     continue
@@ -226,7 +230,9 @@ class ProcessPool:
             self._heartbeats[pid] = heartbeats
             self._changed.notify_all()
         if assignment is not None:
-            self._worker._record_finished(assignment.task, assignment.started_at, operation, answered, reason, pid)
+            self._worker._record_finished(
+                assignment.task, assignment.started_at, operation, answered, reason, pid
+            )
 
     def _reap(self, pid: int) -> None:
         with self._changed:
@@ -253,16 +259,28 @@ class ProcessPool:
             self._heartbeats.pop(pid, None)
         if not closing:
             self._worker._counters.add("crashes")
-            logger.error("%r: activity process %d ended unexpectedly (exit code %s)", self._worker, pid, process.exitcode)
+            logger.error(
+                "%r: activity process %d ended unexpectedly (exit code %s)",
+                self._worker,
+                pid,
+                process.exitcode,
+            )
         for failure in failures:
-            self._worker._fail_held(failure.assignment.task, failure.assignment.started_at, failure.reason, pid)
+            self._worker._fail_held(
+                failure.assignment.task, failure.assignment.started_at, failure.reason, pid
+            )
         if closing:
             return
         delay = 0.0
         if not was_ready:
             self._early_deaths += 1
             delay = backoff_delay(self._early_deaths)
-            logger.error("%r: activity process %d died while starting; replacing it in %.1f s", self._worker, pid, delay)
+            logger.error(
+                "%r: activity process %d died while starting; replacing it in %.1f s",
+                self._worker,
+                pid,
+                delay,
+            )
         timer = threading.Timer(delay, self._replace)
         timer.daemon = True
         timer.start()

@@ -34,10 +34,12 @@ def stop_on_signals(on_signal: Callable[[int], None]) -> Iterator[bool]:
     if threading.current_thread() is not threading.main_thread():
         yield False
         return
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=on_signal, args=(signum,), name=f"awsflow {signal.Signals(signum).name}").start()
+        threading.Thread(
+            target=on_signal, args=(signum,), name=f"awsflow {signal.Signals(signum).name}"
+        ).start()
 
     for signum in STOP_SIGNALS:
         previous[signum] = signal.getsignal(signum)
@@ -45,7 +47,7 @@ def stop_on_signals(on_signal: Callable[[int], None]) -> Iterator[bool]:
     try:
         yield True
     finally:
-        for signum, old in previous.items():
+        for number, old in previous.items():
             # None: a handler installed from C, which Python cannot reinstate; the default is the
             # nearest thing.
-            signal.signal(signum, signal.SIG_DFL if old is None else old)
+            signal.signal(number, signal.SIG_DFL if old is None else old)

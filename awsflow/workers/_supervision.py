@@ -90,7 +90,9 @@ def overrun_reason(identity: str, grace_period: float | None, task: Any) -> str:
     'worker 12:host shut down and this task ran past the 30 s grace period (activity Files.copy 1.0, id 7)'
     """
     if grace_period is None:
-        why = f"worker {identity} was told to stop at once (a second SIGTERM/SIGINT) before this task finished"
+        why = (
+            f"worker {identity} was told to stop at once (a second SIGTERM/SIGINT) before this task finished"
+        )
     else:
         why = f"worker {identity} shut down and this task ran past the {grace_period:g} s grace period"
     return f"{why} ({_task_name(task)})"[:REASON_LIMIT]
@@ -174,7 +176,9 @@ class Supervision:
 
     def overrun(self, identity: str, grace_period: float | None) -> list[Failure]:
         """At the end of the grace period: every task still held, released, with its reason."""
-        failures = [Failure(held, overrun_reason(identity, grace_period, held.task)) for held in self.assignments()]
+        failures = [
+            Failure(held, overrun_reason(identity, grace_period, held.task)) for held in self.assignments()
+        ]
         for process in self._pool.values():
             process.tasks.clear()
         return failures

@@ -115,7 +115,9 @@ class ActivityWorker(BaseWorker):
         if max_concurrent is not None and max_concurrent < 1:
             raise ValueError(f"max_concurrent must be 1 or more, not {max_concurrent}")
         if grace_period is not None and grace_period < 0:
-            raise ValueError(f"grace_period must be 0 or more seconds (or None: no limit), not {grace_period}")
+            raise ValueError(
+                f"grace_period must be 0 or more seconds (or None: no limit), not {grace_period}"
+            )
         super().__init__(session, aws_region, domain, task_list, client=client)
         self._activity_definitions = activity_definitions
         self._activity_names_to_methods = extract_activities(activity_definitions)
@@ -202,6 +204,7 @@ class ActivityWorker(BaseWorker):
         self.stop()
         grace = self._grace_period
         deadline = None if grace is None else time.monotonic() + grace
+        overrun: list[tuple[ActivityTask, float, str, int | None]]
         if self._pool is not None:
             self._pool.wait_idle(deadline, self._hurry)
             pool, self._pool = self._pool, None
@@ -258,7 +261,9 @@ class ActivityWorker(BaseWorker):
         failures = 0
         while True:
             with self._slots:
-                while len(self._held) + self._reserved >= self._max_concurrent and not self._stopping.is_set():
+                while (
+                    len(self._held) + self._reserved >= self._max_concurrent and not self._stopping.is_set()
+                ):
                     self._slots.wait()
                 if self._stopping.is_set():
                     return
@@ -345,7 +350,9 @@ class ActivityWorker(BaseWorker):
         if not held.abandoned:
             self._record_finished(task, held.started_at, operation, answered, reason, None)
 
-    def _run_and_answer(self, task: ActivityTask, held: _Held | None = None) -> tuple[str | None, bool, str | None]:
+    def _run_and_answer(
+        self, task: ActivityTask, held: _Held | None = None
+    ) -> tuple[str | None, bool, str | None]:
         """Run the task and answer SWF: (the answer's operation or None, whether SWF took it, reason)."""
         response = run_activity_task(
             task, self._activity_names_to_methods, self, auto_heartbeat=self._auto_heartbeat
@@ -455,7 +462,9 @@ class ActivityWorker(BaseWorker):
             "reason": reason,
             "details": failure_details(converter, RuntimeError(reason), skip_frames=0),
         }
-        answered = self._answer("RespondActivityTaskFailed", request, what=f"activity {task.name} ({task.id})")
+        answered = self._answer(
+            "RespondActivityTaskFailed", request, what=f"activity {task.name} ({task.id})"
+        )
         if answered:
             self._counters.add("tasks_failed")
         duration = time.monotonic() - started_at

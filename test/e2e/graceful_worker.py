@@ -61,11 +61,21 @@ def main() -> None:
         config=Config(read_timeout=70, retries={"max_attempts": 0}),
     )
     worker = ActivityWorker(
-        None, "us-east-1", domain, task_list, Patient(), client=client, max_concurrent=2, grace_period=float(grace)
+        None,
+        "us-east-1",
+        domain,
+        task_list,
+        Patient(),
+        client=client,
+        max_concurrent=2,
+        grace_period=float(grace),
     )
     print("ready", flush=True)  # its activity types are registered
     worker.run()
-    print(f"stopped {worker.stats.tasks_completed} {worker.stats.tasks_failed} {worker.stats.overruns}", flush=True)
+    print(
+        f"stopped {worker.stats.tasks_completed} {worker.stats.tasks_failed} {worker.stats.overruns}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

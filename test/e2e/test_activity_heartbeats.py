@@ -38,8 +38,7 @@ class Long:
 
     @activity("1.0", heartbeat_timeout=10)
     def tens(self, n: int) -> Any:
-        for step in range(n):
-            yield step
+        yield from range(n)
         return n * 10
 
     @activity("1.0", heartbeat_timeout=100)

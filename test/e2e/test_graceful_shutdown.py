@@ -46,7 +46,14 @@ class _Lines:
 def test_sigterm_lets_a_task_finish_within_the_grace_period_and_fails_one_that_overruns(flow: Flow) -> None:
     flow.workflow_worker(graceful_worker.Both)
     worker = subprocess.Popen(
-        [sys.executable, str(HERE / "graceful_worker.py"), flow.swf.endpoint_url, flow.domain, TASK_LIST, "3"],
+        [
+            sys.executable,
+            str(HERE / "graceful_worker.py"),
+            flow.swf.endpoint_url,
+            flow.domain,
+            TASK_LIST,
+            "3",
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

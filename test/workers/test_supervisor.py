@@ -147,7 +147,8 @@ def test_every_task_ends_exactly_once_and_the_caps_always_hold(
                 next_pid += 1
         assert supervision.in_flight == len(assigned) <= max_concurrent
         assert all(
-            sum(1 for pid in assigned.values() if pid == p) <= supervision.per_process for p in supervision.pids
+            sum(1 for pid in assigned.values() if pid == p) <= supervision.per_process
+            for p in supervision.pids
         )
     assert len(ended) == len(set(ended))
     assert supervision.in_flight + len(ended) == counter
