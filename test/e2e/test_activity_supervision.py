@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import supervised
 from flowkit import Flow
 from waiting import wait_until
 
+ROOT = Path(__file__).resolve().parents[2]
 CHILD_START_TIMEOUT = 60.0  # a spawned child imports botocore and awsflow first (slow on a busy CI box)
 
 
@@ -45,3 +49,20 @@ def test_a_process_that_exits_mid_task_is_reported_with_its_exit_code_and_replac
     wait_until(lambda: len(worker.process_ids) == 2, what="the pool refilled")
     assert len(first_pids & set(worker.process_ids)) == 1
     assert worker.stats.crashes == 1
+
+
+def test_the_activity_manager_example_survives_its_crash() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "activity_manager.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "result: {'video': 's3://videos/holiday.mp4', 'thumbnail': 'holiday.mp4.jpg'}" in lines
+    assert any(
+        "exited with code 70 while running this task (activity Media.thumbnail" in line for line in lines
+    )
+    assert lines[-1].startswith("worker: 4 completed, 1 failed, 1 process crash(es), ")
+    assert "Traceback" not in done.stderr
