@@ -147,8 +147,9 @@ class ActivityWorker(BaseWorker):
     @property
     def tasks_in_flight(self) -> tuple[TaskInFlight, ...]:
         """The tasks this worker holds now, oldest first."""
-        if self._pool is not None:
-            return tuple(_in_flight(a.task, a.started_at, a.pid) for a in self._pool.assignments())
+        pool = self._pool
+        if pool is not None:
+            return tuple(_in_flight(a.task, a.started_at, a.pid) for a in pool.assignments())
         with self._slots:
             held = sorted(self._held.values(), key=lambda h: h.started_at)
         return tuple(_in_flight(h.task, h.started_at, None) for h in held if not h.abandoned)
@@ -156,7 +157,8 @@ class ActivityWorker(BaseWorker):
     @property
     def process_ids(self) -> tuple[int, ...]:
         """The pids of the child processes now in the pool (``processes=N``; else empty)."""
-        return tuple(self._pool.pids) if self._pool is not None else ()
+        pool = self._pool
+        return tuple(pool.pids) if pool is not None else ()
 
     # -- running --------------------------------------------------------------------------------
     def run_once(self) -> bool:
@@ -175,8 +177,10 @@ class ActivityWorker(BaseWorker):
         guard = stop_on_signals(self._on_stop_signal) if handle_signals else contextlib.nullcontext()
         with guard:
             self.start()
-            self._stopping.wait()
-            self.shutdown()
+            try:
+                self._stopping.wait()
+            finally:  # KeyboardInterrupt too (handle_signals=False): stop gracefully
+                self.shutdown()
 
     def start(self, pollers: int = 1, *, loop: Any = None) -> None:
         """Poll in the background (``processes``: one poller feeding the child processes)."""
@@ -215,7 +219,8 @@ class ActivityWorker(BaseWorker):
             stuck_threads: set[threading.Thread] = set()
         else:
             with self._slots:
-                while self._held and not self._hurry.is_set():
+                # _reserved: a task just polled whose thread has not registered it yet
+                while (self._held or self._reserved) and not self._hurry.is_set():
                     remaining = None if deadline is None else deadline - time.monotonic()
                     if remaining is not None and remaining <= 0:
                         break
@@ -252,8 +257,9 @@ class ActivityWorker(BaseWorker):
     def _wake_waiters(self) -> None:
         with self._slots:
             self._slots.notify_all()
-        if self._pool is not None:
-            self._pool.wake()
+        pool = self._pool
+        if pool is not None:
+            pool.wake()
 
     # -- polling loops --------------------------------------------------------------------------
     def _concurrent_loop(self) -> None:

@@ -1,4 +1,5 @@
-"""Activities in supervised processes: a crash fails the task at once and the process is replaced."""
+"""Activities in supervised processes (a crash fails the task at once, the process is replaced)
+and the cap on tasks in flight."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import flows
 import supervised
 from flowkit import Flow
 from waiting import wait_until
+
+from awsflow import WorkflowDefinition, execute
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD_START_TIMEOUT = 60.0  # a spawned child imports botocore and awsflow first (slow on a busy CI box)
@@ -66,3 +71,29 @@ def test_the_activity_manager_example_survives_its_crash() -> None:
     )
     assert lines[-1].startswith("worker: 4 completed, 1 failed, 1 process crash(es), ")
     assert "Traceback" not in done.stderr
+
+
+class ThreeHolds(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=600)
+    def run(self) -> Any:
+        return (yield [flows.Shop.hold(name) for name in ("a", "b", "c")])
+
+
+def test_polling_pauses_while_max_concurrent_tasks_are_in_flight(flow: Flow) -> None:
+    flow.workflow_worker(ThreeHolds)
+    worker = flow.activity_worker(flows.Shop(), max_concurrent=2)
+    for name in ("a", "b", "c"):
+        flows.gate(name)
+    instance = ThreeHolds.run()
+    wait_until(lambda: len(worker.tasks_in_flight) == 2, what="two tasks in flight")
+    assert flow.swf.service.wait_for_pollers(1, timeout=10, at_most=True)  # only the decider polls
+    first, second = (held.activity_id for held in worker.tasks_in_flight)
+    names = {"1": "a", "2": "b", "3": "c"}
+    assert flow.event_types(instance.workflow_execution).count("ActivityTaskStarted") == 2
+    flows.gates[names[first]].set()  # a slot frees: the third is polled and runs
+    (third,) = set(names) - {first, second}
+    assert flows.started[names[third]].wait(10)
+    assert len(worker.tasks_in_flight) == 2
+    for gate in flows.gates.values():
+        gate.set()
+    assert instance.wait_for_completion(timeout=10) == ("a released", "b released", "c released")
