@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import signal
 import subprocess
@@ -12,6 +13,8 @@ from typing import Any
 
 import flows
 import graceful_worker
+import pytest
+import supervised
 from flowkit import TASK_LIST, Flow
 from waiting import wait_until
 
@@ -146,3 +149,36 @@ def test_a_workflow_worker_told_to_stop_finishes_the_decision_it_holds(flow: Flo
         deciding.__exit__(None, None, None)
     assert not deciding.is_running
     assert deciding.stats.tasks_completed == 1
+
+
+def test_a_second_stop_signal_fails_the_tasks_in_flight_at_once(flow: Flow) -> None:
+    flow.workflow_worker(Held)
+    worker = flow.activity_worker(flows.Shop(), enter=False)  # no grace limit: waits for tasks
+    flows.gate("forever")
+    running = threading.Thread(target=worker.run, kwargs={"handle_signals": False})
+    running.start()
+    instance = Held.run("forever")
+    assert flows.started["forever"].wait(10)
+    worker._on_stop_signal(signal.SIGTERM)  # what run()'s signal handler calls
+    worker._on_stop_signal(signal.SIGTERM)
+    running.join(10)
+    assert not running.is_alive()
+    result = instance.wait_for_completion(timeout=10)
+    assert (
+        result.startswith("failed: worker ")
+        and "was told to stop at once (a second SIGTERM/SIGINT)" in result
+    )
+
+
+def test_a_supervised_process_overrunning_the_grace_period_is_killed_and_its_task_failed(flow: Flow) -> None:
+    flow.workflow_worker(supervised.RetriesAfterCrash)
+    worker = flow.activity_worker(supervised.Fragile(), enter=False, processes=1, grace_period=0.3)
+    with worker:
+        instance = supervised.RetriesAfterCrash.run()
+        wait_until(lambda: bool(worker.tasks_in_flight), 60, "the task to reach a process")
+        (pid,) = worker.process_ids
+    failed = flow.wait_for_event(instance.workflow_execution, "ActivityTaskFailed")
+    assert "ran past the 0.3 s grace period" in failed["activityTaskFailedEventAttributes"]["reason"]
+    assert worker.process_ids == () and worker.stats.crashes == 0 and worker.stats.overruns == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped
