@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 import threading
 import time
 from collections.abc import Iterator
@@ -187,7 +188,16 @@ class ActivityWorker(BaseWorker):
         self._hurry.clear()
         if loop is None and self._processes is not None:
             if self._pool is None:
-                self._pool = ProcessPool(self, _recipe(self), self._processes, self._max_concurrent)
+                recipe = _recipe(self)
+                try:
+                    pickle.dumps(recipe)
+                except (pickle.PicklingError, TypeError, AttributeError) as error:
+                    raise TypeError(
+                        f"ActivityWorker(processes={self._processes}) sends its activity instances to "
+                        f"its processes, and they cannot be pickled: {error}. Define the classes at "
+                        "module level and keep their state picklable."
+                    ) from error
+                self._pool = ProcessPool(self, recipe, self._processes, self._max_concurrent)
                 self._pool.start()
             super().start(1, loop=self._supervised_loop)
         elif loop is None and self._max_concurrent > 1:

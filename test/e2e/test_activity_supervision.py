@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import flows
+import pytest
 import supervised
 from flowkit import Flow
 from waiting import wait_until
 
-from awsflow import WorkflowDefinition, execute
+from awsflow import WorkflowDefinition, activities, activity, execute
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD_START_TIMEOUT = 60.0  # a spawned child imports botocore and awsflow first (slow on a busy CI box)
@@ -97,3 +98,15 @@ def test_polling_pauses_while_max_concurrent_tasks_are_in_flight(flow: Flow) -> 
     for gate in flows.gates.values():
         gate.set()
     assert instance.wait_for_completion(timeout=10) == ("a released", "b released", "c released")
+
+
+def test_activities_that_cannot_reach_a_process_are_refused_with_the_reason(flow: Flow) -> None:
+    @activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+    class Local:
+        @activity("1.0")
+        def nothing(self) -> None:
+            return None
+
+    worker = flow.activity_worker(Local(), enter=False, processes=1)
+    with pytest.raises(TypeError, match=r"processes=1\) sends its activity instances .* cannot be pickled"):
+        worker.start()
