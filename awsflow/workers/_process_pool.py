@@ -126,9 +126,11 @@ class ProcessPool:
         """Hand a polled task to a child (the poller asked :meth:`wait_for_room` first); its pid."""
         with self._changed:
             assignment = self._supervision.assign(task, time.monotonic())
-            _, conn = self._children[assignment.pid]
+            child = self._children.get(assignment.pid)
+            if child is None:  # being reaped: ended() is about to fail the task with the reason
+                return assignment.pid
             try:
-                conn.send(("task", task))
+                child[1].send(("task", task))
             except OSError as error:
                 # The child is dying; the monitor sees it and fails the task with the reason.
                 logger.debug("sending task %s to process %d failed: %r", task.id, assignment.pid, error)

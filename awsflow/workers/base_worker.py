@@ -162,7 +162,11 @@ class BaseWorker(SwfCaller):
     def __enter__(self) -> BaseWorker:
         self._outer_contexts.append(peek_context())
         set_context(StartWorkflowContext(self))
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # no __exit__ follows a failed __enter__: restore the context here
+            set_context(self._outer_contexts.pop())
+            raise
         return self
 
     def __exit__(
