@@ -13,7 +13,12 @@ from waiting import wait_until
 
 from awsflow import WorkflowDefinition, activities, activity, execute, get_context, workflow_time
 from awsflow.core import CancelledError
-from awsflow.exceptions import ActivityCancelledError, ActivityTaskFailedError, ActivityTaskTimedOutError
+from awsflow.exceptions import (
+    ActivityCancelledError,
+    ActivityTaskFailedError,
+    ActivityTaskTimedOutError,
+    PayloadTooLargeError,
+)
 
 cleaned_up: dict[str, bool] = {}
 
@@ -59,6 +64,14 @@ class Long:
         return "not cancelled"
 
     @activity("1.0")
+    def verbose(self) -> Any:
+        try:
+            yield "x" * 2047  # 2049 characters once encoded as a JSON string
+        except PayloadTooLargeError as error:
+            return f"caught at the yield: {error.size} > {error.limit}"
+        return "sent"
+
+    @activity("1.0")
     def chatty(self) -> str:
         get_context().heartbeat("x" * 2049)
         return "sent"
@@ -98,6 +111,12 @@ class CancelsAfterFive(WorkflowDefinition):
             return (yield work)
         except CancelledError as error:
             return f"cancelled: {type(error).__name__}"
+
+
+class Verbose(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        return (yield Long.verbose())
 
 
 class Chatty(WorkflowDefinition):
@@ -184,6 +203,13 @@ def test_heartbeat_details_over_swf_s_2048_characters_are_refused_before_sending
     worker = flow.activity_worker(Long())
     result = Chatty.run().wait_for_completion(timeout=10)
     assert result.startswith("failed: heartbeat details of activity Long.chatty is 2049 characters")
+    assert worker.stats.heartbeats == 0
+
+
+def test_yielded_details_over_the_limit_are_raised_at_the_yield(flow: Flow) -> None:
+    flow.workflow_worker(Verbose)
+    worker = flow.activity_worker(Long())
+    assert Verbose.run().wait_for_completion(timeout=10) == "caught at the yield: 2049 > 2048"
     assert worker.stats.heartbeats == 0
 
 
