@@ -25,6 +25,7 @@ from .decorators import (
     workflow,
 )
 from .deterministic import random, side_effect, uuid4
+from .exceptions import ActivityCancelledError
 from .external import ExternalWorkflow
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .history_limits import continue_as_new, history_length
@@ -51,6 +52,7 @@ FanoutError.__module__ = __name__
 fanout.__module__ = __name__
 
 __all__ = [
+    "ActivityCancelledError",
     "ActivityType",
     "ActivityWorker",
     "ExternalWorkflow",

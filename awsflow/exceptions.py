@@ -9,6 +9,8 @@
     ├── NondeterminismError                 replayed code diverged from the history
     ├── NotInWorkflowError (TypeError)      a workflow-only helper called outside workflow code
     ├── QueryError                          a query cannot be answered (no decided state yet)
+    ├── ActivityCancelledError              inside an activity: SWF asked to cancel its task
+    │                                       (also a core CancellationError)
     ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
     ├── WorkflowDefinitionError (TypeError) a workflow/activity class or call is malformed
     ├── DecisionException                   outcomes recorded in a history, with event_id
@@ -39,6 +41,7 @@ from typing import IO, Any
 from .core.exceptions import CancellationError, CancelledError
 
 __all__ = [
+    "ActivityCancelledError",
     "ActivityTaskCanceledError",
     "ActivityTaskError",
     "ActivityTaskFailedError",
@@ -132,6 +135,16 @@ class QueryError(AwsflowError):
     """A query could not be answered, e.g. no decision task of the execution has completed yet.
 
     .. versionadded:: 0.1
+    """
+
+
+class ActivityCancelledError(CancellationError, AwsflowError):
+    """Raised in activity code, at a heartbeat or ``yield``, once SWF has asked to cancel its task.
+
+    Let it escape and the worker answers RespondActivityTaskCanceled (the workflow's Future then
+    raises :class:`~awsflow.core.CancelledError`); catch it to clean up or to carry on. It is a
+    :class:`~awsflow.core.exceptions.CancellationError`, so code written for botoflow that
+    catches that name keeps working. The spelling follows botoflow's ``CancelledError``.
     """
 
 

@@ -100,24 +100,71 @@ class DecisionContext(ContextBase):
         self._workflow_execution = value
 
 
+HEARTBEAT_DETAILS_LIMIT = 2048  # SWF's limit on RecordActivityTaskHeartbeat's details
+
+
 class ActivityContext(ContextBase):
-    """Set while an activity runs: its task and ``heartbeat``."""
+    """Set while an activity runs: its task, ``heartbeat`` and what SWF said about cancelling it."""
 
     def __init__(self, worker: Any, task: Any) -> None:
         self.worker = worker
         self.task = task
+        self._details: str | None = None
+        self._cancel_requested = threading.Event()
+        # Set by the worker while it heartbeats in the background, so that a heartbeat the
+        # activity sends itself postpones the next automatic one.
+        self._on_heartbeat: Any = None
 
     def heartbeat(self, details: str | None = None) -> None:
-        """Record a heartbeat; raises CancellationError if SWF says a cancel was requested.
+        """Record a heartbeat, with ``details`` (a string of at most 2048 characters) if given.
 
-        Let the CancellationError escape the activity to have the task recorded as canceled, or
-        catch it to carry on.
+        Automatic heartbeats repeat the last details given here, so they also stand for the
+        activity's progress in SWF (they are shown in an ActivityTaskTimedOut event).
+
+        Raises:
+            ActivityCancelledError: SWF says the workflow asked to cancel this task. Let it escape
+                to have the task recorded as canceled, or catch it to clean up or carry on.
+            PayloadTooLargeError: ``details`` is over SWF's 2048 characters; nothing was sent
+                (a clear error rather than details silently cut).
         """
-        from ..core.exceptions import CancellationError
+        from ..exceptions import ActivityCancelledError, PayloadTooLargeError
 
+        if details is not None:
+            details = str(details)
+            if len(details) > HEARTBEAT_DETAILS_LIMIT:
+                raise PayloadTooLargeError(
+                    f"heartbeat details of activity {self.task.name}", len(details), HEARTBEAT_DETAILS_LIMIT
+                )
+            self._details = details
         response = self.worker.request_heartbeat(self.task, details)
+        if self._on_heartbeat is not None:
+            self._on_heartbeat()
         if response.get("cancelRequested"):
-            raise CancellationError("Cancel was requested during activity heartbeat")
+            self._cancel_requested.set()
+            raise ActivityCancelledError(
+                f"the workflow asked to cancel activity {self.task.name} ({self.task.id}) "
+                f"of {self.workflow_execution.workflow_id}"
+            )
+
+    def _background_heartbeat(self) -> None:
+        """A heartbeat sent by the worker for the activity: repeats the details, never raises cancel."""
+        response = self.worker.request_heartbeat(self.task, self._details)
+        if response.get("cancelRequested"):
+            self._cancel_requested.set()
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once a heartbeat (the activity's own or an automatic one) learned of a cancel request."""
+        return self._cancel_requested.is_set()
+
+    def wait_for_cancel_request(self, timeout: float | None = None) -> bool:
+        """Block until a heartbeat learns that a cancel was requested; False after ``timeout`` s.
+
+        Only heartbeats bring the news: use it in an activity whose type has a heartbeat
+        timeout (the worker then heartbeats in the background) or that heartbeats in another
+        thread.
+        """
+        return self._cancel_requested.wait(timeout)
 
     @property
     def workflow_execution(self) -> WorkflowExecution:

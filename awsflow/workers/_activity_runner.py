@@ -5,12 +5,37 @@ The answer is the SWF request to send — ``RespondActivityTaskCompleted``, ``..
 activities with no service at all. An exception in the activity fails the task with its reason
 and, in the details, ``[exception, traceback frames]`` (botoflow's form), which the workflow sees
 as ``ActivityTaskFailedError.cause``.
+
+Heartbeats come three ways (the issue "activity workers that never leave a task hanging"):
+
+- the activity calls ``get_context().heartbeat(details)`` itself;
+- a plain function whose type has a heartbeat timeout is heartbeated for in the background
+  while it runs (the ``auto_heartbeat`` hook the worker passes; see ``_heartbeats``);
+- an activity written as a generator heartbeats at each ``yield``: the yielded value, encoded
+  with the activity's data converter, is the heartbeat's details (``yield None`` heartbeats
+  without details); its ``return`` value is the result. A generator gets no background
+  heartbeats: its yields are its heartbeats, so one stuck between yields is caught by the
+  heartbeat timeout — write an activity as a generator to have hangs detected.
+
+A cancel request reaches the code at its next heartbeat: ``heartbeat()`` raises
+:class:`~awsflow.exceptions.ActivityCancelledError`, and a generator gets it thrown in at its
+``yield`` (so its ``finally`` blocks run). Escaping the activity, it becomes
+RespondActivityTaskCanceled. A plain function that never heartbeats itself cannot be
+interrupted (Python cannot safely stop a thread): it runs to its end and its result is reported
+— SWF accepts a completion after a cancel request, and the workflow sees the work was done.
+Such code can check ``get_context().cancel_requested``, which background heartbeats keep current.
+Any other heartbeat failure at a ``yield`` (details over 2048 characters, the task gone) is
+thrown in at that ``yield`` too.
 """
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import logging
 import traceback
+from collections.abc import Callable, Generator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +94,25 @@ def failure_reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:REASON_LIMIT]
 
 
-def run_activity_task(task: ActivityTask, implementations: dict[str, Any], worker: Any) -> Response | None:
-    """Run ``task`` with its implementation; the request to send, or None for a manual activity."""
+AutoHeartbeatHook = Callable[[ActivityContext, Any], AbstractContextManager[Any]]
+
+
+def _no_auto_heartbeat(context: ActivityContext, activity_type: Any) -> AbstractContextManager[Any]:
+    return contextlib.nullcontext()
+
+
+def run_activity_task(
+    task: ActivityTask,
+    implementations: dict[str, Any],
+    worker: Any,
+    *,
+    auto_heartbeat: AutoHeartbeatHook = _no_auto_heartbeat,
+) -> Response | None:
+    """Run ``task`` with its implementation; the request to send, or None for a manual activity.
+
+    ``auto_heartbeat(context, activity_type)`` is entered around a plain function's run (the
+    worker's background heartbeats); generators heartbeat at their yields instead.
+    """
     found = implementations.get(task.name)
     if found is None:
         error = LookupError(
@@ -81,11 +123,18 @@ def run_activity_task(task: ActivityTask, implementations: dict[str, Any], worke
     func, activity_type = found
     converter = activity_type.data_converter
     previous = peek_context()
-    set_context(ActivityContext(worker, task))
+    context = ActivityContext(worker, task)
+    set_context(context)
     try:
         try:
             args, kwargs = decode_arguments(converter, task.input)
-            result = func(*args, **kwargs)
+            if inspect.isgeneratorfunction(func):
+                result = func(*args, **kwargs)
+            else:
+                with auto_heartbeat(context, activity_type):
+                    result = func(*args, **kwargs)
+            if inspect.isgenerator(result):
+                result = _drive(result, context, converter)
         except (CancellationError, CancelledError) as canceled:
             return "RespondActivityTaskCanceled", {
                 "taskToken": task.token,
@@ -113,3 +162,21 @@ def run_activity_task(task: ActivityTask, implementations: dict[str, Any], worke
         return "RespondActivityTaskCompleted", {"taskToken": task.token, "result": encoded}
     finally:
         set_context(previous)
+
+
+def _drive(generator: Generator[Any, Any, Any], context: ActivityContext, converter: Any) -> Any:
+    """Run a generator activity: heartbeat at each yield; its return value is the result."""
+    failure: Exception | None = None
+    try:
+        while True:
+            try:
+                value = next(generator) if failure is None else generator.throw(failure)
+            except StopIteration as done:
+                return done.value
+            failure = None
+            try:
+                context.heartbeat(None if value is None else converter.dumps(value))
+            except Exception as error:  # raised at the yield, where the activity can handle it
+                failure = error
+    finally:
+        generator.close()  # an error escaping above leaves it suspended; run its finally blocks

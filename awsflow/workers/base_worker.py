@@ -5,8 +5,11 @@ A worker is used in one of three ways:
 - ``with worker:`` polls in a background thread and, inside the block, calling a workflow's
   ``@execute`` method starts an execution; leaving the block stops polling (the poll in flight
   is abandoned, a task being handled is finished) and joins the thread;
-- ``worker.run()`` polls in the calling thread until :meth:`stop`;
+- ``worker.run()`` polls in the calling thread until :meth:`stop`; from the main thread it
+  also turns SIGTERM and SIGINT into a graceful stop (a second signal hurries it);
 - ``worker.run_once()`` handles at most one task (one long poll).
+
+``worker.stats`` is a snapshot of the worker's counters (:class:`~awsflow.workers.WorkerStats`).
 
 Transient and throttling errors are retried with capped exponential backoff and jitter; a task
 once taken is always answered or, if its answer cannot be sent, left to SWF's timeout.
@@ -29,6 +32,8 @@ from ..context._contexts import StartWorkflowContext, peek_context, set_context
 from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_retryable
 from ._backoff import backoff_delay
 from ._caller import SwfCaller
+from ._signals import stop_on_signals
+from ._stats import Counters, WorkerStats
 from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
 
 logger = logging.getLogger(__name__)
@@ -52,6 +57,7 @@ class BaseWorker(SwfCaller):
         if client is not None:
             install(client)
         self._unhandled_exception_handler: Callable[[BaseException, Any], None] = self._log_unhandled
+        self._counters = Counters()
 
     # -- configuration --------------------------------------------------------------------------
     def _client_config(self) -> Config:
@@ -93,16 +99,35 @@ class BaseWorker(SwfCaller):
     def _log_unhandled(error: BaseException, traceback: Any) -> None:
         logger.error("unhandled error in %s: %r", threading.current_thread().name, error, exc_info=error)
 
+    @property
+    def stats(self) -> WorkerStats:
+        """A snapshot of what this worker has done: tasks by outcome, poll errors, heartbeats..."""
+        return self._counters.snapshot()
+
     # -- running --------------------------------------------------------------------------------
     def run_once(self) -> bool:
         """Poll once and handle the task, if one came; True if a task was handled."""
         raise NotImplementedError
 
-    def run(self) -> None:
-        """Poll and handle tasks in this thread until :meth:`stop` (or KeyboardInterrupt)."""
+    def run(self, *, handle_signals: bool = True) -> None:
+        """Poll and handle tasks in this thread until :meth:`stop`.
+
+        From the main thread, and unless ``handle_signals`` is False, SIGTERM and SIGINT stop the
+        worker gracefully while it runs: polling stops, the task in hand is finished and
+        answered, then ``run`` returns. The previous handlers are restored on return.
+        """
         self._polls.reset()
         self._stopping.clear()
-        self._poll_loop()
+        if not handle_signals:
+            self._poll_loop()
+            return
+        with stop_on_signals(self._on_stop_signal):
+            self._poll_loop()
+
+    def _on_stop_signal(self, signum: int) -> None:
+        """SIGTERM/SIGINT during :meth:`run` (called in a thread of its own)."""
+        logger.info("%r: signal %d received; stopping gracefully", self, signum)
+        self.stop()
 
     def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
         """Poll in ``pollers`` background threads (each running ``loop``, the poll loop by default)."""
@@ -137,7 +162,11 @@ class BaseWorker(SwfCaller):
     def __enter__(self) -> BaseWorker:
         self._outer_contexts.append(peek_context())
         set_context(StartWorkflowContext(self))
-        self.start()
+        try:
+            self.start()
+        except BaseException:  # no __exit__ follows a failed __enter__: restore the context here
+            set_context(self._outer_contexts.pop())
+            raise
         return self
 
     def __exit__(
@@ -160,6 +189,7 @@ class BaseWorker(SwfCaller):
                 if self._stopping.is_set():
                     return
                 failures += 1
+                self._counters.add("poll_errors")
                 delay = backoff_delay(failures)
                 if is_retryable(error):
                     logger.warning("%r: %r; retrying in %.1f s", self, error, delay)
@@ -181,10 +211,12 @@ class BaseWorker(SwfCaller):
                 self._call(operation, request)
                 return True
             except UnknownResourceError as gone:
+                self._counters.add("answer_errors")
                 logger.warning("%s: SWF no longer has the task (it timed out?): %s", what, gone.message)
                 return False
             except Exception as error:
                 if not is_retryable(error) or attempt == RESPOND_ATTEMPTS:
+                    self._counters.add("answer_errors")
                     logger.error(
                         "%s: %s failed; the task will time out and be retried: %r", what, operation, error
                     )

@@ -46,16 +46,15 @@ def _recipe(worker: Any) -> dict[str, Any]:
     }
 
 
-def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mode: str, workers: int) -> None:
+def _client_from_recipe(recipe: dict[str, Any]) -> Any:
+    """A new SWF client in this process, signing and talking as the parent's did."""
     import botocore.session
-
-    session = botocore.session.get_session()
     from botocore.config import Config
 
     from .base_worker import POLL_READ_TIMEOUT
 
     credentials = recipe["credentials"] or (None, None, None)
-    client = session.create_client(
+    return botocore.session.get_session().create_client(
         "swf",
         region_name=recipe["region"],
         endpoint_url=recipe["endpoint_url"],
@@ -64,15 +63,24 @@ def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mod
         aws_session_token=credentials[2],
         config=Config(read_timeout=POLL_READ_TIMEOUT, retries={"mode": "standard", "max_attempts": 5}),
     )
+
+
+def _worker_from_recipe(recipe: dict[str, Any]) -> Any:
+    """The worker a recipe describes, built in this process with a client of its own."""
     worker = recipe["cls"](
-        session,
+        None,
         recipe["region"],
         recipe["domain"],
         recipe["task_list"],
         *recipe["definitions"],
-        client=client,
+        client=_client_from_recipe(recipe),
     )
     worker.identity = f"{recipe['identity']}:{multiprocessing.current_process().name}"
+    return worker
+
+
+def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mode: str, workers: int) -> None:
+    worker = _worker_from_recipe(recipe)
     if initializer is not None:
         initializer(worker)
     # Poll in background threads and wait here for the parent's stop: a stop that arrives while

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -120,9 +121,12 @@ class GenericWorkflowWorker(BaseWorker):
         execution = WorkflowExecution(
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
+        self._counters.add("tasks_started")
+        taken_at = time.monotonic()
         try:
             outcome, replay = self._decide(execution, task)
         except Exception as error:
+            self._counters.add("tasks_failed")
             logger.error(
                 "decision task for %s (%s) failed; SWF will retry it after its timeout: %s",
                 execution.workflow_id,
@@ -141,6 +145,21 @@ class GenericWorkflowWorker(BaseWorker):
             "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
         closed = any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions)
+        if answered:
+            self._counters.add("tasks_completed")
+            duration = time.monotonic() - taken_at
+            logger.debug(
+                "decision task of %s (%s) answered with %d decisions in %.3f s",
+                execution.workflow_id,
+                execution.run_id,
+                len(outcome.decisions),
+                duration,
+                extra={
+                    "workflow_id": execution.workflow_id,
+                    "run_id": execution.run_id,
+                    "duration": duration,
+                },
+            )
         if answered and closed:
             assert execution.workflow_id is not None and execution.run_id is not None
             _closures.post(execution.workflow_id, execution.run_id)

@@ -34,10 +34,15 @@ class Flow:
         return self._stack.enter_context(worker) if enter else worker
 
     def activity_worker(
-        self, *instances: Any, task_list: str = TASK_LIST, enter: bool = True, identity: str | None = None
+        self,
+        *instances: Any,
+        task_list: str = TASK_LIST,
+        enter: bool = True,
+        identity: str | None = None,
+        **options: Any,
     ) -> ActivityWorker:
         worker = ActivityWorker(
-            None, "us-east-1", self.domain, task_list, *instances, client=self.swf.client()
+            None, "us-east-1", self.domain, task_list, *instances, client=self.swf.client(), **options
         )
         if identity is not None:
             worker.identity = identity
