@@ -176,7 +176,7 @@ class Service:
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 while True:
-                    if watch is not None and watch.abandoned.is_set():
+                    if watch is not None and (watch.abandoned.is_set() or watch.peer_gone()):
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
                     body = self._execute(operation, request).body

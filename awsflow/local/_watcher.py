@@ -37,6 +37,14 @@ class PollWatch:
             self._watching = True
             self._watcher.watch(self._sock, lambda: self._on_abandon(self))
 
+    def peer_gone(self) -> bool:
+        """Whether the client has closed the connection, checked now (a non-blocking peek).
+
+        The watcher thread notices a close soon after it happens; a poll about to take a task
+        asks directly, so a task is not handed to a client that closed a moment ago.
+        """
+        return DisconnectWatcher.peer_closed(self._sock)
+
     def stop(self) -> None:
         if self._watching:
             self._watching = False
@@ -89,13 +97,13 @@ class DisconnectWatcher:
                         self._wake_r.recv(4096)
                     continue
                 sock: socket.socket = key.fileobj  # type: ignore[assignment]
-                if self._peer_closed(sock):
+                if self.peer_closed(sock):
                     with self._lock, contextlib.suppress(KeyError, ValueError):
                         self._selector.unregister(sock)
                     key.data()
 
     @staticmethod
-    def _peer_closed(sock: socket.socket) -> bool:
+    def peer_closed(sock: socket.socket) -> bool:
         try:
             return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
         except BlockingIOError:

@@ -228,3 +228,30 @@ def test_a_poll_whose_client_disconnects_takes_no_task(swf: LocalSWF, client: An
     raw.sock.shutdown(2)
     raw.close()
     assert swf.service.wait_for_pollers(0, timeout=5, at_most=True)
+
+
+def test_a_task_scheduled_before_the_watcher_notices_a_closed_poll_is_not_handed_to_it(
+    swf: LocalSWF, client: Any, domain: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The poll checks its client is still there when it wakes for a task (no watcher race)."""
+    import http.client
+    import json
+
+    from awsflow.local._watcher import DisconnectWatcher
+
+    monkeypatch.setattr(DisconnectWatcher, "watch", lambda self, sock, callback: None)  # never notices
+    setup_domain(client, domain)
+    host, port = swf.endpoint_url.split("//")[1].split(":")
+    raw = http.client.HTTPConnection(host, int(port))
+    body = json.dumps({"domain": domain, "taskList": TASK_LIST})
+    headers = {
+        "X-Amz-Target": "SimpleWorkflowService.PollForDecisionTask",
+        "Content-Type": "application/x-amz-json-1.0",
+    }
+    raw.request("POST", "/", body=body, headers=headers)
+    wait_for_pollers(swf, 1)
+    raw.sock.shutdown(2)
+    raw.close()
+    run = start(client, domain)  # wakes the held poll, whose client is gone
+    assert swf.service.wait_for_pollers(0, timeout=5, at_most=True)
+    assert poll_decision(client, domain)["workflowExecution"] == run  # still queued, not lost
