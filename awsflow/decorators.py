@@ -148,6 +148,7 @@ def activity(
     manual: bool = False,
     task_priority: int | None = None,
     retry_policy: RetryPolicy | None = None,
+    auto_heartbeat: bool = True,
 ) -> Callable[[Any], ActivityFunc]:
     """Declare an activity type on a method of an ``@activities`` class.
 
@@ -156,6 +157,12 @@ def activity(
     :class:`~awsflow.manual_activity_completion_client.ManualActivityCompletionClient`.
     ``retry_policy`` (awsflow addition) retries the activity from the workflow: see
     :mod:`awsflow.retry_policy`; it wins over ``@retry_activity``.
+
+    With a ``heartbeat_timeout``, the worker heartbeats for a plain function in the background
+    while it runs (awsflow addition). That keeps a long activity alive, but it also keeps a *hung*
+    one alive until its start-to-close timeout: ``auto_heartbeat=False`` leaves heartbeating to
+    the code (``get_context().heartbeat()``), so a hang shows as a heartbeat timeout. A generator
+    activity heartbeats at each ``yield`` and never gets automatic ones.
     """
     activity_type = ActivityType(
         version,
@@ -170,6 +177,7 @@ def activity(
         manual=manual,
         task_priority=task_priority,
         retry_policy=_checked_policy(retry_policy),
+        auto_heartbeat=auto_heartbeat,
     )
 
     def declare(func: Any) -> ActivityFunc:

@@ -49,6 +49,7 @@ class ActivityType:
         manual: bool = False,
         task_priority: int | None = None,
         retry_policy: RetryPolicy | None = None,
+        auto_heartbeat: bool = True,
     ) -> None:
         self.version = str(version)
         self.name = name
@@ -63,6 +64,7 @@ class ActivityType:
         self.task_priority = task_priority
         self.retrying: Any = None
         self.retry_policy = retry_policy
+        self.auto_heartbeat = auto_heartbeat
         self.data_converter = data_converter if data_converter is not None else self.DEFAULT_DATA_CONVERTER
         self._explicit_name = name is not None
 

@@ -391,7 +391,7 @@ class ActivityWorker(BaseWorker):
     @contextlib.contextmanager
     def _auto_heartbeat(self, context: ActivityContext, activity_type: Any) -> Iterator[None]:
         interval = heartbeat_interval(activity_type.heartbeat_timeout)
-        if interval is None:
+        if interval is None or not activity_type.auto_heartbeat:
             yield
             return
         beater = AutoHeartbeat(

@@ -57,7 +57,7 @@ class Shop:
         context = get_context()
         return [context.task.id, get_context().workflow_execution.workflow_id]
 
-    @activity("1.0", start_to_close_timeout=30, heartbeat_timeout=10)
+    @activity("1.0", start_to_close_timeout=30, heartbeat_timeout=10, auto_heartbeat=False)
     def wait_at_gate(self, name: str) -> str:
         started[name].set()
         gate(name).wait(30)

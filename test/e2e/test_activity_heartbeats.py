@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from typing import Any
 
 import flows
@@ -31,6 +32,13 @@ class Long:
         flows.started[name].set()
         flows.gate(name).wait(30)
         return "crunched"
+
+    @activity("1.0", heartbeat_timeout=10, auto_heartbeat=False)
+    def hang(self, name: str) -> str:
+        """Like crunch, without automatic heartbeats: its silence is a heartbeat timeout."""
+        flows.started[name].set()
+        flows.gate(name).wait(30)
+        return "hung"
 
     @activity("1.0", heartbeat_timeout=10)
     def count_to(self, n: int, name: str) -> Any:
@@ -86,6 +94,15 @@ class Crunch(WorkflowDefinition):
             return f"timed out: {error.timeout_type}"
 
 
+class Hang(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, name: str) -> Any:
+        try:
+            return (yield Long.hang(name))
+        except ActivityTaskTimedOutError as error:
+            return f"timed out: {error.timeout_type}"
+
+
 class Count(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
     def run(self, n: int, name: str) -> Any:
@@ -134,6 +151,7 @@ def test_automatic_heartbeats_keep_a_long_activity_alive_past_its_heartbeat_time
     flows.gate("long")
     instance = Crunch.run("long")
     assert flows.started["long"].wait(10)
+    assert [t for t in threading.enumerate() if t.name.startswith("heartbeat ")]
     for beat in range(1, 9):  # 8 x 4 s: three times the 10 s heartbeat timeout
         flow.advance(4)
         wait_until(lambda: worker.stats.heartbeats >= beat, what=f"automatic heartbeat {beat}")  # noqa: B023
@@ -141,6 +159,20 @@ def test_automatic_heartbeats_keep_a_long_activity_alive_past_its_heartbeat_time
     assert instance.wait_for_completion(timeout=10) == "crunched"
     assert "ActivityTaskTimedOut" not in flow.event_types(instance.workflow_execution)
     assert worker.stats.heartbeats == 8  # one per interval (10 / 3 s), none after it returned
+
+
+def test_without_automatic_heartbeats_a_silent_activity_times_out_heartbeat(flow: Flow) -> None:
+    flow.workflow_worker(Hang)
+    worker = flow.activity_worker(Long(), clock=flow.clock)
+    flows.gate("hung")
+    instance = Hang.run("hung")
+    assert flows.started["hung"].wait(10)
+    # An automatic heartbeater starts before the function runs, in a thread named for the task.
+    assert not [t for t in threading.enumerate() if t.name.startswith("heartbeat ")]
+    for _ in range(3):  # the same 4 s steps that automatic heartbeats survive
+        flow.advance(4)
+    assert instance.wait_for_completion(timeout=10) == "timed out: HEARTBEAT"
+    assert worker.stats.heartbeats == 0
 
 
 def test_a_generator_heartbeats_at_each_yield_and_its_last_progress_is_in_the_history(flow: Flow) -> None:
