@@ -10,44 +10,11 @@ timeout costs no wall time.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from typing import Protocol
 
+from .._clock import Clock, SystemClock
 
-class Clock(Protocol):
-    """What the service needs from a clock."""
-
-    def now(self) -> float:
-        """Seconds since the epoch, as SWF timestamps are."""
-        ...
-
-    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
-        """Wait on ``cond`` (held by the caller) until notified or ``deadline`` passes."""
-        ...
-
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` whenever time jumps (the virtual clock's advance)."""
-        ...
-
-
-class SystemClock:
-    """The wall clock."""
-
-    def now(self) -> float:
-        return time.time()
-
-    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
-        if deadline is None:
-            cond.wait()
-            return
-        remaining = deadline - time.time()
-        if remaining > 0:
-            cond.wait(remaining)
-
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        # The wall clock never jumps; waiters time out on their own.
-        return None
+__all__ = ["Clock", "SystemClock", "VirtualClock"]
 
 
 class VirtualClock:

@@ -5,7 +5,7 @@ SWF times an activity out when it goes ``heartbeat_timeout`` seconds without a h
 it, so while a plain-function activity whose type has a heartbeat timeout runs, the worker
 heartbeats for it every third of that timeout: two beats can be lost or late before SWF gives up.
 
-Time is read from an injected clock (the shape of :class:`awsflow.local.Clock`): the wall clock
+Time is read from an injected clock (:class:`awsflow._clock.Clock`): the wall clock
 in production, the service's :class:`~awsflow.local.VirtualClock` in tests, where every
 ``advance`` wakes the heartbeaters so an hour of heartbeats costs no wall time. A heartbeat the
 activity sent itself postpones the next automatic one.
@@ -19,49 +19,14 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
-from typing import Protocol
 
+from .._clock import Clock
 from ..swf_exceptions import UnknownResourceError
 
 logger = logging.getLogger(__name__)
 
 BEATS_PER_TIMEOUT = 3
-
-
-class WorkerClock(Protocol):
-    """The clock automatic heartbeats are timed on (:class:`awsflow.local.VirtualClock` fits)."""
-
-    def now(self) -> float:
-        """Seconds since the epoch."""
-        ...
-
-    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
-        """Wait on ``cond`` (held by the caller) until notified or ``deadline`` passes."""
-        ...
-
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        """Call ``callback`` whenever time jumps (a virtual clock's ``advance``)."""
-        ...
-
-
-class WallClock:
-    """The real clock (the default)."""
-
-    def now(self) -> float:
-        return time.time()
-
-    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
-        if deadline is None:
-            cond.wait()
-            return
-        remaining = deadline - time.time()
-        if remaining > 0:
-            cond.wait(remaining)
-
-    def subscribe(self, callback: Callable[[], None]) -> None:
-        return None  # the wall clock never jumps
 
 
 def heartbeat_interval(heartbeat_timeout: int | str | None) -> float | None:
@@ -95,7 +60,7 @@ class AutoHeartbeat:
         self,
         beat: Callable[[], None],
         interval: float,
-        clock: WorkerClock,
+        clock: Clock,
         ticks: threading.Condition,
         name: str,
     ) -> None:

@@ -42,12 +42,13 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
+from .._clock import Clock, SystemClock
 from ..context._contexts import ActivityContext, set_context
 from ..data_converter import JSONDataConverter
 from ..swf_exceptions import is_retryable
 from ._activity_runner import ActivityTask, failure_details, run_activity_task
 from ._backoff import backoff_delay
-from ._heartbeats import AutoHeartbeat, WallClock, WorkerClock, heartbeat_interval
+from ._heartbeats import AutoHeartbeat, heartbeat_interval
 from ._process_pool import ProcessPool
 from ._registry import extract_activities
 from ._signals import stop_on_signals
@@ -109,7 +110,7 @@ class ActivityWorker(BaseWorker):
         processes: int | None = None,
         max_concurrent: int | None = None,
         grace_period: float | None = None,
-        clock: WorkerClock | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if processes is not None and processes < 1:
             raise ValueError(f"processes must be 1 or more (or None: run in threads), not {processes}")
@@ -125,7 +126,7 @@ class ActivityWorker(BaseWorker):
         self._processes = processes
         self._max_concurrent = max_concurrent if max_concurrent is not None else (processes or 1)
         self._grace_period = grace_period
-        self._clock: WorkerClock = clock if clock is not None else WallClock()
+        self._clock: Clock = clock if clock is not None else SystemClock()
         self._ticks = threading.Condition()
         self._clock.subscribe(self._on_clock_jump)
         self._slots = threading.Condition()  # guards _held and _reserved

@@ -1,0 +1,49 @@
+"""The clock protocol shared by awsflow.local's service and the workers' automatic heartbeats.
+
+Both wait for deadlines on one injected clock: the wall clock in production, a
+:class:`awsflow.local.VirtualClock` in tests, whose jumps wake the waiters at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+__all__ = ["Clock", "SystemClock"]
+
+
+class Clock(Protocol):
+    """What the service and the workers need from a clock."""
+
+    def now(self) -> float:
+        """Seconds since the epoch, as SWF timestamps are."""
+        ...
+
+    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
+        """Wait on ``cond`` (held by the caller) until notified or ``deadline`` passes."""
+        ...
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever time jumps (the virtual clock's advance)."""
+        ...
+
+
+class SystemClock:
+    """The wall clock."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
+        if deadline is None:
+            cond.wait()
+            return
+        remaining = deadline - time.time()
+        if remaining > 0:
+            cond.wait(remaining)
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        # The wall clock never jumps; waiters time out on their own.
+        return None
