@@ -16,11 +16,10 @@ loop with CancelledError.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from ..core import CancelledError, Future, coroutine
-from ..exceptions import StartChildWorkflowExecutionFailedError
 from ..workflow_execution import WorkflowExecution
 
 if TYPE_CHECKING:
@@ -46,7 +45,6 @@ def schedule_activity_retrying(
     return future
 
 
-@coroutine
 def _activity_attempts(
     decider: DecisionMaking,
     activity_type: ActivityType,
@@ -56,11 +54,8 @@ def _activity_attempts(
     overrides: dict[str, Any],
     origin: Any,
     base: str,
-) -> Generator[Any, Any, Any]:
-    salt = f"{decider.workflow_execution.run_id}|{base}"
-    started_at = decider._context._workflow_time
-    attempt = 1
-    while True:
+) -> Future:
+    def attempt_once(attempt: int) -> Generator[Any, Any, Any]:
         scheduled = decider.schedule_activity(
             activity_type,
             args,
@@ -69,8 +64,26 @@ def _activity_attempts(
             overrides=overrides,
             origin=origin,
         )
+        return (yield scheduled)
+
+    future: Future = _attempts(decider, policy, base, attempt_once)
+    return future
+
+
+@coroutine
+def _attempts(
+    decider: DecisionMaking,
+    policy: RetryPolicy,
+    base: str,
+    attempt_once: Callable[[int], Generator[Any, Any, Any]],
+) -> Generator[Any, Any, Any]:
+    """Run ``attempt_once(1)``, ``attempt_once(2)``, ... with the policy's backoff timers between."""
+    salt = f"{decider.workflow_execution.run_id}|{base}"
+    started_at = decider._context._workflow_time
+    attempt = 1
+    while True:
         try:
-            return (yield scheduled)
+            return (yield from attempt_once(attempt))
         except Exception as error:  # only what the policy says is retried; the rest re-raised
             elapsed = decider._context._workflow_time - started_at
             delay = policy.next_delay(attempt, error, elapsed, salt)
@@ -128,7 +141,6 @@ def start_child_retrying(
     return started
 
 
-@coroutine
 def _child_attempts(
     decider: DecisionMaking,
     workflow_type: WorkflowType,
@@ -139,36 +151,22 @@ def _child_attempts(
     overrides: dict[str, Any],
     base: str,
     started: Future,
-) -> Generator[Any, Any, Any]:
-    salt = f"{decider.workflow_execution.run_id}|{base}"
-    started_at = decider._context._workflow_time
-    attempt = 1
-    while True:
+) -> Future:
+    def attempt_once(attempt: int) -> Generator[Any, Any, Any]:
         proxy = type(instance)(WorkflowExecution(None, None))
         proxy._data_converter = workflow_type.data_converter
-        try:
-            child = yield decider.start_child_workflow(
-                workflow_type,
-                proxy,
-                args,
-                kwargs,
-                workflow_id=f"{base}-attempt-{attempt}",
-                overrides=overrides,
-            )
-        except StartChildWorkflowExecutionFailedError as refused:
-            refused.attempts = attempt  # type: ignore[attr-defined]
-            raise
+        child = yield decider.start_child_workflow(
+            workflow_type,
+            proxy,
+            args,
+            kwargs,
+            workflow_id=f"{base}-attempt-{attempt}",
+            overrides=overrides,
+        )  # StartChildWorkflowExecutionFailedError is not retryable: the policy gives up on it
         instance.workflow_execution = child.workflow_execution
         if not started.done():
             started.set_result(instance)
-        try:
-            return (yield child.workflow_result)
-        except Exception as error:  # only what the policy says is retried; the rest re-raised
-            elapsed = decider._context._workflow_time - started_at
-            delay = policy.next_delay(attempt, error, elapsed, salt)
-            if delay is None:
-                error.attempts = attempt  # type: ignore[attr-defined]
-                raise
-        attempt += 1
-        if delay > 0:
-            yield decider.start_timer(delay, timer_id=f"{base}-backoff-{attempt}")
+        return (yield child.workflow_result)
+
+    future: Future = _attempts(decider, policy, base, attempt_once)
+    return future
