@@ -45,9 +45,7 @@ from typing import Any
 from .._clock import Clock, SystemClock
 from ..context._contexts import ActivityContext, set_context
 from ..data_converter import JSONDataConverter
-from ..swf_exceptions import is_retryable
 from ._activity_runner import ActivityTask, failure_details, run_activity_task
-from ._backoff import backoff_delay
 from ._heartbeats import AutoHeartbeat, heartbeat_interval
 from ._process_pool import ProcessPool
 from ._registry import extract_activities
@@ -320,17 +318,6 @@ class ActivityWorker(BaseWorker):
                 self._counters.add("tasks_started")
                 pid = pool.dispatch(task)
                 _log_taken(task, pid)
-
-    def _poll_failed(self, error: Exception, failures: int) -> None:
-        if self._stopping.is_set():
-            return
-        self._counters.add("poll_errors")
-        delay = backoff_delay(failures)
-        if is_retryable(error):
-            logger.warning("%r: %r; retrying in %.1f s", self, error, delay)
-        else:
-            self._unhandled_exception_handler(error, error.__traceback__)
-        self._stopping.wait(delay)
 
     def _unreserve(self) -> None:
         with self._slots:

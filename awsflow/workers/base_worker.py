@@ -186,16 +186,20 @@ class BaseWorker(SwfCaller):
             except PollAborted:
                 return
             except Exception as error:
-                if self._stopping.is_set():
-                    return
                 failures += 1
-                self._counters.add("poll_errors")
-                delay = backoff_delay(failures)
-                if is_retryable(error):
-                    logger.warning("%r: %r; retrying in %.1f s", self, error, delay)
-                else:
-                    self._unhandled_exception_handler(error, error.__traceback__)
-                self._stopping.wait(delay)
+                self._poll_failed(error, failures)
+
+    def _poll_failed(self, error: Exception, failures: int) -> None:
+        """Count, log and back off after the ``failures``-th poll failure in a row."""
+        if self._stopping.is_set():
+            return
+        self._counters.add("poll_errors")
+        delay = backoff_delay(failures)
+        if is_retryable(error):
+            logger.warning("%r: %r; retrying in %.1f s", self, error, delay)
+        else:
+            self._unhandled_exception_handler(error, error.__traceback__)
+        self._stopping.wait(delay)
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
