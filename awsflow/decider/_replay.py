@@ -49,7 +49,7 @@ from ._commands import (
 from ._conditions import ConditionWaits
 from ._making import DecisionMaking
 from ._markers import Markers
-from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, SplitTimer, split_point
+from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, MEASURE_FROM, SplitTimer, split_point
 
 __all__ = [
     "DecisionOutcome",
@@ -254,7 +254,7 @@ class ExecutionReplay(DecisionMaking):
             commands = [c for c in commands if not c.is_close] + [c for c in commands if c.is_close]
         self._pending = []
         self._split_rest = None
-        cut = split_point(commands)
+        cut = split_point(commands) if len(commands) >= MEASURE_FROM else None
         if cut is not None:
             # Too many (or too large) for one response: send the first part and a 0-second timer
             # whose firing brings the next decision task, which sends the rest.
@@ -289,10 +289,11 @@ class ExecutionReplay(DecisionMaking):
                 event, _recorded(result, attributes), f"nothing (the code waits at {self._waiting_at()})"
             )
         command = self._awaiting.popleft()
-        if isinstance(command, SplitTimer) and decision_type != "StartTimer":
-            command = self._unsplit(command)
         key = command.key
         if key[0] != decision_type or (key[1] != recorded_id and not command.generated_id):
+            if isinstance(command, SplitTimer) and decision_type != "StartTimer":
+                self._confirm_unsplit(command, event, attributes, result)
+                return
             raise self._divergence(
                 event, _recorded(result, attributes), f"{command.describe()} at {command.where}"
             )
@@ -304,16 +305,24 @@ class ExecutionReplay(DecisionMaking):
                 )
         command.confirmed(event, attributes)
 
-    def _unsplit(self, timer: SplitTimer) -> Command:
+    def _confirm_unsplit(
+        self,
+        timer: SplitTimer,
+        event: dict[str, Any],
+        attributes: dict[str, Any],
+        result: tuple[str, Any, Any],
+    ) -> None:
         """The history sent in one response what this replay split (written by a decider that
         never splits, e.g. botoflow's): expect the rest now, not in the next decision task."""
         rest = self._split_rest or []
+        if not rest:
+            raise self._divergence(
+                event, _recorded(result, attributes), f"{timer.describe()} at {timer.where}"
+            )
         self._pending = [command for command in self._pending if all(command is not r for r in rest)]
         self._awaiting.extendleft(reversed(rest))
         self._split_rest = None
-        if not self._awaiting:
-            raise NondeterminismError(f"{timer.describe()} expected, the history has another decision")
-        return self._awaiting.popleft()
+        self._confirm(event, attributes, result)
 
     def _divergence(self, event: dict[str, Any], recorded: str, actual: str) -> NondeterminismError:
         name = self._workflow_type.name if self._workflow_type else "workflow"

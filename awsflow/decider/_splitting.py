@@ -21,6 +21,7 @@ __all__ = [
     "HISTORY_EVENT_LIMIT",
     "HISTORY_WARNING_AT",
     "MAX_DECISIONS",
+    "MEASURE_FROM",
     "SplitTimer",
     "split_point",
 ]
@@ -30,7 +31,7 @@ MAX_DECISIONS = 100
 DECISIONS_BYTES = 900_000
 # A decision is at most ~34 KB (a 32 KB input plus names and options): fewer than this many
 # cannot reach DECISIONS_BYTES, so they are never measured (measuring encodes replayed inputs).
-_MEASURE_FROM = 26
+MEASURE_FROM = 26
 
 HISTORY_EVENT_LIMIT = 25_000  # SWF terminates a run whose history reaches it
 HISTORY_WARNING_AT = HISTORY_EVENT_LIMIT * 8 // 10
@@ -55,7 +56,7 @@ class SplitTimer(Command):
 def split_point(commands: Sequence[Command]) -> int | None:
     """Where to cut ``commands`` so the first part fits one response; None if all fit."""
     count = len(commands)
-    if count < _MEASURE_FROM:
+    if count < MEASURE_FROM:
         return None
     size = 0
     for index, command in enumerate(commands):
