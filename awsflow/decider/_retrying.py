@@ -41,20 +41,7 @@ def schedule_activity_retrying(
 ) -> Future:
     """Schedule the activity under ``policy``; a Future of the first successful attempt's result."""
     base = decider.next_id()
-    future: Future = _activity_attempts(decider, activity_type, policy, args, kwargs, overrides, origin, base)
-    return future
 
-
-def _activity_attempts(
-    decider: DecisionMaking,
-    activity_type: ActivityType,
-    policy: RetryPolicy,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    overrides: dict[str, Any],
-    origin: Any,
-    base: str,
-) -> Future:
     def attempt_once(attempt: int) -> Generator[Any, Any, Any]:
         scheduled = decider.schedule_activity(
             activity_type,
@@ -116,9 +103,24 @@ def start_child_retrying(
     chosen = decider._context._workflow_options_overrides.get("workflow_id")
     base = str(chosen) if chosen else decider._child_workflow_id(decider.next_id())
     started = Future()
-    result: Future = _child_attempts(
-        decider, workflow_type, instance, policy, args, kwargs, overrides, base, started
-    )
+
+    def attempt_once(attempt: int) -> Generator[Any, Any, Any]:
+        proxy = type(instance)(WorkflowExecution(None, None))
+        proxy._data_converter = workflow_type.data_converter
+        child = yield decider.start_child_workflow(
+            workflow_type,
+            proxy,
+            args,
+            kwargs,
+            workflow_id=f"{base}-attempt-{attempt}",
+            overrides=overrides,
+        )  # StartChildWorkflowExecutionFailedError is not retryable: the policy gives up on it
+        instance.workflow_execution = child.workflow_execution
+        if not started.done():
+            started.set_result(instance)
+        return (yield child.workflow_result)
+
+    result: Future = _attempts(decider, policy, base, attempt_once)
     instance._workflow_result = result
 
     def settle_started(done: Any) -> None:
@@ -139,34 +141,3 @@ def start_child_retrying(
 
     started._canceller = cancel
     return started
-
-
-def _child_attempts(
-    decider: DecisionMaking,
-    workflow_type: WorkflowType,
-    instance: Any,
-    policy: RetryPolicy,
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-    overrides: dict[str, Any],
-    base: str,
-    started: Future,
-) -> Future:
-    def attempt_once(attempt: int) -> Generator[Any, Any, Any]:
-        proxy = type(instance)(WorkflowExecution(None, None))
-        proxy._data_converter = workflow_type.data_converter
-        child = yield decider.start_child_workflow(
-            workflow_type,
-            proxy,
-            args,
-            kwargs,
-            workflow_id=f"{base}-attempt-{attempt}",
-            overrides=overrides,
-        )  # StartChildWorkflowExecutionFailedError is not retryable: the policy gives up on it
-        instance.workflow_execution = child.workflow_execution
-        if not started.done():
-            started.set_result(instance)
-        return (yield child.workflow_result)
-
-    future: Future = _attempts(decider, policy, base, attempt_once)
-    return future
