@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core.exceptions import CancellationError
 from .data_converter import AbstractDataConverter, JSONDataConverter
+from .exceptions import ActivityCancelledError
 from .swf_exceptions import swf_exception_wrapper
 
 __all__ = ["ManualActivityCompletionClient"]
@@ -51,11 +51,11 @@ class ManualActivityCompletionClient:
             )
 
     def record_heartbeat(self, details: str | None, task_token: str) -> None:
-        """Heartbeat the task; raises CancellationError if a cancel was requested."""
+        """Heartbeat the task; raises ActivityCancelledError (a CancellationError) if a cancel was requested."""
         request: dict[str, Any] = {"taskToken": task_token}
         if details is not None:
             request["details"] = details
         with swf_exception_wrapper():
             response = self._swf_client.record_activity_task_heartbeat(**request)
         if response.get("cancelRequested"):
-            raise CancellationError("Cancel was requested for this activity")
+            raise ActivityCancelledError("Cancel was requested for this activity")

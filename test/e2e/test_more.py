@@ -126,3 +126,23 @@ def test_calling_a_real_activity_under_workflow_testing_context_asks_for_a_stub(
         future = Direct(None).run()
     with pytest.raises(NotImplementedError, match=r"Shop\.price must be stubbed"):
         future.result()
+
+
+def test_a_manual_activitys_heartbeat_says_when_its_cancel_was_requested(flow: Flow) -> None:
+    from awsflow.exceptions import ActivityCancelledError, WorkflowCanceledError
+
+    flows.Approvals.tokens.clear()
+    flow.workflow_worker(flows.NeedsApproval)
+    flow.activity_worker(flows.Approvals())
+    instance = flows.NeedsApproval.run(10.0)
+    wait_until(lambda: len(flows.Approvals.tokens) == 1, what="the approval to be asked for")
+    token = flows.Approvals.tokens[instance.workflow_execution.workflow_id]
+    workflow_id, run_id = instance.workflow_execution
+    flow.client.request_cancel_workflow_execution(domain=flow.domain, workflowId=workflow_id, runId=run_id)
+    flow.wait_for_event(instance.workflow_execution, "ActivityTaskCancelRequested")
+    approvals = ManualActivityCompletionClient(flow.swf.client())
+    with pytest.raises(ActivityCancelledError):
+        approvals.record_heartbeat("still thinking", token)
+    approvals.cancel("withdrawn", token)
+    with pytest.raises(WorkflowCanceledError):
+        instance.wait_for_completion(timeout=10)
