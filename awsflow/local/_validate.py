@@ -19,6 +19,13 @@ answers them:
 The SWF name rule (no ``:``, ``/``, ``|`` or control characters, not the literal ``arn``) is
 stated in the model's documentation for certain members only; :func:`_name_rule_members`
 finds them there rather than listing them by hand.
+
+Numbers written as strings get the same treatment (:func:`_number_rule_members`): every member
+of a duration shape must be whole seconds (days, for retention) in ASCII digits, or ``NONE``
+where its documentation allows it ("You can use NONE ..."; not where it says "you cannot
+specify a value of "NONE""); every ``TaskPriority`` must be a Java ``int``. The engine repeats
+these checks for callers that bypass HTTP; here they run before anything reaches it, for every
+operation and every decision in a batch, and are reported with the other violations.
 """
 
 from __future__ import annotations
@@ -29,7 +36,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ._model import input_shape, service_model, shape
-from .engine import SerializationException, ValidationException
+from .engine import (
+    PRIORITY_MAX,
+    PRIORITY_MIN,
+    SerializationException,
+    ValidationException,
+    is_duration,
+    is_priority,
+)
 
 Checker = Callable[[Any, str, list[str]], Any]
 
@@ -103,6 +117,44 @@ def _name_rule(value: str, path: str, errors: list[str], *, strip: bool) -> None
         errors.append(_violation(value, path, "Member must not start or end with whitespace"))
 
 
+_DURATION_SHAPES = frozenset({"DurationInSeconds", "DurationInSecondsOptional", "DurationInDays"})
+_PRIORITY_SHAPE = "TaskPriority"
+
+
+@functools.cache
+def _number_rule_members() -> dict[tuple[str, str], str]:
+    """(structure, member) pairs holding a number as a string, each with its rule's name.
+
+    The rule is ``"duration"``, ``"duration-or-none"`` or ``"priority"``.
+    """
+    rules = {}
+    for structure_name, structure in service_model()["shapes"].items():
+        for member_name, member in structure.get("members", {}).items():
+            if member["shape"] == _PRIORITY_SHAPE:
+                rules[(structure_name, member_name)] = "priority"
+            elif member["shape"] in _DURATION_SHAPES:
+                documentation = member.get("documentation", "")
+                allows_none = "NONE" in documentation and "cannot specify a value of" not in documentation
+                rules[(structure_name, member_name)] = "duration-or-none" if allows_none else "duration"
+    return rules
+
+
+def _number_rule(value: str, path: str, errors: list[str], rule: str) -> None:
+    if rule == "priority":
+        if not is_priority(value):
+            errors.append(
+                _violation(value, path, f"Member must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}")
+            )
+        return
+    allow_none = rule == "duration-or-none"
+    if not is_duration(value, allow_none=allow_none):
+        unit = "days" if path.endswith("InDays") else "seconds"
+        allowed = f"Member must be a whole number of {unit} in digits 0-9" + (
+            " or NONE" if allow_none else ""
+        )
+        errors.append(_violation(value, path, allowed))
+
+
 _compiled: dict[str, Checker] = {}
 
 
@@ -145,6 +197,7 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
     name_paths = {
         m: ("name" if shape(spec["members"][m]["shape"])["type"] == "structure" else None) for m in named
     }
+    numbers = {m: rule for (s, m), rule in _number_rule_members().items() if s == name}
 
     def check(value: Any, path: str, errors: list[str]) -> Any:
         if not isinstance(value, dict):
@@ -159,6 +212,9 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
                 continue
             member_path = _join(path, member)
             result[member] = member_check(item, member_path, errors)
+            rule = numbers.get(member)
+            if rule is not None:
+                _number_rule(result[member], member_path, errors, rule)
             if member in name_paths:
                 inner = name_paths[member]
                 target = result[member].get(inner) if inner else result[member]

@@ -19,6 +19,10 @@ def valid(shape_name: str, depth: int = 0) -> st.SearchStrategy[Any]:
     """Values that satisfy every constraint of a shape."""
     spec = shape(shape_name)
     kind = spec["type"]
+    if shape_name in ("DurationInSeconds", "DurationInSecondsOptional", "DurationInDays"):
+        return st.integers(0, 10**8 - 1).map(str)
+    if shape_name == "TaskPriority":
+        return st.integers(-(2**31), 2**31 - 1).map(str)
     if kind == "structure":
         members = spec.get("members", {})
         required = set(spec.get("required", ()))

@@ -28,11 +28,14 @@ from ._faults import (
     WorkflowExecutionAlreadyStartedFault,
 )
 from ._lambda import LAMBDA_RESULT
+from ._numbers import PRIORITY_MAX, PRIORITY_MIN, is_duration, is_priority
 
 __all__ = [
     "EMPTY_POLL_REPLIES",
     "LAMBDA_RESULT",
     "POLL_OPERATIONS",
+    "PRIORITY_MAX",
+    "PRIORITY_MIN",
     "READ_ONLY_OPERATIONS",
     "DefaultUndefinedFault",
     "DomainAlreadyExistsFault",
@@ -54,4 +57,6 @@ __all__ = [
     "UnrecognizedClientException",
     "ValidationException",
     "WorkflowExecutionAlreadyStartedFault",
+    "is_duration",
+    "is_priority",
 ]

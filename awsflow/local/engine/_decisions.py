@@ -35,6 +35,7 @@ from ._lifecycle import (
     signal,
     start_run,
 )
+from ._numbers import MAX_EXECUTION_SECONDS
 from ._state import (
     ActivityTask,
     Child,
@@ -87,6 +88,13 @@ _DURATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
     ),
     "ScheduleLambdaFunction": (("startToCloseTimeout", False),),
 }
+# Ranges the API reference states: a run lasts at most a year; "[a Lambda function's
+# startToCloseTimeout] can be any integer from 1-900 (1s-15m)".
+_DURATION_LIMITS: dict[tuple[str, str], tuple[int, int]] = {
+    ("StartChildWorkflowExecution", "executionStartToCloseTimeout"): (0, MAX_EXECUTION_SECONDS),
+    ("ContinueAsNewWorkflowExecution", "executionStartToCloseTimeout"): (0, MAX_EXECUTION_SECONDS),
+    ("ScheduleLambdaFunction", "startToCloseTimeout"): (1, 900),
+}
 _RUN_DEFAULT_CAUSES = {
     "taskList": "DEFAULT_TASK_LIST_UNDEFINED",
     "executionStartToCloseTimeout": "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED",
@@ -129,10 +137,16 @@ def _validate_batch(decisions: list[Json]) -> None:
                 )
             continue
         for name, allow_none in _DURATIONS.get(kind, ()):
-            check_duration(
-                attrs.get(name), f"decisions.{index}.member.{member}.{name}", allow_none=allow_none
-            )
-        check_priority(attrs.get("taskPriority"))
+            path = f"decisions.{index}.member.{member}.{name}"
+            value = attrs.get(name)
+            check_duration(value, path, allow_none=allow_none)
+            limits = _DURATION_LIMITS.get((kind, name))
+            if value is not None and limits is not None and not limits[0] <= int(value) <= limits[1]:
+                raise ValidationException(
+                    f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
+                    f"constraint: Member must be from {limits[0]} to {limits[1]} seconds"
+                )
+        check_priority(attrs.get("taskPriority"), f"decisions.{index}.member.{member}.taskPriority")
 
 
 class _Batch:

@@ -17,6 +17,7 @@ from . import _decisions, _lambda, _lifecycle, _registry, _tasks, _timeouts, _vi
 from ._faults import UnknownOperationException
 from ._kernel import HISTORY_EVENT_LIMIT, Kernel
 from ._lifecycle import enforce_history_cap
+from ._paging import DEFAULT_PAGE_SIZE
 from ._state import ExecKey, Json
 
 Handler = Callable[[Kernel, Json, float], Any]
@@ -63,6 +64,9 @@ class Engine:
         region: used in domain ARNs.
         account_id: used in domain ARNs.
         history_event_limit: events after which a run is terminated (SWF: 25,000).
+        page_size: events per page of GetWorkflowExecutionHistory and PollForDecisionTask when
+            the request sets no ``maximumPageSize`` (1-1000; the API reference's default is
+            1000, but SWF has been seen paging decision tasks at 100 events).
     """
 
     def __init__(
@@ -72,8 +76,12 @@ class Engine:
         region: str = "us-east-1",
         account_id: str = "000000000000",
         history_event_limit: int = HISTORY_EVENT_LIMIT,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
+        if not 1 <= page_size <= DEFAULT_PAGE_SIZE:
+            raise ValueError(f"page_size must be from 1 to {DEFAULT_PAGE_SIZE}, not {page_size}")
         self._k = Kernel(seed=seed, region=region, account_id=account_id)
+        self._k.history_page_size = page_size
         self._history_event_limit = history_event_limit
 
     @staticmethod

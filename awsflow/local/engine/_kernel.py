@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._faults import UnknownResourceFault
+from ._paging import DEFAULT_PAGE_SIZE
 from ._state import (
     ActivityTask,
     CloseStatus,
@@ -88,6 +89,9 @@ class Kernel:
         self.seed = seed
         self.region = region
         self.account_id = account_id
+        # Configuration, not state: the Engine sets it (GetWorkflowExecutionHistory and
+        # PollForDecisionTask pages when the request names no maximumPageSize).
+        self.history_page_size = DEFAULT_PAGE_SIZE
         self.domains: dict[str, Domain] = {}
         self.activity_types: dict[tuple[str, str, str], TypeRecord] = {}
         self.workflow_types: dict[tuple[str, str, str], TypeRecord] = {}

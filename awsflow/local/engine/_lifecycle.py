@@ -18,10 +18,9 @@ from ._faults import (
     WorkflowExecutionAlreadyStartedFault,
 )
 from ._kernel import OPEN_EXECUTIONS_LIMIT, Kernel, parse_duration
+from ._numbers import MAX_EXECUTION_SECONDS, PRIORITY_MAX, PRIORITY_MIN, is_duration, is_priority
 from ._registry import WORKFLOW_TYPES, registered_domain
 from ._state import CloseStatus, Execution, Json, RegistrationStatus, TypeRecord
-
-MAX_EXECUTION_SECONDS = 365 * 86_400
 
 # The close event each status appends in the parent, and which attributes it copies.
 _CHILD_CLOSE_EVENTS = {
@@ -73,22 +72,20 @@ def check_timeouts(config: Json) -> None:
 
 
 def check_duration(value: str | None, member: str, *, allow_none: bool = True) -> None:
-    if value is None or (allow_none and value == "NONE"):
+    """Refuse a duration that is not whole seconds in ASCII digits (or an allowed NONE)."""
+    if value is None or is_duration(value, allow_none=allow_none):
         return
-    if not value.isdigit():
-        allowed = "a whole number of seconds" + (" or NONE" if allow_none else "")
-        raise ValidationException(f"Invalid duration '{value}' for {member}: must be {allowed}")
+    allowed = "a whole number of seconds" + (" or NONE" if allow_none else "")
+    raise ValidationException(f"Invalid duration '{value}' for {member}: must be {allowed}")
 
 
-def check_priority(value: str | None) -> None:
-    if value is None:
+def check_priority(value: str | None, member: str = "taskPriority") -> None:
+    """Refuse a task priority that is not a Java int in decimal."""
+    if value is None or is_priority(value):
         return
-    try:
-        number = int(value)
-    except ValueError:
-        number = None
-    if number is None or not -(2**31) <= number < 2**31:
-        raise ValidationException(f"Invalid taskPriority '{value}': must be an integer in the Java int range")
+    raise ValidationException(
+        f"Invalid {member} '{value}': must be an integer from {PRIORITY_MIN} to {PRIORITY_MAX}"
+    )
 
 
 def start_workflow_execution(k: Kernel, req: Json, now: float) -> Json:

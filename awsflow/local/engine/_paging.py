@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from ._faults import ValidationException
 
 T = TypeVar("T")
-DEFAULT_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 1000  # the API reference's default, and the largest maximumPageSize allowed
 # maximumPageSize may change between pages; identity names the poller, not the query.
 _IGNORED = ("nextPageToken", "maximumPageSize", "identity")
 
@@ -39,23 +39,27 @@ def decode_token(request: dict[str, Any]) -> Any:
     try:
         data = json.loads(base64.urlsafe_b64decode(token.encode()))
         position, digest = data["p"], data["d"]
-    except (ValueError, TypeError, KeyError) as err:
+    except (ValueError, TypeError, KeyError, RecursionError) as err:
+        # RecursionError: a forged token may hold JSON nested deeper than the parser recurses.
         raise ValidationException("Invalid nextPageToken") from err
     if digest != _digest(request):
         raise ValidationException("Invalid nextPageToken: the request's other arguments changed")
     return position
 
 
-def page_size(request: dict[str, Any]) -> int:
+def page_size(request: dict[str, Any], default: int = DEFAULT_PAGE_SIZE) -> int:
+    """The request's ``maximumPageSize``; absent or 0 means the service's ``default``."""
     size = request.get("maximumPageSize") or 0
-    return size if size > 0 else DEFAULT_PAGE_SIZE
+    return size if size > 0 else default
 
 
-def paginate(request: dict[str, Any], items: Sequence[T]) -> tuple[Sequence[T], str | None]:
+def paginate(
+    request: dict[str, Any], items: Sequence[T], default_size: int = DEFAULT_PAGE_SIZE
+) -> tuple[Sequence[T], str | None]:
     """One page of ``items`` (already in response order) and the token for the next one."""
     start = decode_token(request) or 0
-    if not isinstance(start, int) or start < 0:
+    if type(start) is not int or start < 0:
         raise ValidationException("Invalid nextPageToken")
-    end = start + page_size(request)
+    end = start + page_size(request, default_size)
     token = encode_token(request, end) if end < len(items) else None
     return items[start:end], token

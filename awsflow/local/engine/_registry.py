@@ -16,6 +16,7 @@ from ._faults import (
     ValidationException,
 )
 from ._kernel import Kernel
+from ._numbers import MAX_EXECUTION_SECONDS, NONE, PRIORITY_MAX, PRIORITY_MIN, is_duration, is_priority
 from ._paging import paginate
 from ._state import Domain, Json, RegistrationStatus, TypeRecord
 
@@ -40,6 +41,15 @@ _WORKFLOW_DEFAULTS = (
     "defaultChildPolicy",
     "defaultLambdaRole",
 )
+# Duration defaults and whether they may be NONE. The API reference: "you cannot specify a
+# value of "NONE" for defaultExecutionStartToCloseTimeout; there is a one-year max limit".
+_DURATION_DEFAULTS = {
+    "defaultTaskStartToCloseTimeout": True,
+    "defaultTaskHeartbeatTimeout": True,
+    "defaultTaskScheduleToStartTimeout": True,
+    "defaultTaskScheduleToCloseTimeout": True,
+    "defaultExecutionStartToCloseTimeout": False,
+}
 
 
 # -- domains ---------------------------------------------------------------------------------
@@ -48,9 +58,9 @@ def register_domain(k: Kernel, req: Json, now: float) -> None:
     if name in k.domains:
         raise DomainAlreadyExistsFault(name)
     retention = req["workflowExecutionRetentionPeriodInDays"]
-    if retention == "NONE":
-        retention = "0"
-    if not retention.isdigit() or int(retention) > _RETENTION_MAX_DAYS:
+    if retention == NONE:
+        retention = "0"  # "If you pass the value NONE or 0 (zero), ... the history isn't retained."
+    if not is_duration(retention, allow_none=False) or int(retention) > _RETENTION_MAX_DAYS:
         raise ValidationException(
             f"1 validation error detected: Value '{retention}' at 'workflowExecutionRetentionPeriodInDays' "
             f"failed to satisfy constraint: Member must be an integer between 0 and {_RETENTION_MAX_DAYS}"
@@ -173,6 +183,7 @@ class _TypeOps:
         if sum(1 for d, _, _ in table if d == domain) >= TYPE_LIMIT:
             raise LimitExceededFault(f"{self.label} limit of {TYPE_LIMIT} reached in domain {domain}")
         defaults: dict[str, Any] = {name: req[name] for name in self.defaults if name in req}
+        _check_defaults(defaults)
         if "defaultTaskPriority" not in defaults:
             defaults["defaultTaskPriority"] = "0"
         table[key] = TypeRecord(req["name"], req["version"], req.get("description"), now, defaults)
@@ -228,6 +239,34 @@ class _TypeOps:
         if record.status is RegistrationStatus.REGISTERED:
             raise TypeNotDeprecatedFault(self.describe_name(record.name, record.version))
         del self.table(k)[(req["domain"], record.name, record.version)]
+
+
+def _check_defaults(defaults: Json) -> None:
+    """Refuse malformed defaults at registration, before they can break a later schedule/start."""
+    errors = []
+    for name, allow_none in _DURATION_DEFAULTS.items():
+        value = defaults.get(name)
+        if value is None:
+            continue
+        if not is_duration(value, allow_none=allow_none):
+            allowed = "a whole number of seconds" + (" or NONE" if allow_none else "")
+            errors.append(
+                f"Value '{value}' at '{name}' failed to satisfy constraint: Member must be {allowed}"
+            )
+        elif not allow_none and int(value) > MAX_EXECUTION_SECONDS:
+            errors.append(
+                f"Value '{value}' at '{name}' failed to satisfy constraint: Member must be at most "
+                f"{MAX_EXECUTION_SECONDS} seconds (one year)"
+            )
+    priority = defaults.get("defaultTaskPriority")
+    if priority is not None and not is_priority(priority):
+        errors.append(
+            f"Value '{priority}' at 'defaultTaskPriority' failed to satisfy constraint: Member must be "
+            f"an integer from {PRIORITY_MIN} to {PRIORITY_MAX}"
+        )
+    if errors:
+        plural = "error" if len(errors) == 1 else "errors"
+        raise ValidationException(f"{len(errors)} validation {plural} detected: " + "; ".join(errors))
 
 
 ACTIVITY_TYPES = _TypeOps("activity", _ACTIVITY_DEFAULTS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._faults import UnknownResourceFault
+from ._faults import UnknownResourceFault, ValidationException
 from ._kernel import Kernel, TokenRef, drop_none, parse_duration
 from ._paging import decode_token, encode_token, page_size
 from ._state import ActivityTask, Execution, Json
@@ -56,23 +56,15 @@ def poll_for_decision_task(k: Kernel, req: Json, now: float) -> Json | None:
 
 
 def _decision_page(k: Kernel, req: Json, position: Any) -> Json:
-    """One page of a decision task's history; later pages come back through the same poll call."""
-    try:
-        key = tuple(position["key"])
-        token, started, previous, offset = (
-            position["token"],
-            position["started"],
-            position["previous"],
-            position["offset"],
-        )
-        ex = k.executions[key]
-    except (KeyError, TypeError) as err:
-        raise UnknownResourceFault("Unknown decision task for this page token") from err
+    key, token, started, previous, offset = _decision_page_position(position)
+    ex = k.executions.get(key)
+    if ex is None:
+        raise UnknownResourceFault("Unknown decision task for this page token")
     first = previous if req.get("startAtPreviousStartedEvent") and previous else 1
     events = ex.events[first - 1 : started]
     if req.get("reverseOrder"):
         events = events[::-1]
-    end = offset + page_size(req)
+    end = offset + page_size(req, k.history_page_size)
     body: Json = {
         "taskToken": token,
         "startedEventId": started,
@@ -84,6 +76,29 @@ def _decision_page(k: Kernel, req: Json, position: Any) -> Json:
     if end < len(events):
         body["nextPageToken"] = encode_token(req, {**position, "offset": end})
     return body
+
+
+def _decision_page_position(position: Any) -> tuple[tuple[str, str, str], str, int, int, int]:
+    """The parts of a decision-task page position, or ValidationException if it is not one.
+
+    Page tokens are only as trustworthy as the client that sends them back: a token that
+    decodes but holds something else must be refused, not indexed with.
+    """
+    try:
+        key = tuple(position["key"])
+        token, started, previous, offset = (
+            position["token"],
+            position["started"],
+            position["previous"],
+            position["offset"],
+        )
+    except (KeyError, TypeError) as err:
+        raise ValidationException("Invalid nextPageToken") from err
+    numbers_ok = all(type(n) is int and n >= 0 for n in (started, previous, offset))
+    key_ok = len(key) == 3 and all(isinstance(part, str) for part in key)
+    if not (key_ok and numbers_ok and isinstance(token, str)):
+        raise ValidationException("Invalid nextPageToken")
+    return (key[0], key[1], key[2]), token, started, previous, offset
 
 
 # -- activity tasks --------------------------------------------------------------------------
