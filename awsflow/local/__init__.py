@@ -8,9 +8,10 @@ in-process with :class:`LocalSWF`. It imports nothing from the rest of awsflow.
 from __future__ import annotations
 
 from ._clock import Clock, SystemClock, VirtualClock
+from ._connection import HttpTimeouts
 from ._server import LocalSWF
 
-__all__ = ["Clock", "LocalSWF", "SystemClock", "VirtualClock"]
+__all__ = ["Clock", "HttpTimeouts", "LocalSWF", "SystemClock", "VirtualClock"]
 
 for _name in __all__:
     globals()[_name].__module__ = __name__

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
 from ._clock import Clock, SystemClock
+from ._connection import HttpTimeouts
 from ._http import SwfHTTPServer
 from ._service import LambdaFunction, Service
 from ._store import MemoryStore, SqliteStore, Store
+from .engine import DEFAULT_PAGE_SIZE
+
+logger = logging.getLogger(__name__)
+# Seconds a stop waits for the answers in flight (they normally take milliseconds).
+DEFAULT_GRACE = 5.0
 
 _session_lock = threading.Lock()
 _session: Any = None
@@ -42,8 +50,13 @@ class LocalSWF:
         clock: the service clock; pass a :class:`VirtualClock` to move time by hand.
         host: interface to bind.
         port: TCP port; 0 picks a free one.
-        verify_sigv4: ``(access_key, secret_key)`` to require valid SigV4 signatures.
+        verify_sigv4: ``(access_key, secret_key)`` to require valid SigV4 signatures, dated
+            within 15 minutes of ``clock`` as AWS requires.
         lambda_functions: name → callable(input) → result, run for ScheduleLambdaFunction.
+        page_size: events per page of GetWorkflowExecutionHistory and PollForDecisionTask when
+            the request names no ``maximumPageSize`` (1-1000, default 1000 as SWF documents;
+            SWF has been seen paging decision tasks at 100).
+        http_timeouts: how long the HTTP front waits on clients (:class:`HttpTimeouts`).
         engine_options: passed to the engine (e.g. ``history_event_limit``).
 
     Example::
@@ -62,6 +75,8 @@ class LocalSWF:
         port: int = 0,
         verify_sigv4: tuple[str, str] | None = None,
         lambda_functions: Mapping[str, LambdaFunction] | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        http_timeouts: HttpTimeouts | None = None,
         **engine_options: Any,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -71,9 +86,10 @@ class LocalSWF:
             clock=self.clock,
             poll_timeout=poll_timeout,
             lambda_functions=lambda_functions,
+            page_size=page_size,
             **engine_options,
         )
-        self._server = SwfHTTPServer((host, port), self.service, verify_sigv4)
+        self._server = SwfHTTPServer((host, port), self.service, verify_sigv4, http_timeouts)
         bound_host, bound_port = self._server.server_address[:2]
         self.endpoint_url = f"http://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(
@@ -93,11 +109,30 @@ class LocalSWF:
             self._started = True
         return self
 
-    def stop(self) -> None:
-        """Stop serving: waiting polls answer empty, the store is closed."""
-        self.service.close()
+    def stop(self, grace: float = DEFAULT_GRACE) -> None:
+        """Stop serving, in order, within about ``grace`` seconds.
+
+        1. No new connections are accepted; a request that arrives on an open connection is
+           answered 503 (which botocore retries) and its connection closed.
+        2. Held polls answer empty at once: a poll that has not been handed a task never will.
+        3. The answers in flight are written, for up to ``grace`` seconds.
+        4. The store is closed and every connection dropped.
+
+        A request either completed (and is durable) or was refused; none is cut off half-way.
+        """
+        deadline = time.monotonic() + grace
         if self._started:
             self._server.shutdown()
+        self._server.stop_taking_requests()
+        self.service.stop_polls()
+        if not self._server.connections.wait_answered(deadline):
+            logger.warning(
+                "%d answer(s) still in flight after %.1f s; closing their connections",
+                self._server.connections.in_flight(),
+                grace,
+            )
+        self.service.close()
+        self._server.connections.drop_all()
         self._server.server_close()
 
     def __enter__(self) -> LocalSWF:

@@ -19,7 +19,15 @@ from typing import Any
 from ._clock import Clock
 from ._store import Store
 from ._watcher import PollWatch
-from .engine import EMPTY_POLL_REPLIES, LAMBDA_RESULT, POLL_OPERATIONS, Engine, LimitExceededFault, Reply
+from .engine import (
+    EMPTY_POLL_REPLIES,
+    LAMBDA_RESULT,
+    POLL_OPERATIONS,
+    Engine,
+    LimitExceededFault,
+    Reply,
+    ServiceUnavailableException,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +67,8 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
-        self._closing = False
+        self._closing = False  # polls answer empty, deadlines stop firing on their own
+        self._closed = False  # the store is closed: requests are refused
         # The deadline the deadline thread sleeps towards (None: it waits for a notify only);
         # it is woken only when a command adds an earlier one, not on every command.
         self._sleeping_until: float | None = None
@@ -87,8 +96,12 @@ class Service:
         with self._lock:
             self._run_lambdas()
 
-    def close(self) -> None:
-        """Stop the deadline thread, answer waiting polls empty, close the store."""
+    def stop_polls(self) -> None:
+        """Begin stopping: held polls answer empty now, and the deadline thread ends.
+
+        Requests still run (and are journaled) until :meth:`close`, so that the HTTP front can
+        let the answers in flight complete first.
+        """
         with self._lock:
             if self._closing:
                 return
@@ -96,12 +109,21 @@ class Service:
             self._notify_everyone()
         if self._thread.is_alive():
             self._thread.join()
+
+    def close(self) -> None:
+        """Stop: held polls answer empty, the store is closed; later requests get HTTP 503.
+
+        Every command runs under the lock, so none is half-way when the store closes.
+        """
+        self.stop_polls()
         if self._lambda_pool is not None:
             # A function that never returns must not hold up the shutdown; its late answer is
             # dropped because the service is closing.
             self._lambda_pool.shutdown(wait=False, cancel_futures=True)
         with self._lock:
-            self._store.close()
+            if not self._closed:
+                self._closed = True
+                self._store.close()
 
     @property
     def clock(self) -> Clock:
@@ -125,6 +147,8 @@ class Service:
     def _execute(self, operation: str, request: dict[str, Any]) -> Reply:
         # Caller holds the lock. Deadlines due by now fire first, so no request observes state
         # the clock has already moved past.
+        if self._closed:
+            raise ServiceUnavailableException("awsflow.local is stopping; retry against its successor")
         now = self._clock.now()
         self._advance(now)
         reply = self._engine.handle(operation, request, now)
@@ -176,13 +200,15 @@ class Service:
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 while True:
+                    if self._closing:
+                        return dict(EMPTY_POLL_REPLIES[operation])  # a stop answers held polls empty
                     if watch is not None and (watch.abandoned.is_set() or watch.peer_gone()):
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
                     body = self._execute(operation, request).body
                     if body is not None:
                         return body
-                    if self._closing or self._clock.now() >= give_up_at:
+                    if self._clock.now() >= give_up_at:
                         return dict(EMPTY_POLL_REPLIES[operation])
                     if watch is not None:
                         watch.start()  # only polls that wait need watching (a cheap no-op after)

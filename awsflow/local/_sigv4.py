@@ -4,6 +4,17 @@ Recomputes the AWS Signature Version 4 of a request from the shared secret and c
 the one in the ``Authorization`` header, so a local deployment can refuse unsigned or tampered
 requests the way AWS does. Any region is accepted in the credential scope; the service must be
 ``swf``.
+
+As on AWS, a signature is good for 15 minutes either side of its ``X-Amz-Date`` — measured on
+the service's clock — so a captured request cannot be replayed later. The wording of the
+refusal is AWS's (``InvalidSignatureException``, HTTP 400, as SDKs have logged it for JSON
+services): ``Signature expired: 20140325T143453Z is now earlier than 20140325T143751Z
+(20140325T145251Z - 15 min.)``, and ``Signature not yet current: ... is still later than ...
+(... + 15 min.)`` for a date in the future.
+
+The payload is always hashed here. SWF's JSON protocol signs the body, so a client that sends
+``X-Amz-Content-Sha256: UNSIGNED-PAYLOAD`` (allowed by S3 only) gets the signature mismatch AWS
+gives it: the canonical request is built from the body actually received.
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from .engine import IncompleteSignatureException, InvalidSignatureException, Unr
 
 _ALGORITHM = "AWS4-HMAC-SHA256"
 _MAX_SKEW_SECONDS = 15 * 60
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS "
     "Secret Access Key and signing method. Consult the service documentation for details."
@@ -57,6 +69,32 @@ def _canonical_query(query: str) -> str:
     return "&".join(f"{k}={v}" for k, v in encoded)
 
 
+def _parse_amz_date(amz_date: str) -> int:
+    try:
+        return calendar.timegm(time.strptime(amz_date, _AMZ_DATE))
+    except ValueError as err:
+        raise IncompleteSignatureException(
+            f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See "
+            "http://en.wikipedia.org/wiki/ISO_8601"
+        ) from err
+
+
+def _check_skew(signed_at: float, now: float) -> None:
+    def stamp(instant: float) -> str:
+        return time.strftime(_AMZ_DATE, time.gmtime(instant))
+
+    if signed_at < now - _MAX_SKEW_SECONDS:
+        raise InvalidSignatureException(
+            f"Signature expired: {stamp(signed_at)} is now earlier than "
+            f"{stamp(now - _MAX_SKEW_SECONDS)} ({stamp(now)} - 15 min.)"
+        )
+    if signed_at > now + _MAX_SKEW_SECONDS:
+        raise InvalidSignatureException(
+            f"Signature not yet current: {stamp(signed_at)} is still later than "
+            f"{stamp(now + _MAX_SKEW_SECONDS)} ({stamp(now)} + 15 min.)"
+        )
+
+
 def _hmac(key: bytes, message: str) -> bytes:
     return hmac.new(key, message.encode(), hashlib.sha256).digest()
 
@@ -72,7 +110,10 @@ def verify_sigv4(
     *,
     now: float | None = None,
 ) -> None:
-    """Raise a fault unless the request carries a valid SigV4 signature by ``access_key``."""
+    """Raise a fault unless the request carries a valid SigV4 signature by ``access_key``.
+
+    ``now`` is the service's clock; None skips the 15-minute window (for tests of the rest).
+    """
     authorization = _header(headers, "Authorization")
     if not authorization:
         raise IncompleteSignatureException("Request is missing Authentication Token")
@@ -90,15 +131,9 @@ def verify_sigv4(
         raise IncompleteSignatureException(
             "X-Amz-Date is missing or does not match the credential scope date"
         )
+    signed_at = _parse_amz_date(amz_date)
     if now is not None:
-        try:
-            signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
-        except ValueError as err:
-            raise IncompleteSignatureException(f"Invalid X-Amz-Date: {amz_date}") from err
-        if abs(now - signed_at) > _MAX_SKEW_SECONDS:
-            raise InvalidSignatureException(
-                f"Signature expired: {amz_date} is now earlier or later than 15 minutes"
-            )
+        _check_skew(signed_at, now)
     signed_headers = fields["SignedHeaders"].split(";")
     canonical_headers = ""
     for name in signed_headers:
@@ -106,8 +141,9 @@ def verify_sigv4(
         if value is None:
             raise IncompleteSignatureException(f"Signed header '{name}' is missing from the request")
         canonical_headers += f"{name}:{' '.join(value.strip().split())}\n"
-    payload_hash = _header(headers, "X-Amz-Content-Sha256") or hashlib.sha256(body).hexdigest()
-    if payload_hash != hashlib.sha256(body).hexdigest() and payload_hash != "UNSIGNED-PAYLOAD":
+    payload_hash = hashlib.sha256(body).hexdigest()
+    declared = _header(headers, "X-Amz-Content-Sha256")
+    if declared is not None and declared != payload_hash:
         raise InvalidSignatureException(_MISMATCH)
     canonical_request = "\n".join(
         [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import select
 import selectors
 import socket
 import threading
@@ -104,9 +105,27 @@ class DisconnectWatcher:
 
     @staticmethod
     def peer_closed(sock: socket.socket) -> bool:
+        """Whether the peer has closed ``sock`` (or it failed), without ever blocking.
+
+        Readiness is asked first: on a socket in timeout mode, Python waits up to its timeout
+        for data before even a ``MSG_DONTWAIT`` receive.
+        """
         try:
+            if not _ready_to_read(sock):
+                return False
             return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
-        except BlockingIOError:
+        except (BlockingIOError, TimeoutError):
             return False
-        except OSError:
-            return True
+        except (OSError, ValueError):
+            return True  # reset, or already closed (fileno -1)
+
+
+def _ready_to_read(sock: socket.socket) -> bool:
+    # poll() where there is one: select() cannot take descriptors past FD_SETSIZE (1024), and a
+    # service holding a thousand polls has that many sockets.
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)

@@ -15,7 +15,9 @@ from ._faults import (
     InvalidSignatureException,
     LimitExceededFault,
     OperationNotPermittedFault,
+    RequestTimeoutException,
     SerializationException,
+    ServiceUnavailableException,
     SwfFault,
     TooManyTagsFault,
     TypeAlreadyExistsFault,
@@ -29,8 +31,10 @@ from ._faults import (
 )
 from ._lambda import LAMBDA_RESULT
 from ._numbers import PRIORITY_MAX, PRIORITY_MIN, is_duration, is_priority
+from ._paging import DEFAULT_PAGE_SIZE
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "EMPTY_POLL_REPLIES",
     "LAMBDA_RESULT",
     "POLL_OPERATIONS",
@@ -46,7 +50,9 @@ __all__ = [
     "LimitExceededFault",
     "OperationNotPermittedFault",
     "Reply",
+    "RequestTimeoutException",
     "SerializationException",
+    "ServiceUnavailableException",
     "SwfFault",
     "TooManyTagsFault",
     "TypeAlreadyExistsFault",

@@ -20,8 +20,13 @@ Tree::
     ├── OperationNotPermittedFault
     ├── TooManyTagsFault
     ├── ValidationException          (not in the model; coral's validation namespace)
-    ├── UnknownOperationException    (unknown X-Amz-Target)
-    └── SerializationException       (body is not a JSON object of the right types)
+    ├── UnknownOperationException    (unknown X-Amz-Target, or not a POST)
+    ├── SerializationException       (body is not a JSON object of the right types; bad HTTP)
+    ├── IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException
+    ├── RequestTimeoutException      (HTTP 408: the client stalled mid-request)
+    └── ServiceUnavailableException  (HTTP 503: the service is stopping)
+
+The last three families come from the HTTP front, never from the engine.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ _SWF_NS = "com.amazonaws.swf.base.model#"
 
 
 class SwfFault(Exception):
-    """A request the service refuses; always answered with HTTP 400."""
+    """A request the service refuses; answered with HTTP ``status`` (400 for all but two)."""
 
     wire_type: ClassVar[str] = _SWF_NS + "SwfFault"
     status: ClassVar[int] = 400
@@ -125,3 +130,24 @@ class UnrecognizedClientException(SwfFault):
     """Unknown access key id (only with --verify-sigv4)."""
 
     wire_type = "com.amazon.coral.service#UnrecognizedClientException"
+
+
+class RequestTimeoutException(SwfFault):
+    """The client did not send its whole request in time (HTTP 408).
+
+    botocore's standard retry mode retries this code; the connection is closed after it.
+    """
+
+    wire_type = "com.amazon.coral.service#RequestTimeoutException"
+    status = 408
+
+
+class ServiceUnavailableException(SwfFault):
+    """The service is stopping and takes no new requests (HTTP 503, which botocore retries).
+
+    The namespace follows coral's ``ThrottlingException``; the exact ``__type`` AWS sends
+    with a 503 is unverified (botocore decides on the status code).
+    """
+
+    wire_type = "com.amazon.coral.availability#ServiceUnavailableException"
+    status = 503

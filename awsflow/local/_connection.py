@@ -1,0 +1,173 @@
+"""Connections of the HTTP front: read deadlines, and knowing which connections are open.
+
+A connection is in one of three phases, and only the first two read:
+
+* **awaiting a request** — nothing of the next request has arrived. A new connection must
+  start its first request within ``HttpTimeouts.new_connection`` seconds (clients send at once;
+  a connection that says nothing is a port scan or a leak); a kept-alive one may idle up to
+  ``HttpTimeouts.keep_alive`` seconds between requests. Running out closes it without an
+  answer, as any HTTP server closes an idle keep-alive connection; botocore (urllib3) notices
+  and reconnects for its next request.
+* **reading a request** — from its first byte, the request line, headers and body must all
+  arrive within ``HttpTimeouts.request`` seconds in total. A deadline for the whole request,
+  not per read, so a client that drips a byte at a time cannot hold a thread for long.
+* **answering** — nothing is read. A long poll waits here for up to its poll timeout, with no
+  read timeout: a poll's wait is not the client being slow. Writing the answer must finish
+  within ``HttpTimeouts.response`` seconds, or the connection is dropped.
+
+``ConnectionTracker`` knows the open connections and how many requests are being answered,
+so a stop can wait for the answers in flight and then close the rest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["ConnectionTracker", "DeadlineReader", "HttpTimeouts", "ReadTimeout"]
+
+
+@dataclass(frozen=True, slots=True)
+class HttpTimeouts:
+    """How long the HTTP front waits on a client, in seconds.
+
+    The defaults are chosen for botocore clients on a local network: a client sends its first
+    request as soon as it connects; AWS's own load balancers close keep-alive connections idle
+    for 60 s; a request of at most 1 MB arrives in well under 20 s; an answer is written as fast
+    as the client reads it.
+
+    Attributes:
+        new_connection: a new connection must start its first request within this.
+        keep_alive: a kept-alive connection may idle this long between requests.
+        request: a request's line, headers and body must arrive within this of its first byte.
+        response: writing one answer may take this long.
+    """
+
+    new_connection: float = 10.0
+    keep_alive: float = 60.0
+    request: float = 20.0
+    response: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("new_connection", "keep_alive", "request", "response"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"HttpTimeouts.{name} must be positive, not {getattr(self, name)!r}")
+
+
+class ReadTimeout(Exception):
+    """A client took longer than its phase allows.
+
+    Deliberately not an ``OSError``/``TimeoutError``: the stdlib request handler swallows those
+    silently, and the front must tell an idle connection (closed without a word) from a
+    request that stalled half-way (answered, then closed).
+    """
+
+
+class DeadlineReader(io.RawIOBase):
+    """The raw stream under a connection's ``rfile``: every read has a deadline.
+
+    Args:
+        sock: the connection.
+        timeouts: the phase lengths.
+    """
+
+    def __init__(self, sock: socket.socket, timeouts: HttpTimeouts) -> None:
+        super().__init__()
+        self._sock = sock
+        self._timeouts = timeouts
+        self._deadline: float | None = None
+        self._awaiting = True
+        self.request_started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def await_request(self, *, first: bool) -> None:
+        """Enter the "awaiting a request" phase."""
+        idle = self._timeouts.new_connection if first else self._timeouts.keep_alive
+        self._deadline = time.monotonic() + idle
+        self._awaiting = True
+        self.request_started = False
+
+    def request_read(self) -> None:
+        """The request has been read: enter the "answering" phase (no read deadline)."""
+        self._deadline = None
+        self._awaiting = False
+        # Blocking mode while answering: the disconnect watcher peeks at this socket.
+        self._sock.settimeout(None)
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        if self._deadline is None:
+            # Nothing should read while answering; if something does, it gets a request's time.
+            self._deadline = time.monotonic() + self._timeouts.request
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request")
+        self._sock.settimeout(remaining)
+        try:
+            count = self._sock.recv_into(buffer)
+        except TimeoutError as err:
+            raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request") from err
+        if count and self._awaiting:
+            self._awaiting = False
+            self.request_started = True
+            self._deadline = time.monotonic() + self._timeouts.request
+        return count
+
+
+class ConnectionTracker:
+    """The open connections and the requests being answered on them."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._open: set[socket.socket] = set()
+        self._busy = 0
+        self.stopping = False
+
+    def opened(self, sock: socket.socket) -> None:
+        with self._cond:
+            self._open.add(sock)
+
+    def closed(self, sock: socket.socket) -> None:
+        with self._cond:
+            self._open.discard(sock)
+            self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Count a request as in flight for the duration of the block."""
+        with self._cond:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._cond.notify_all()
+
+    def in_flight(self) -> int:
+        with self._cond:
+            return self._busy
+
+    def open_count(self) -> int:
+        with self._cond:
+            return len(self._open)
+
+    def wait_answered(self, deadline: float) -> bool:
+        """Wait (until ``deadline`` on the monotonic clock) for no request to be in flight."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._busy == 0, max(0.0, deadline - time.monotonic()))
+
+    def drop_all(self) -> None:
+        """Shut down every open connection; their threads see the end of the stream and finish."""
+        with self._cond:
+            sockets = list(self._open)
+        for sock in sockets:
+            # The handler thread may be closing it at this very moment.
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
