@@ -31,6 +31,7 @@ class ServerProcess:
         assert match, f"unexpected first line {self.first_line!r}; stderr: {self.stderr_so_far()}"
         self.url = match.group(1)
         self.rest_of_stdout = ""
+        self.stderr = ""
 
     def _read_line(self, timeout: float) -> str:
         box: list[str] = []
@@ -64,6 +65,7 @@ class ServerProcess:
             self.proc.send_signal(sig)
         code = self.proc.wait(timeout=timeout)
         self.rest_of_stdout = self.proc.stdout.read() if self.proc.stdout else ""
+        self.stderr = self.proc.stderr.read() if self.proc.stderr else ""
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
