@@ -78,3 +78,38 @@ def test_bad_arguments_exit_with_usage() -> None:
     )
     assert result.returncode == 2
     assert "ACCESS_KEY:SECRET" in result.stderr
+
+
+def test_page_size_sets_the_default_history_page() -> None:
+    with server(["--page-size", "2"]) as process:
+        client: Any = process.client()
+        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        client.register_workflow_type(
+            domain="d",
+            name="w",
+            version="1",
+            defaultTaskList={"name": "t"},
+            defaultExecutionStartToCloseTimeout="60",
+            defaultTaskStartToCloseTimeout="60",
+            defaultChildPolicy="TERMINATE",
+        )
+        run = client.start_workflow_execution(
+            domain="d", workflowId="x", workflowType={"name": "w", "version": "1"}
+        )
+        client.signal_workflow_execution(domain="d", workflowId="x", signalName="s")
+        page = client.get_workflow_execution_history(
+            domain="d", execution={"workflowId": "x", "runId": run["runId"]}
+        )
+        assert [e["eventId"] for e in page["events"]] == [1, 2] and "nextPageToken" in page
+        assert process.stop() == 0
+
+
+@pytest.mark.parametrize(
+    "args", [["--page-size", "0"], ["--page-size", "1001"], ["--page-size", "ten"], ["--shutdown-grace", "0"]]
+)
+def test_out_of_range_knobs_exit_with_usage(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "awsflow.local", *args], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert args[0] in result.stderr

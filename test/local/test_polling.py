@@ -255,3 +255,37 @@ def test_a_task_scheduled_before_the_watcher_notices_a_closed_poll_is_not_handed
     run = start(client, domain)  # wakes the held poll, whose client is gone
     assert swf.service.wait_for_pollers(0, timeout=5, at_most=True)
     assert poll_decision(client, domain)["workflowExecution"] == run  # still queued, not lost
+
+
+def test_the_default_page_size_is_a_knob_for_histories_and_decision_tasks(clock: Any) -> None:
+    with LocalSWF(clock=clock, page_size=3) as small:
+        client = small.client()
+        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        setup_domain(client, "d")
+        run = start(client, "d")
+        for n in range(5):
+            client.signal_workflow_execution(domain="d", signalName=f"s{n}", **run)
+        task = poll_decision(client, "d")
+        pages = [task]
+        while "nextPageToken" in pages[-1]:
+            pages.append(
+                client.poll_for_decision_task(
+                    domain="d", taskList=TASK_LIST, nextPageToken=pages[-1]["nextPageToken"]
+                )
+            )
+        assert [[e["eventId"] for e in page["events"]] for page in pages] == [[1, 2, 3], [4, 5, 6], [7, 8]]
+        first = client.get_workflow_execution_history(domain="d", execution=run)
+        assert [e["eventId"] for e in first["events"]] == [1, 2, 3] and "nextPageToken" in first
+        # A request's own maximumPageSize still wins, up to SWF's 1000.
+        whole = client.get_workflow_execution_history(domain="d", execution=run, maximumPageSize=1000)
+        assert len(whole["events"]) == 8 and "nextPageToken" not in whole
+        # Other listings keep SWF's default.
+        for n in range(5):
+            client.register_domain(name=f"more{n}", workflowExecutionRetentionPeriodInDays="1")
+        assert len(client.list_domains(registrationStatus="REGISTERED")["domainInfos"]) == 6
+
+
+@pytest.mark.parametrize("size", [0, 1001])
+def test_the_page_size_knob_stays_within_what_swf_allows(size: int) -> None:
+    with pytest.raises(ValueError, match="page_size"):
+        LocalSWF(page_size=size)
