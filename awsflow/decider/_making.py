@@ -85,7 +85,9 @@ class DecisionMaking:
         if self._strict or not self._context._replaying:
             call.materialize()  # a too-large input raises here, in the workflow's code
         self._pending.append(call)
-        return call.future
+        future = call.future
+        assert future is not None  # a new call is open
+        return future
 
     def start_timer(self, seconds: float, *, timer_id: str | None = None) -> Future:
         """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires."""
