@@ -410,6 +410,14 @@ class ChildWorkflowCanceledError(CancelledError, ChildWorkflowError):
         ChildWorkflowError.__init__(self, event_id, workflow_type, workflow_execution)
         self.details = details
 
+    @property
+    def cause(self) -> CancelledError:
+        """The child's reason, as botoflow raised it: ``CancelledError(details)``.
+
+        A parent that lets it escape is canceled with the same details.
+        """
+        return CancelledError("" if self.details is None else self.details)
+
     def _outcome(self) -> str:
         return "was canceled"
 
