@@ -176,6 +176,34 @@ def test_cancelling_an_activity_that_already_closed_raises_at_once_without_a_dec
     assert "RequestCancelActivityTaskFailed" not in types(history)
 
 
+class Napper(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        yield workflow_time.sleep(600)
+
+
+class CancelsItsChild(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        child = yield Napper.run()
+        result = child.workflow_result
+        first, second = result.cancel(), result.cancel()  # one request to SWF
+        try:
+            yield result
+        except CancelledError as error:
+            return [first, second, type(error).__name__, str(error.cause)]
+        return "not canceled"
+
+
+def test_cancelling_a_child_future_twice_sends_one_request_and_waits_for_the_child_to_cancel() -> None:
+    h = Harness((CancelsItsChild, Napper), ())
+    run = h.start(CancelsItsChild, "run")
+    h.run()
+    history = h.history(run)
+    assert result_of(history) == [True, True, "ChildWorkflowCanceledError", ""]
+    assert types(history).count("RequestCancelExternalWorkflowExecutionInitiated") == 1
+
+
 # -- item 3: a workflow canceled closes at once and asks to cancel its open activities ------------
 class CancelsItself(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
