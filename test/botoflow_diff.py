@@ -366,10 +366,15 @@ class Run:
         return events
 
     def executions(self, open_only: bool = False) -> list[dict[str, str]]:
-        """Every execution in the domain, oldest first (a child after its parent)."""
+        """Every execution in the domain: each started one, then the runs it led to, breadth first.
+
+        A run leads to its children (in the order its history started them) and to the run it
+        continued as; several executions start at the same virtual instant, so start times
+        alone cannot order them.
+        """
         if self._executions is not None and not open_only:
             return self._executions
-        found: list[tuple[Any, str, dict[str, str]]] = []
+        found: dict[tuple[str, str], tuple[Any, dict[str, str]]] = {}
         operations = ["list_open_workflow_executions"]
         if not open_only:
             operations.append("list_closed_workflow_executions")
@@ -378,8 +383,16 @@ class Run:
             for page in paginator.paginate(domain=DOMAIN, startTimeFilter={"oldestDate": 0}):
                 for info in page["executionInfos"]:
                     execution = info["execution"]
-                    found.append((info["startTimestamp"], execution["workflowId"], execution))
-        return [execution for _, _, execution in sorted(found, key=lambda item: item[:2])]
+                    found[execution["workflowId"], execution["runId"]] = (info["startTimestamp"], execution)
+        led_to = {key: list(_runs_led_to(key[0], self.history(e))) for key, (_, e) in found.items()}
+        followers = {key for keys in led_to.values() for key in keys}
+        queue = sorted((key for key in found if key not in followers), key=lambda k: (found[k][0], k))
+        ordered: list[dict[str, str]] = []
+        while queue:
+            key = queue.pop(0)
+            ordered.append(found[key][1])
+            queue.extend(k for k in led_to[key] if k in found)
+        return ordered
 
     def closed_with(self, execution: dict[str, str] | None = None) -> tuple[str, str | None]:
         """The last event's type and its result, details or reason (the close event, once closed)."""
@@ -394,6 +407,16 @@ class Run:
         executions = self.executions()
         self._histories = {(e["workflowId"], e["runId"]): self.history(e) for e in executions}
         self._executions = executions
+
+
+def _runs_led_to(workflow_id: str, events: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    for event in events:
+        attributes = attributes_of(event)
+        if event["eventType"] == "ChildWorkflowExecutionStarted":
+            child = attributes["workflowExecution"]
+            yield child["workflowId"], child["runId"]
+        elif event["eventType"] == "WorkflowExecutionContinuedAsNew":
+            yield workflow_id, attributes["newExecutionRunId"]
 
 
 def _open_timers(events: list[dict[str, Any]]) -> list[tuple[float, float]]:
@@ -418,7 +441,8 @@ class Comparison:
     def normalised(self, side: str) -> list[list[dict[str, Any]]]:
         """Every execution's normalised history on ``side`` (``"botoflow"``/``"awsflow"``)."""
         run: Run = getattr(self, side)
-        return normalise([run.history(execution) for execution in run.executions()])
+        executions = run.executions()
+        return normalise([run.history(e) for e in executions], [e["runId"] for e in executions])
 
     def assert_same(self) -> None:
         """Fail unless both sides wrote the same executions with the same normalised events."""

@@ -3,9 +3,10 @@
 Everything in an event must be equal except what differs between two runs by nature, or between
 the two frameworks by a choice README.rst documents. Each normalisation, and why:
 
-- **run ids**: the service draws them at random. Each is replaced by ``<run N>``, N numbering the
-  runs in the order they first appear (the root run is ``<run 1>``), wherever it occurs in a
-  string: a child ``workflowId`` of the ``runId:n`` form, an input, a control field.
+- **run ids**: the service draws them at random. Each is replaced by ``<run N>``, numbering the
+  executions in the order :meth:`botoflow_diff.Run.executions` lists them (the started one is
+  ``<run 1>``, then the runs it led to), wherever it occurs in a string: a child ``workflowId``
+  of the ``runId:n`` form, an input, a control field.
 - **framework frames in failure details**: ``details`` holding ``[exception, frames]`` keep only
   the frames outside botoflow's and awsflow's own packages (each framework's internals are its
   own); the program's frames compare exactly (file, line, function, text).
@@ -27,7 +28,7 @@ import copy
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from botoflow_shims import botoflow
@@ -52,9 +53,19 @@ def attributes_of(event: dict[str, Any]) -> dict[str, Any]:
     return attributes
 
 
-def normalise(histories: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
-    """The histories (of one side, oldest execution first) with the normalisations above applied."""
+def normalise(
+    histories: list[list[dict[str, Any]]], run_ids_in_order: Sequence[str] = ()
+) -> list[list[dict[str, Any]]]:
+    """The histories of one side's executions with the normalisations above applied.
+
+    Args:
+        histories: each execution's events, in a deterministic order (the root first).
+        run_ids_in_order: those executions' run ids, in the same order: they are numbered
+            first (a history does not name its own run), then any other run id it mentions.
+    """
     run_ids: dict[str, str] = {}
+    for run_id in run_ids_in_order:
+        run_ids.setdefault(run_id, f"<run {len(run_ids) + 1}>")
     for events in histories:
         for run_id in _run_ids(events):
             run_ids.setdefault(run_id, f"<run {len(run_ids) + 1}>")

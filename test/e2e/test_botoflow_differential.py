@@ -121,3 +121,42 @@ def test_the_comparison_names_the_first_event_that_differs() -> None:
     message = str(failure.value)
     assert message.startswith("execution 1: event 11 differs")  # the second ActivityTaskScheduled
     assert '\\"botoflow\\"' in message and '\\"awsflow\\"' in message
+
+
+def family(flow: Framework) -> Program:
+    @flow.activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+    class Chores:
+        @flow.activity("1.0")
+        def double(self, value: int) -> int:
+            return value * 2
+
+    class Kid(flow.WorkflowDefinition):
+        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
+        def run(self, value: int) -> Any:
+            doubled = yield Chores.double(value)
+            flow.return_(doubled)
+
+    class Parent(flow.WorkflowDefinition):
+        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
+        def run(self, value: int) -> Any:
+            first = yield Kid.run(value)
+            second = yield Kid.run(value + 1)
+            results = yield first.workflow_result, second.workflow_result
+            flow.return_([list(results), first.workflow_execution.workflow_id])
+
+    return Program(workflows=[Parent, Kid], activities=[Chores()])
+
+
+def test_child_workflows_get_botoflows_ids_and_write_its_histories() -> None:
+    """Issue 10 item 8: botoflow names children ``runId:n``, awsflow.local starts them, and awsflow
+    generates the same ids, so all three executions' histories match."""
+    both = compare(family, "Parent.run", 5)
+    both.assert_same()
+    parent = both.awsflow.execution
+    assert parent is not None
+    assert both.awsflow.closed_with() == ("WorkflowExecutionCompleted", f'[[10,12],"{parent["runId"]}:1"]')
+    assert [e["workflowId"] for e in both.botoflow.executions()] == [
+        "diff-1",
+        f"{both.botoflow.execution['runId']}:1",  # type: ignore[index]
+        f"{both.botoflow.execution['runId']}:2",  # type: ignore[index]
+    ]
