@@ -160,3 +160,47 @@ def test_child_workflows_get_botoflows_ids_and_write_its_histories() -> None:
         f"{both.botoflow.execution['runId']}:1",  # type: ignore[index]
         f"{both.botoflow.execution['runId']}:2",  # type: ignore[index]
     ]
+
+
+attempts: dict[str, int] = {}
+
+
+def flaky(flow: Framework) -> Program:
+    @flow.activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+    class Flaky:
+        @flow.retry_activity(stop_max_attempt_number=4)  # no wait given: botoflow waits 0 s
+        @flow.activity("1.0")
+        def fetch(self, label: str) -> str:
+            attempts[label] = attempts.get(label, 0) + 1
+            if attempts[label] < 3:
+                raise OSError(f"{label} unavailable (attempt {attempts[label]})")
+            return f"{label} after {attempts[label]} attempts"
+
+        @flow.retry_activity(stop_max_attempt_number=2, wait_fixed=0)
+        @flow.activity("1.0")
+        def never(self) -> str:
+            raise OSError("never available")
+
+    class Fetch(flow.WorkflowDefinition):
+        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
+        def run(self, label: str) -> Any:
+            fetched = yield Flaky.fetch(label)
+            try:
+                yield Flaky.never()
+            except flow.exceptions.ActivityTaskFailedError as error:
+                flow.return_([fetched, str(error.cause)])
+
+    attempts.clear()  # each framework's run counts its own attempts
+    return Program(workflows=[Fetch], activities=[Flaky()])
+
+
+def test_retries_with_a_zero_wait_start_botoflows_zero_second_timers() -> None:
+    """Issue 10 item 5: botoflow starts a timer between attempts even for a zero wait."""
+    both = compare(flaky, "Fetch.run", "feed")
+    both.assert_same()
+    timers = [e for e in both.awsflow.history() if e["eventType"] == "TimerStarted"]
+    assert [t["timerStartedEventAttributes"]["startToFireTimeout"] for t in timers] == ["0", "0", "0"]
+    assert both.awsflow.closed_with() == (
+        "WorkflowExecutionCompleted",
+        '["feed after 3 attempts","never available"]',
+    )
