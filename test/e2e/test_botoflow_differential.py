@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botoflow_diff import Framework, Program, compare, requires_botoflow
+from botoflow_programs import family, retries
 
 pytestmark = requires_botoflow
 
@@ -123,30 +124,6 @@ def test_the_comparison_names_the_first_event_that_differs() -> None:
     assert '\\"botoflow\\"' in message and '\\"awsflow\\"' in message
 
 
-def family(flow: Framework) -> Program:
-    @flow.activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
-    class Chores:
-        @flow.activity("1.0")
-        def double(self, value: int) -> int:
-            return value * 2
-
-    class Kid(flow.WorkflowDefinition):
-        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
-        def run(self, value: int) -> Any:
-            doubled = yield Chores.double(value)
-            flow.return_(doubled)
-
-    class Parent(flow.WorkflowDefinition):
-        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
-        def run(self, value: int) -> Any:
-            first = yield Kid.run(value)
-            second = yield Kid.run(value + 1)
-            results = yield first.workflow_result, second.workflow_result
-            flow.return_([list(results), first.workflow_execution.workflow_id])
-
-    return Program(workflows=[Parent, Kid], activities=[Chores()])
-
-
 def test_child_workflows_get_botoflows_ids_and_write_its_histories() -> None:
     """Issue 10 item 8: botoflow names children ``runId:n``, awsflow.local starts them, and awsflow
     generates the same ids, so all three executions' histories match."""
@@ -162,41 +139,9 @@ def test_child_workflows_get_botoflows_ids_and_write_its_histories() -> None:
     ]
 
 
-attempts: dict[str, int] = {}
-
-
-def flaky(flow: Framework) -> Program:
-    @flow.activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
-    class Flaky:
-        @flow.retry_activity(stop_max_attempt_number=4)  # no wait given: botoflow waits 0 s
-        @flow.activity("1.0")
-        def fetch(self, label: str) -> str:
-            attempts[label] = attempts.get(label, 0) + 1
-            if attempts[label] < 3:
-                raise OSError(f"{label} unavailable (attempt {attempts[label]})")
-            return f"{label} after {attempts[label]} attempts"
-
-        @flow.retry_activity(stop_max_attempt_number=2, wait_fixed=0)
-        @flow.activity("1.0")
-        def never(self) -> str:
-            raise OSError("never available")
-
-    class Fetch(flow.WorkflowDefinition):
-        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
-        def run(self, label: str) -> Any:
-            fetched = yield Flaky.fetch(label)
-            try:
-                yield Flaky.never()
-            except flow.exceptions.ActivityTaskFailedError as error:
-                flow.return_([fetched, str(error.cause)])
-
-    attempts.clear()  # each framework's run counts its own attempts
-    return Program(workflows=[Fetch], activities=[Flaky()])
-
-
 def test_retries_with_a_zero_wait_start_botoflows_zero_second_timers() -> None:
     """Issue 10 item 5: botoflow starts a timer between attempts even for a zero wait."""
-    both = compare(flaky, "Fetch.run", "feed")
+    both = compare(retries, "Fetch.run", "feed")
     both.assert_same()
     timers = [e for e in both.awsflow.history() if e["eventType"] == "TimerStarted"]
     assert [t["timerStartedEventAttributes"]["startToFireTimeout"] for t in timers] == ["0", "0", "0"]
