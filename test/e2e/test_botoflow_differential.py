@@ -149,3 +149,38 @@ def test_retries_with_a_zero_wait_start_botoflows_zero_second_timers() -> None:
         "WorkflowExecutionCompleted",
         '["feed after 3 attempts","never available"]',
     )
+
+
+def classes(flow: Framework) -> Program:
+    @flow.activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+    class Registry:
+        @flow.activity("1.0")
+        def describe(self, error_class: type) -> Any:
+            return [error_class.__name__, issubclass(error_class, Exception)]
+
+        @flow.activity("1.0")
+        def pick(self, name: str) -> type:
+            return {"runtime": RuntimeError, "value": ValueError}[name]
+
+    class Classes(flow.WorkflowDefinition):
+        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
+        def run(self, name: str) -> Any:
+            described = yield Registry.describe(RuntimeError)
+            picked = yield Registry.pick(name)
+            flow.return_([described, picked.__name__, picked])
+
+    return Program(workflows=[Classes], activities=[Registry()])
+
+
+def test_classes_as_values_are_written_as_botoflow_wrote_them() -> None:
+    """Issue 10 item 6: a class passed to or returned by an activity is ``{"__class": ...}``."""
+    both = compare(classes, "Classes.run", "value")
+    both.assert_same()
+    scheduled = [e for e in both.awsflow.history() if e["eventType"] == "ActivityTaskScheduled"]
+    assert scheduled[0]["activityTaskScheduledEventAttributes"]["input"] == (
+        '[{"__tuple":[{"__class":"builtins:RuntimeError"}]},{}]'
+    )
+    assert both.awsflow.closed_with() == (
+        "WorkflowExecutionCompleted",
+        '[["RuntimeError",true],"ValueError",{"__class":"builtins:ValueError"}]',
+    )
