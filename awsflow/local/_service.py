@@ -26,6 +26,7 @@ live state (which retention bounds in turn) plus ``snapshot_every`` commands.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -153,9 +154,9 @@ class Service:
         return self._clock
 
     def state_snapshot(self) -> dict[str, Any]:
-        """The engine's whole state as data (canonical; for tests and diagnostics)."""
+        """A copy of the engine's whole state as data (canonical; for tests and diagnostics)."""
         with self._lock:
-            return self._engine.snapshot()
+            return copy.deepcopy(self._engine.snapshot())
 
     # -- requests --------------------------------------------------------------------------
     def call(

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from swf_helpers import describe, history, start
 
-from awsflow.local import VirtualClock
+from awsflow.local import LocalSWF, VirtualClock
 from awsflow.local._service import Service
 from awsflow.local._store import MemoryStore, SqliteStore
 from awsflow.local.engine import Engine, SwfFault, UnknownResourceFault
@@ -386,3 +388,74 @@ def test_the_snapshot_comparison_sees_a_half_applied_command() -> None:
     with pytest.raises(RuntimeError, match="injected bug"):
         engine.handle("PollForDecisionTask", {"domain": DOMAIN, "taskList": TASK_LIST}, 1000.0)
     assert engine.snapshot() != twin.snapshot()
+
+
+# -- over HTTP, and the restart ---------------------------------------------------------------
+def _histories(client: Any, runs: list[dict[str, str]]) -> list[list[dict[str, Any]]]:
+    return [history(client, DOMAIN, run) for run in runs]
+
+
+def test_a_poll_that_fails_after_taking_its_task_answers_500_and_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "swf.sqlite"
+    injector = Injector()
+    clock = VirtualClock()
+    with LocalSWF(db=db, clock=clock, poll_timeout=0, mutation_hook=injector) as swf:
+        client = swf.client()
+        for operation, request in SETUP:
+            getattr(client, _snake(operation))(**request)
+        runs = [start(client, DOMAIN, f"w{n}", workflowType=WORKFLOW) for n in range(2)]
+        injector.arm(1, RuntimeError("injected bug"))  # the task left its queue; no event yet
+        with pytest.raises(ClientError) as failure:
+            client.poll_for_decision_task(domain=DOMAIN, taskList=TASK_LIST)
+        assert failure.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+        assert injector.fired
+        # The task is still there, first in line, and nothing of the failed poll shows.
+        task = client.poll_for_decision_task(domain=DOMAIN, taskList=TASK_LIST, identity="again")
+        assert task["workflowExecution"] == runs[0]
+        assert [e["eventType"] for e in task["events"]] == [
+            "WorkflowExecutionStarted",
+            "DecisionTaskScheduled",
+            "DecisionTaskStarted",
+        ]
+        client.signal_workflow_execution(domain=DOMAIN, signalName="s", **runs[1])
+        live = _histories(client, runs)
+    with LocalSWF(db=db, clock=clock, poll_timeout=0) as swf:
+        client = swf.client()
+        assert _histories(client, runs) == live
+        # The token handed out after the failure is the one the restarted service knows.
+        client.respond_decision_task_completed(
+            taskToken=task["taskToken"], decisions=[{"decisionType": "CompleteWorkflowExecution"}]
+        )
+        assert describe(client, DOMAIN, runs[0])["executionInfo"]["closeStatus"] == "COMPLETED"
+
+
+def test_the_issue_reproduction_restarts_and_keeps_every_token(tmp_path: Path) -> None:
+    """Issue 11's example: an odd timeout got past validation and made the poll raise half-way."""
+    db = tmp_path / "swf.sqlite"
+    with LocalSWF(db=db, poll_timeout=0) as swf:
+        client = swf.client()
+        for operation, request in SETUP:
+            getattr(client, _snake(operation))(**request)
+        try:
+            client.start_workflow_execution(
+                domain=DOMAIN, workflowId="bad", workflowType=WORKFLOW, taskStartToCloseTimeout="\u2464"
+            )
+        except ClientError as refused:  # once validation refuses the digit, nothing reaches the engine
+            assert refused.response["Error"]["Code"] == "ValidationException"
+        else:
+            with pytest.raises(ClientError) as failure:
+                client.poll_for_decision_task(domain=DOMAIN, taskList=TASK_LIST)
+            assert failure.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+        other = {"name": "other"}
+        good = start(client, DOMAIN, "good", workflowType=WORKFLOW, taskList=other)
+        task = client.poll_for_decision_task(domain=DOMAIN, taskList=other)
+    with LocalSWF(db=db, poll_timeout=0) as swf:
+        client = swf.client()
+        client.respond_decision_task_completed(
+            taskToken=task["taskToken"], decisions=[{"decisionType": "CompleteWorkflowExecution"}]
+        )
+        assert describe(client, DOMAIN, good)["executionInfo"]["closeStatus"] == "COMPLETED"
+
+
+def _snake(operation: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_")
