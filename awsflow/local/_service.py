@@ -18,10 +18,10 @@ bugs. A deadline whose firing raises is discarded after the rebuild (journaled, 
 ERROR), or it would fail again on every request.
 
 Compaction: after ``snapshot_every`` journaled commands — and once the journal written since
-the last snapshot is at least as large as that snapshot, so snapshots of a large state cost no
-more than the journal they replace — the engine sheds its garbage and the store swaps the
-journal for a snapshot. The journal, the restart time and the memory store stay bounded by the
-live state (which retention bounds in turn) plus ``snapshot_every`` commands.
+the last snapshot is at least a quarter of that snapshot's size, so that writing snapshots of a
+large state costs at most four times the journal they replace — the engine sheds its garbage and
+the store swaps the journal for a snapshot. The journal, the restart time and the memory store
+stay bounded by the live state (which retention bounds in turn) plus ``snapshot_every`` commands.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from typing import Any
 
 from ._clock import Clock
 from ._recovery import DROP_DEADLINE, TICK, recover
-from ._store import SetAside, Store
+from ._store import SetAside, Store, StoreSize
 from ._watcher import PollWatch
 from .engine import (
     EMPTY_POLL_REPLIES,
@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 POLLERS_PER_TASK_LIST = 1000
 SNAPSHOT_EVERY = 10_000
+SNAPSHOT_COST_RATIO = 4  # a snapshot may cost up to this many times the journal it replaces
 
 LambdaFunction = Callable[[str | None], str | None]
 _LambdaCall = tuple[tuple[str, str, str], str, int]
@@ -158,6 +159,11 @@ class Service:
         with self._lock:
             return copy.deepcopy(self._engine.snapshot())
 
+    def store_size(self) -> StoreSize:
+        """How much the store holds now: journal entries and size, snapshot size."""
+        with self._lock:
+            return self._store.size()
+
     # -- requests --------------------------------------------------------------------------
     def call(
         self, operation: str, request: dict[str, Any], watch: PollWatch | None = None
@@ -218,7 +224,11 @@ class Service:
     def _snapshot_due(self) -> bool:
         entries, journal_bytes = self._since_snapshot
         every = self._snapshot_every
-        return every is not None and entries >= every and journal_bytes >= self._snapshot_bytes
+        return (
+            every is not None
+            and entries >= every
+            and journal_bytes * SNAPSHOT_COST_RATIO >= self._snapshot_bytes
+        )
 
     def _compact(self, engine: Engine, set_aside: list[SetAside] | None = None) -> None:
         engine.compact()

@@ -291,6 +291,14 @@ class Kernel:
         if self.open_runs.get((ex.domain, ex.workflow_id)) == ex.run_id:
             del self.open_runs[(ex.domain, ex.workflow_id)]
         self.open_per_domain[ex.domain] -= 1
+        # Retention (SWF-SEMANTICS §9.4): the run and its history are deleted once the domain's
+        # workflowExecutionRetentionPeriodInDays have passed on the service clock; from then on
+        # List/Count leave it out and Describe/GetWorkflowExecutionHistory answer
+        # UnknownResourceFault. "0" (RegisterDomain stores "NONE" as "0") deletes it at once,
+        # in the command that closed it: botocore's model documents RegisterDomain's member as
+        # "If you pass the value NONE or 0 (zero), then the workflow execution history isn't
+        # retained. As soon as the workflow execution completes, the execution record and its
+        # history are deleted."
         retention = float(self.domains[ex.domain].retention_days) * SECONDS_PER_DAY
         self.add_deadline(now + retention, "retention", ex.key)
 
