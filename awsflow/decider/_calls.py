@@ -233,6 +233,13 @@ class TimerCall:
         self.future._canceller = self.cancel
         self.command: Command | None = None
 
+    def on_started(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        recorded_id = attributes.get("timerId", self.timer_id)
+        if recorded_id != self.timer_id:  # a generated id the history's writer made otherwise
+            self.replay._calls.timers.pop(self.timer_id, None)
+            self.timer_id = recorded_id
+            self.replay._calls.timers[recorded_id] = self
+
     def cancel(self) -> bool:
         """CancelTimer (or the StartTimer withdrawn); False if the timer already fired."""
         if self.future.done():
