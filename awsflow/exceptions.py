@@ -305,6 +305,9 @@ class RequestCancelActivityTaskFailedError(DecisionException):
         self.cause = cause
         self.decision_task_completed_event_id = decision_task_completed_event_id
 
+    def __str__(self) -> str:
+        return f"SWF refused to cancel activity {self.activity_id}: {self.cause}"
+
 
 class WorkflowError(DecisionException):
     """Base of the outcomes of a workflow execution, as seen by whoever waits for it."""

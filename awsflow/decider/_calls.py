@@ -163,9 +163,12 @@ class ActivityCall(Command):
           RequestCancelActivityTaskFailedError if SWF refuses (RequestCancelActivityTaskFailed,
           e.g. ACTIVITY_ID_UNKNOWN when the activity closed first). If the activity closes
           while the request is not sent yet, the request is withdrawn and its Future done.
-        - Already closed: done at once if it was canceled; otherwise it raises
-          RequestCancelActivityTaskFailedError (ACTIVITY_ID_UNKNOWN) at once. botoflow sent the
-          request anyway and raised the same error a decision task later, after SWF refused it.
+        - Already canceled: nothing to ask; the Future is done at once (botoflow returned
+          no request at all then, which could not be yielded).
+        - Already closed otherwise (completed, failed, timed out): the request is sent all the
+          same, as botoflow sent it, and SWF refuses it (ACTIVITY_ID_UNKNOWN), so the Future
+          raises RequestCancelActivityTaskFailedError a decision task later. Same history as
+          botoflow's, and the same error where botoflow code expects it.
 
         Asking again returns the same Future.
         """
@@ -174,14 +177,9 @@ class ActivityCall(Command):
             return cancel
         cancel = self.cancel_future = Future()
         future = self.future
-        if future is None or future.done():
-            if future is not None and future.cancelled():
-                cancel.set_result(None)
-            else:
-                cancel.set_exception(
-                    RequestCancelActivityTaskFailedError(None, self.activity_id, "ACTIVITY_ID_UNKNOWN", None)
-                )
-        elif self.replay.withdraw(self):
+        if future is not None and future.cancelled():
+            cancel.set_result(None)
+        elif future is not None and not future.done() and self.replay.withdraw(self):
             future._set_cancelled(CancelledError("Activity was cancelled before being scheduled with SWF"))
             cancel.set_result(None)
         else:

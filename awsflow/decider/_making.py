@@ -201,9 +201,14 @@ class DecisionMaking:
         return done
 
     def request_cancel_external(self, execution: WorkflowExecution) -> Future:
-        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery."""
-        control = self.next_id()
-        attributes = {"workflowId": execution.workflow_id, "control": control}
+        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery.
+
+        Without a ``control`` and without taking an id from the counter, as botoflow sent it:
+        the ids of the calls made after it are botoflow's, so its histories replay. (awsflow
+        0.1.0.dev0 took an id for a control; its histories that cancel another execution and
+        then make more calls no longer replay.)
+        """
+        attributes = {"workflowId": execution.workflow_id}
         if execution.run_id:
             attributes["runId"] = execution.run_id
         call = ExternalCall(self, execution, "cancel")

@@ -14,7 +14,7 @@ import pytest
 from harness import DOMAIN, TASK_LIST, Harness
 
 from awsflow import workflow_time
-from awsflow.core import CancelledError, Future, coroutine
+from awsflow.core import CancellationError, CancelledError, Future, coroutine
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import activities, activity, execute, signal
@@ -33,6 +33,10 @@ class Chores:
     def work(self, name: str) -> str:
         ran.append(name)
         return f"{name} done"
+
+    @activity("1.0")
+    def give_up(self) -> str:
+        raise CancellationError("gave up")  # the task ends canceled, though nobody asked
 
 
 def attributes(event: dict[str, Any]) -> dict[str, Any]:
@@ -166,14 +170,33 @@ class CancelsWhatFinished(WorkflowDefinition):
         return "accepted"
 
 
-def test_cancelling_an_activity_that_already_closed_raises_at_once_without_a_decision() -> None:
+def test_cancelling_an_activity_that_already_completed_asks_swf_anyway_which_refuses() -> None:
     h = Harness((CancelsWhatFinished,), (Chores(),))
     run = h.start(CancelsWhatFinished, "run")
     h.run()
     history = h.history(run)
-    assert result_of(history) == ["finished done", "ACTIVITY_ID_UNKNOWN"]
+    assert result_of(history) == ["finished done", "ACTIVITY_ID_UNKNOWN"]  # botoflow's outcome
+    assert types(history).count("RequestCancelActivityTaskFailed") == 1
+
+
+class CancelsWhatWasCanceled(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        work = Chores.give_up()
+        try:
+            yield work
+        except CancelledError as error:
+            return [type(error).__name__, (yield work.cancel())]
+        return "not canceled"
+
+
+def test_cancelling_an_activity_already_canceled_asks_nothing_and_is_done_at_once() -> None:
+    h = Harness((CancelsWhatWasCanceled,), (Chores(),))
+    run = h.start(CancelsWhatWasCanceled, "run")
+    h.run()
+    history = h.history(run)
+    assert result_of(history) == ["ActivityTaskCanceledError", None]
     assert "ActivityTaskCancelRequested" not in types(history)
-    assert "RequestCancelActivityTaskFailed" not in types(history)
 
 
 class Napper(WorkflowDefinition):
