@@ -29,7 +29,9 @@ def test_an_activity_can_signal_another_workflow(flow: Flow) -> None:
     assert instance.wait_for_completion(timeout=10) == ["from an activity"]
 
 
-def test_cancelling_an_execution_requests_the_cancel_of_its_activity_and_closes_it_canceled(flow: Flow) -> None:
+def test_cancelling_an_execution_requests_the_cancel_of_its_activity_and_closes_it_canceled(
+    flow: Flow,
+) -> None:
     flow.workflow_worker(flows.CancelMe)
     flow.activity_worker(flows.Shop())
     flows.gate("job")
