@@ -126,7 +126,7 @@ class Closing(DecisionMaking):
         cleanup.future.add_done_callback(lambda done: self._after_cleanup(done, details))
 
     def _after_cleanup(self, done: BaseFuture, details: str) -> None:
-        error = done._exception
+        error = None if done.cancelled() else done.exception()
         if error is not None and not isinstance(error, CancelledError):
             self._fail(error)  # the handler failed: say so rather than close as if it ran
             return
