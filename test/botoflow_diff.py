@@ -86,6 +86,7 @@ import awsflow
 from awsflow.local import LocalSWF, VirtualClock
 
 __all__ = [
+    "BOTOFLOW_VERSION",
     "DOMAIN",
     "IDENTITY",
     "TASK_LIST",
@@ -96,6 +97,7 @@ __all__ = [
     "Run",
     "compare",
     "requires_botoflow",
+    "run_program",
 ]
 
 BOTOFLOW_VERSION = getattr(botoflow, "__version__", None)
