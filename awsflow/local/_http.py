@@ -143,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
         # The stdlib's version, rewritten so that every refusal is answered in SWF's shape and
         # every read has its phase's deadline.
         self._reader.await_request(first=self._requests == 0)
-        self.command, self.requestline, self.request_version = None, "", self.default_request_version
+        self.command, self.requestline, self.request_version = "", "", self.default_request_version
         try:
             line = self.rfile.readline(MAX_REQUEST_LINE_BYTES + 1)
         except ReadTimeout:
