@@ -177,6 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.request_version == "HTTP/0.9":
             self._refuse(SerializationException("HTTP/0.9 requests are not supported"))
             return
+        if self.headers.defects:
+            # E.g. a header line without a colon: the stdlib would take it and the rest as
+            # the body; the message is malformed, and the connection cannot be trusted after it.
+            self._refuse(SerializationException(f"Malformed HTTP headers: {self.headers.defects[0]!r}"))
+            return
         handler = {"POST": self.do_POST, "GET": self.do_GET, "HEAD": self.do_HEAD}.get(self.command or "")
         if handler is None:
             self._refuse(
