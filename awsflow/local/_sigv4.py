@@ -162,5 +162,6 @@ def verify_sigv4(
     for part in (region, service, terminator):
         key = _hmac(key, part)
     expected = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected, fields["Signature"]):
+    # Bytes: compare_digest refuses str with non-ASCII characters, which a header may hold.
+    if not hmac.compare_digest(expected.encode(), fields["Signature"].encode("utf-8", "replace")):
         raise InvalidSignatureException(_MISMATCH)

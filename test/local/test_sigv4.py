@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import calendar
 import time
+from collections.abc import Iterator
 
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from raw_http import exchange, post
 
 from awsflow.local import LocalSWF, VirtualClock
 from awsflow.local._sigv4 import verify_sigv4
@@ -134,3 +136,46 @@ def test_the_service_enforces_the_window_on_its_own_clock() -> None:
         assert info.value.response["Error"]["Code"] == "InvalidSignatureException"
         assert info.value.response["Error"]["Message"].startswith("Signature expired: ")
         assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+HOSTILE_AUTHORIZATIONS = [
+    "",
+    "AWS4-HMAC-SHA256",
+    "AWS4-HMAC-SHA256 ",
+    "Basic dXNlcjpwYXNz",
+    "AWS4-HMAC-SHA256 Credential=awsflow-local/20260101/us-east-1/swf/aws4_request",
+    "AWS4-HMAC-SHA256 Credential=awsflow-local/x/y/swf/aws4_request, SignedHeaders=host, Signature=0",
+    "AWS4-HMAC-SHA256 Credential=awsflow-local/20260101/us-east-1/swf/aws4_request, SignedHeaders=, Signature=",
+    "AWS4-HMAC-SHA256 Credential=awsflow-local/20260101/us-east-1/swf/aws4_request, SignedHeaders=x-missing, "
+    "Signature=00",
+    "AWS4-HMAC-SHA256 Credential=awsflow-local/20260101/us-east-1/swf/aws4_request, SignedHeaders=host, "
+    "Signature=\xff\xfe",
+    "AWS4-HMAC-SHA256 Credential=\xe9/20260101/us-east-1/swf/aws4_request, SignedHeaders=host, Signature=0",
+    "AWS4-HMAC-SHA256 Credential=awsflow-local/20260101/us-east-1/swf/aws4_request, SignedHeaders=host;;, "
+    "Signature=0,,,===",
+]
+
+
+@pytest.fixture(scope="module")
+def signed_front() -> Iterator[LocalSWF]:
+    with LocalSWF(
+        clock=VirtualClock(start=1767225600.0), verify_sigv4=("awsflow-local", "awsflow-local")
+    ) as swf:
+        yield swf
+
+
+@pytest.mark.parametrize("authorization", HOSTILE_AUTHORIZATIONS)
+@pytest.mark.parametrize("amz_date", [None, "20260101T000000Z", "garbage", "2026\xff"])
+def test_hostile_signatures_get_an_swf_shaped_400(
+    signed_front: LocalSWF, authorization: str, amz_date: str | None
+) -> None:
+    headers = b"Authorization: " + authorization.encode("latin-1") + b"\r\n"
+    if amz_date is not None:
+        headers += b"X-Amz-Date: " + amz_date.encode("latin-1") + b"\r\n"
+    answer = exchange(signed_front.endpoint_url, post("ListDomains", BODY, headers))
+    assert answer.status == 400, answer
+    assert answer.code() in {
+        "IncompleteSignatureException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+    }
