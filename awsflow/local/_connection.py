@@ -38,7 +38,7 @@ class HttpTimeouts:
 
     The defaults are chosen for botocore clients on a local network: a client sends its first
     request as soon as it connects; AWS's own load balancers close keep-alive connections idle
-    for 60 s; a request of at most 1 MB arrives in well under 20 s; an answer is written as fast
+    for 60 s; a request of at most 1 MB arrives in well under 10 s; an answer is written as fast
     as the client reads it.
 
     Attributes:
@@ -50,7 +50,7 @@ class HttpTimeouts:
 
     new_connection: float = 10.0
     keep_alive: float = 60.0
-    request: float = 20.0
+    request: float = 10.0
     response: float = 60.0
 
     def __post_init__(self) -> None:
