@@ -8,6 +8,8 @@ leaves no trace (the task token stays usable).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,7 +26,7 @@ from swf_helpers import (
     start,
 )
 
-from awsflow.local import LocalSWF
+from awsflow.local import LocalSWF, VirtualClock
 from awsflow.local.engine import Engine, ValidationException
 
 NOT_ASCII_DIGITS = ["\u00b2", "\u2464", "\u0665", " 5", "1_0", "5.0", "", "0x10", "-1", "+5"]
@@ -36,17 +38,32 @@ def error_code(info: pytest.ExceptionInfo[Any]) -> str:
     return code
 
 
+@pytest.fixture(scope="module")
+def service() -> Iterator[LocalSWF]:
+    with LocalSWF(clock=VirtualClock()) as swf:
+        yield swf
+
+
+@pytest.fixture(scope="module")
+def client(service: LocalSWF) -> Any:
+    return service.client(parameter_validation=False)  # the service, not botocore, must refuse
+
+
 @pytest.fixture
-def client(swf: LocalSWF) -> Any:
-    return swf.client(parameter_validation=False)  # the service, not botocore, must refuse
+def domain(client: Any) -> str:
+    name = f"d-{uuid.uuid4().hex[:12]}"
+    client.register_domain(name=name, workflowExecutionRetentionPeriodInDays="1")
+    return name
 
 
 @pytest.mark.parametrize("value", [*NOT_ASCII_DIGITS, "91"])
 def test_register_domain_refuses_a_retention_that_is_not_ascii_days(client: Any, value: str) -> None:
+    name = f"r-{uuid.uuid4().hex[:12]}"
     with pytest.raises(client.exceptions.ClientError) as info:
-        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays=value)
+        client.register_domain(name=name, workflowExecutionRetentionPeriodInDays=value)
     assert error_code(info) == "ValidationException"
-    assert client.list_domains(registrationStatus="REGISTERED")["domainInfos"] == []
+    with pytest.raises(client.exceptions.UnknownResourceFault):
+        client.describe_domain(name=name)
 
 
 @pytest.mark.parametrize("value", NOT_ASCII_DIGITS)
