@@ -108,6 +108,10 @@ class SwfHTTPServer(ThreadingHTTPServer):
         super().server_close()
         self.watcher.close()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # The stdlib prints the traceback to stderr; it belongs in the log, with the others.
+        logger.exception("unexpected error on the connection from %s", client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: botocore reuses its connections

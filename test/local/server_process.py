@@ -32,6 +32,7 @@ class ServerProcess:
         self.url = match.group(1)
         self.rest_of_stdout = ""
         self.stderr = ""
+        self.stderr_seen = ""  # what stderr_line_containing has read
 
     def _read_line(self, timeout: float) -> str:
         box: list[str] = []
@@ -44,6 +45,23 @@ class ServerProcess:
             self.proc.kill()
             raise AssertionError("the server printed nothing in time")
         return box[0].rstrip("\n")
+
+    def stderr_line_containing(self, text: str, timeout: float) -> str | None:
+        """Read stderr (while the server runs) up to a line containing ``text``; None if none came."""
+        box: list[str] = []
+
+        def read() -> None:
+            assert self.proc.stderr is not None
+            for line in self.proc.stderr:
+                self.stderr_seen += line
+                if text in line:
+                    box.append(line)
+                    return
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(timeout)
+        return box[0] if box else None
 
     def stderr_so_far(self) -> str:
         if self.proc.poll() is None:
@@ -65,7 +83,7 @@ class ServerProcess:
             self.proc.send_signal(sig)
         code = self.proc.wait(timeout=timeout)
         self.rest_of_stdout = self.proc.stdout.read() if self.proc.stdout else ""
-        self.stderr = self.proc.stderr.read() if self.proc.stderr else ""
+        self.stderr = self.stderr_seen + (self.proc.stderr.read() if self.proc.stderr else "")
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()

@@ -170,3 +170,28 @@ def _unread_data(sock: socket.socket) -> bool:
         return bool(sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
     except BlockingIOError:
         return False
+
+
+def test_a_second_signal_during_a_slow_stop_ends_the_process_at_once(tmp_path: Path) -> None:
+    with server(["--shutdown-grace", "30"]) as process:
+        client = client_for(process.url)
+        prepare(client)
+        execution = {"workflowId": "big"}
+        execution["runId"] = client.start_workflow_execution(
+            domain=DOMAIN, workflowType={"name": "w", "version": "1"}, **execution
+        )["runId"]
+        for _ in range(250):
+            client.signal_workflow_execution(domain=DOMAIN, signalName="s", input="x" * 32_000, **execution)
+        body = json.dumps({"domain": DOMAIN, "execution": execution}).encode()
+        with connect(process.url) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.sendall(post("GetWorkflowExecutionHistory", body))
+            wait_until(lambda: _unread_data(sock), what="the answer to start arriving")
+            process.proc.send_signal(signal.SIGTERM)  # the stop now waits for that answer (29 s)
+            assert process.stderr_line_containing("stopping", timeout=10)
+            started = time.monotonic()
+            code = process.stop(signal.SIGINT, timeout=10)
+            ended_in = time.monotonic() - started
+    assert code == 1
+    assert ended_in < 2
+    assert "second SIGINT while stopping; exiting at once" in process.stderr
