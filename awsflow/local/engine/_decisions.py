@@ -1,8 +1,8 @@
 """RespondDecisionTaskCompleted and the 13 decisions (SWF-SEMANTICS §4, §5).
 
-A batch is checked as a whole first (a close decision not last, a missing attributes member,
-a malformed duration): any such error is a ValidationException and nothing is applied, the task
-token stays usable. After that no decision can fail the request: semantic problems (unknown
+A batch is checked as a whole first (``_batch_checks``: a close decision not last, a missing
+attributes member, a malformed duration): any such error is a ValidationException and nothing
+is applied, the task token stays usable. After that no decision can fail the request: semantic problems (unknown
 type, id in use, limits, missing defaults) become ``*Failed`` events carrying SWF's cause.
 
 Events are written in SWF's order: DecisionTaskCompleted, then each decision's event in list
@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._faults import UnknownResourceFault, ValidationException
+from ._batch_checks import attributes_member, validate_batch
+from ._faults import UnknownResourceFault
 from ._kernel import (
     OPEN_ACTIVITIES_LIMIT,
     OPEN_CHILDREN_LIMIT,
@@ -27,15 +28,12 @@ from ._kernel import (
     parse_duration,
 )
 from ._lifecycle import (
-    check_duration,
-    check_priority,
     finish_run,
     request_cancel,
     resolve_run_config,
     signal,
     start_run,
 )
-from ._numbers import MAX_EXECUTION_SECONDS
 from ._state import (
     ActivityTask,
     Child,
@@ -47,54 +45,6 @@ from ._state import (
     Timer,
 )
 
-CLOSE_DECISIONS = frozenset(
-    {
-        "CompleteWorkflowExecution",
-        "FailWorkflowExecution",
-        "CancelWorkflowExecution",
-        "ContinueAsNewWorkflowExecution",
-    }
-)
-# Decisions whose attributes member has required fields, so the member itself is required.
-_ATTRIBUTES_REQUIRED = frozenset(
-    {
-        "ScheduleActivityTask",
-        "RequestCancelActivityTask",
-        "RecordMarker",
-        "StartTimer",
-        "CancelTimer",
-        "SignalExternalWorkflowExecution",
-        "RequestCancelExternalWorkflowExecution",
-        "StartChildWorkflowExecution",
-        "ScheduleLambdaFunction",
-    }
-)
-# Duration members per decision, and whether "NONE" is allowed for them.
-_DURATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
-    "ScheduleActivityTask": (
-        ("scheduleToCloseTimeout", True),
-        ("scheduleToStartTimeout", True),
-        ("startToCloseTimeout", True),
-        ("heartbeatTimeout", True),
-    ),
-    "StartTimer": (("startToFireTimeout", False),),
-    "StartChildWorkflowExecution": (
-        ("executionStartToCloseTimeout", False),
-        ("taskStartToCloseTimeout", True),
-    ),
-    "ContinueAsNewWorkflowExecution": (
-        ("executionStartToCloseTimeout", False),
-        ("taskStartToCloseTimeout", True),
-    ),
-    "ScheduleLambdaFunction": (("startToCloseTimeout", False),),
-}
-# Ranges the API reference states: a run lasts at most a year; "[a Lambda function's
-# startToCloseTimeout] can be any integer from 1-900 (1s-15m)".
-_DURATION_LIMITS: dict[tuple[str, str], tuple[int, int]] = {
-    ("StartChildWorkflowExecution", "executionStartToCloseTimeout"): (0, MAX_EXECUTION_SECONDS),
-    ("ContinueAsNewWorkflowExecution", "executionStartToCloseTimeout"): (0, MAX_EXECUTION_SECONDS),
-    ("ScheduleLambdaFunction", "startToCloseTimeout"): (1, 900),
-}
 _RUN_DEFAULT_CAUSES = {
     "taskList": "DEFAULT_TASK_LIST_UNDEFINED",
     "executionStartToCloseTimeout": "DEFAULT_EXECUTION_START_TO_CLOSE_TIMEOUT_UNDEFINED",
@@ -116,37 +66,6 @@ _ACTIVITY_DEFAULTS = (
     ("startToCloseTimeout", "defaultTaskStartToCloseTimeout", "DEFAULT_START_TO_CLOSE_TIMEOUT_UNDEFINED"),
     ("heartbeatTimeout", "defaultTaskHeartbeatTimeout", "DEFAULT_HEARTBEAT_TIMEOUT_UNDEFINED"),
 )
-
-
-def attributes_member(decision_type: str) -> str:
-    return decision_type[0].lower() + decision_type[1:] + "DecisionAttributes"
-
-
-def _validate_batch(decisions: list[Json]) -> None:
-    for index, decision in enumerate(decisions, 1):
-        kind = decision["decisionType"]
-        member = attributes_member(kind)
-        if kind in CLOSE_DECISIONS and index != len(decisions):
-            raise ValidationException("Close must be last decision in list")
-        attrs = decision.get(member)
-        if attrs is None:
-            if kind in _ATTRIBUTES_REQUIRED:
-                raise ValidationException(
-                    f"1 validation error detected: Value null at 'decisions.{index}.member.{member}' "
-                    "failed to satisfy constraint: Member must not be null"
-                )
-            continue
-        for name, allow_none in _DURATIONS.get(kind, ()):
-            path = f"decisions.{index}.member.{member}.{name}"
-            value = attrs.get(name)
-            check_duration(value, path, allow_none=allow_none)
-            limits = _DURATION_LIMITS.get((kind, name))
-            if value is not None and limits is not None and not limits[0] <= int(value) <= limits[1]:
-                raise ValidationException(
-                    f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
-                    f"constraint: Member must be from {limits[0]} to {limits[1]} seconds"
-                )
-        check_priority(attrs.get("taskPriority"), f"decisions.{index}.member.{member}.taskPriority")
 
 
 class _Batch:
@@ -570,7 +489,7 @@ def respond_decision_task_completed(k: Kernel, req: Json, now: float) -> None:
     if target.ref is not None or task is None or task.token != req["taskToken"]:
         raise UnknownResourceFault("Unknown decision task token")
     decisions = req.get("decisions", [])
-    _validate_batch(decisions)
+    validate_batch(decisions)
     sticky = req.get("taskList")
     completed = k.append(
         ex,
