@@ -2,8 +2,9 @@
 
 A batch is checked as a whole first (``_batch_checks``: a close decision not last, a missing
 attributes member, a malformed duration): any such error is a ValidationException and nothing
-is applied, the task token stays usable. After that no decision can fail the request: semantic problems (unknown
-type, id in use, limits, missing defaults) become ``*Failed`` events carrying SWF's cause.
+is applied, the task token stays usable. After that no decision can fail the request: semantic
+problems (unknown type, id in use, limits, missing defaults) become ``*Failed`` events carrying
+SWF's cause.
 
 Events are written in SWF's order: DecisionTaskCompleted, then each decision's event in list
 order, then what the decisions set in motion elsewhere (children started, signals and cancel
