@@ -78,10 +78,6 @@ class BusyClients:
         for thread in self._threads:
             thread.join(timeout=80)
 
-    def answered(self) -> int:
-        with self._lock:
-            return sum(self.outcomes.values())
-
     def _record(self, outcome: str) -> None:
         with self._lock:
             self.outcomes[outcome] += 1
