@@ -83,7 +83,9 @@ def build(path: Path, n: int, *, compacted: bool) -> tuple[float, list[tuple[int
     samples: list[tuple[int, float]] = []
     checkpoints = {n // 10, n // 4, n // 2, 3 * n // 4, n}
     for i in range(1, n + 1):
-        service.call("StartWorkflowExecution", {"domain": DOMAIN, "workflowId": f"w{i}", "workflowType": WORKFLOW})
+        service.call(
+            "StartWorkflowExecution", {"domain": DOMAIN, "workflowId": f"w{i}", "workflowType": WORKFLOW}
+        )
         task = service.call("PollForDecisionTask", {"domain": DOMAIN, "taskList": TASKS})
         assert task is not None and task.get("taskToken")
         service.call(
