@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from ._server import LocalSWF
+from ._service import SNAPSHOT_EVERY
 
 
 def _credentials(value: str) -> tuple[str, str]:
@@ -18,6 +19,16 @@ def _credentials(value: str) -> tuple[str, str]:
     if not sep or not access_key or not secret:
         raise argparse.ArgumentTypeError("expected ACCESS_KEY:SECRET")
     return access_key, secret
+
+
+def _snapshot_every(value: str) -> int | None:
+    try:
+        every = int(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError("expected a whole number") from err
+    if every < 0:
+        raise argparse.ArgumentTypeError("expected 0 (never) or more")
+    return every or None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -41,6 +52,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=None,
         help="reject requests whose SigV4 signature does not verify with these credentials",
     )
+    parser.add_argument(
+        "--snapshot-every",
+        type=_snapshot_every,
+        default=SNAPSHOT_EVERY,
+        metavar="N",
+        help=f"compact the store after N journaled commands (default: {SNAPSHOT_EVERY}; 0: never)",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level; DEBUG logs every request")
     return parser.parse_args(argv)
 
@@ -56,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         verify_sigv4=args.verify_sigv4,
+        snapshot_every=args.snapshot_every,
     )
     stop = threading.Event()
 
