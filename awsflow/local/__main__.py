@@ -53,6 +53,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="reject requests whose SigV4 signature does not verify with these credentials",
     )
     parser.add_argument(
+        "--synchronous",
+        choices=("NORMAL", "FULL"),
+        default="NORMAL",
+        help="with --db: NORMAL survives the process being killed; FULL also power loss (default: NORMAL)",
+    )
+    parser.add_argument(
         "--snapshot-every",
         type=_snapshot_every,
         default=SNAPSHOT_EVERY,
@@ -75,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         verify_sigv4=args.verify_sigv4,
         snapshot_every=args.snapshot_every,
+        synchronous=args.synchronous,
     )
     stop = threading.Event()
 

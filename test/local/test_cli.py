@@ -114,3 +114,16 @@ def test_snapshot_every_refuses_other_values(value: str, capsys: pytest.CaptureF
     with pytest.raises(SystemExit):
         parse_args(["--snapshot-every", value])
     assert "--snapshot-every" in capsys.readouterr().err
+
+
+def test_synchronous_full_is_passed_to_sqlite(tmp_path: Path) -> None:
+    from awsflow.local import LocalSWF
+
+    with LocalSWF(db=tmp_path / "full.sqlite", synchronous="FULL") as swf:
+        swf.client().register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        LocalSWF(db=tmp_path / "bad.sqlite", synchronous="OFF")
+    with server(["--db", str(tmp_path / "cli.sqlite"), "--synchronous", "FULL"]) as process:
+        client: Any = process.client()
+        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        assert process.stop() == 0
