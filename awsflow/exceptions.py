@@ -8,6 +8,7 @@
     ├── StartTimerFailedError
     ├── NondeterminismError                 replayed code diverged from the history
     ├── NotInWorkflowError (TypeError)      a workflow-only helper called outside workflow code
+    ├── AsyncioInWorkflowError (RuntimeError) workflow code used asyncio's event loop
     ├── QueryError                          a query cannot be answered (no decided state yet)
     ├── ActivityCancelledError              inside an activity: SWF asked to cancel its task
     │                                       (also a core CancellationError)
@@ -46,6 +47,7 @@ __all__ = [
     "ActivityTaskError",
     "ActivityTaskFailedError",
     "ActivityTaskTimedOutError",
+    "AsyncioInWorkflowError",
     "AwsflowError",
     "BotoflowError",
     "CancellationError",
@@ -126,6 +128,19 @@ class NondeterminismError(AwsflowError):
 class NotInWorkflowError(AwsflowError, TypeError):
     """A helper that only workflow code may call (``awsflow.patched``, ``awsflow.random``, ...)
     was called elsewhere. A TypeError, as ``workflow_time`` raised before it existed.
+
+    .. versionadded:: 0.1
+    """
+
+
+class AsyncioInWorkflowError(AwsflowError, RuntimeError):
+    """Workflow code called an asyncio primitive that needs asyncio's event loop.
+
+    ``async def`` workflows run on awsflow's deterministic scheduler, not on an asyncio loop:
+    ``asyncio.sleep``, ``gather``, ``wait_for``, ``create_task``... would use a wall clock and a
+    scheduler that replay cannot reproduce. The message names the awsflow equivalent
+    (``workflow_time.sleep``, ``AllFuture``, ``AnyFuture``, ``@coroutine``). A RuntimeError, as
+    asyncio's own "no running event loop" was.
 
     .. versionadded:: 0.1
     """

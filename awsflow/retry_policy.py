@@ -18,15 +18,25 @@ The retry loop runs in workflow code, on the deterministic scheduler (see
 - jitter comes from a hash of the run id and the call's id, never from ``random``;
 - expiration is measured on workflow time (``workflow_time.time()``).
 
-What is retried: an activity that failed (:class:`~awsflow.exceptions.ActivityTaskFailedError`)
-unless its ``cause`` — the exception the activity raised — is an instance of one of
-``non_retryable``; an activity that timed out (:class:`~awsflow.exceptions.ActivityTaskTimedOutError`);
-for child workflows, :class:`~awsflow.exceptions.ChildWorkflowFailedError` (same rule on its
-cause) and :class:`~awsflow.exceptions.ChildWorkflowTimedOutError`. ``non_retryable`` may also
-name those error classes themselves (``non_retryable=(ActivityTaskTimedOutError,)`` retries
-failures but not timeouts). Never retried: SWF refusing the decision
+What may be retried: an activity that failed (:class:`~awsflow.exceptions.ActivityTaskFailedError`,
+whose ``cause`` is the exception the activity raised) or timed out
+(:class:`~awsflow.exceptions.ActivityTaskTimedOutError`); for child workflows,
+:class:`~awsflow.exceptions.ChildWorkflowFailedError` (its ``cause`` is the child's exception) and
+:class:`~awsflow.exceptions.ChildWorkflowTimedOutError`. Never retried: SWF refusing the decision
 (``ScheduleActivityTaskFailedError``, ``StartChildWorkflowExecutionFailedError``: a
 configuration error that a retry would repeat), cancellation, and a terminated child.
+
+Two lists narrow that down, as AWS Flow for Java's ``ExponentialRetryPolicy`` does with
+``exceptionsToRetry`` and ``exceptionsToExclude``. A failure *matches* a list when the failure
+itself or its ``cause`` is an instance of a class in it, so a list may name the activity's own
+exceptions or awsflow's failure classes:
+
+- ``retryable`` (allow-list; ``None``, the default, allows every failure above): only matching
+  failures are retried. ``retryable=(ConnectionError, ActivityTaskTimedOutError)`` retries
+  connection errors and timeouts, and gives up at once on anything else.
+- ``non_retryable`` (deny-list): matching failures are not retried. It wins over ``retryable``:
+  ``retryable=(OSError,), non_retryable=(FileNotFoundError,)`` retries every OSError but that
+  one. ``non_retryable=(ActivityTaskTimedOutError,)`` alone retries failures but not timeouts.
 
 When the policy gives up, the workflow sees the last attempt's error, with ``error.attempts``
 set to the number of attempts made.
@@ -43,12 +53,17 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import Any
 
+from .core.exceptions import CancelledError
 from .exceptions import (
     ActivityTaskFailedError,
     ActivityTaskTimedOutError,
     ChildWorkflowFailedError,
+    ChildWorkflowTerminatedError,
     ChildWorkflowTimedOutError,
+    ScheduleActivityTaskFailedError,
+    StartChildWorkflowExecutionFailedError,
 )
 
 __all__ = ["RetryPolicy"]
@@ -60,6 +75,13 @@ _RETRYABLE = (
     ActivityTaskTimedOutError,
     ChildWorkflowFailedError,
     ChildWorkflowTimedOutError,
+)
+# Failures no policy retries, so an allow-list naming one is a mistake worth a clear error.
+_NEVER_RETRIED = (
+    CancelledError,
+    ScheduleActivityTaskFailedError,
+    StartChildWorkflowExecutionFailedError,
+    ChildWorkflowTerminatedError,
 )
 
 
@@ -77,7 +99,11 @@ class RetryPolicy:
             new attempt starts (``None``: no limit). The attempt running then is not cut short:
             give the activity its own timeouts for that.
         non_retryable: exception classes that are not retried: the activity's (or child's)
-            exception, or one of awsflow's failure classes.
+            exception, or one of awsflow's failure classes. Wins over ``retryable``.
+        retryable: if given, only failures matching one of these exception classes are retried
+            (an allow-list, like Java Flow's ``exceptionsToRetry``; ``None`` allows all). It
+            must not be empty, and must not name a failure awsflow never retries
+            (cancellation, SWF refusing a decision, a terminated child).
         jitter: a fraction in [0, 1): each wait is shortened by a deterministic pseudo-random
             share of at most this much, so many executions failing together do not retry in
             lockstep (0: exact waits).
@@ -102,6 +128,7 @@ class RetryPolicy:
     expiration: float | None = None
     non_retryable: tuple[type[BaseException], ...] = ()
     jitter: float = 0.0
+    retryable: tuple[type[BaseException], ...] | None = None
 
     def __post_init__(self) -> None:
         if not _number(self.initial_interval) or self.initial_interval < 0:
@@ -129,24 +156,35 @@ class RetryPolicy:
             raise ValueError(f"RetryPolicy.expiration must be seconds > 0 or None, not {self.expiration!r}")
         if not _number(self.jitter) or not 0 <= self.jitter < 1:
             raise ValueError(f"RetryPolicy.jitter must be a fraction in [0, 1), not {self.jitter!r}")
-        classes = (self.non_retryable,) if isinstance(self.non_retryable, type) else self.non_retryable
-        try:
-            classes = tuple(classes)
-        except TypeError:
-            raise ValueError(
-                f"RetryPolicy.non_retryable must be exception classes, not {self.non_retryable!r}"
-            ) from None
-        for cls in classes:
-            if not (isinstance(cls, type) and issubclass(cls, BaseException)):
-                raise ValueError(f"RetryPolicy.non_retryable must hold exception classes, not {cls!r}")
-        object.__setattr__(self, "non_retryable", classes)  # a list given is kept as a tuple
+        # Lists given are kept as tuples: the policy stays a hashable value.
+        object.__setattr__(self, "non_retryable", _exception_classes("non_retryable", self.non_retryable))
+        if self.retryable is not None:
+            allowed = _exception_classes("retryable", self.retryable)
+            if not allowed:
+                raise ValueError(
+                    "RetryPolicy.retryable=() would retry nothing: leave it None to retry every "
+                    "failure, or set maximum_attempts=1 to turn retries off"
+                )
+            for cls in allowed:
+                if issubclass(cls, _NEVER_RETRIED):
+                    raise ValueError(
+                        f"RetryPolicy.retryable names {cls.__name__}, which is never retried "
+                        "(cancellation, SWF refusing the decision, a terminated child): a retry "
+                        "would repeat it or undo the cancel"
+                    )
+            object.__setattr__(self, "retryable", allowed)
 
     def is_retryable(self, error: BaseException) -> bool:
-        """Whether this failure may be retried (ignoring attempts and time: see :meth:`next_delay`)."""
-        if not isinstance(error, _RETRYABLE) or isinstance(error, self.non_retryable):
+        """Whether this failure may be retried (ignoring attempts and time: see :meth:`next_delay`).
+
+        >>> policy = RetryPolicy(initial_interval=1, retryable=(OSError,), non_retryable=(FileNotFoundError,))
+        >>> failed = lambda cause: ActivityTaskFailedError(5, None, "1-attempt-1", cause)
+        >>> [policy.is_retryable(failed(error)) for error in (TimeoutError(), FileNotFoundError(), KeyError())]
+        [True, False, False]
+        """
+        if not isinstance(error, _RETRYABLE) or _matches(error, self.non_retryable):
             return False
-        cause = getattr(error, "cause", None)
-        return not isinstance(cause, self.non_retryable)
+        return self.retryable is None or _matches(error, self.retryable)
 
     def backoff(self, attempt: int, salt: str = "") -> int:
         """Whole seconds to wait after attempt ``attempt`` (1 for the first) failed.
@@ -179,6 +217,23 @@ class RetryPolicy:
         if self.expiration is not None and elapsed + delay >= self.expiration:
             return None
         return delay
+
+
+def _matches(error: BaseException, classes: tuple[type[BaseException], ...]) -> bool:
+    """The failure, or the exception it carries as ``cause``, is one of ``classes``."""
+    return isinstance(error, classes) or isinstance(getattr(error, "cause", None), classes)
+
+
+def _exception_classes(field: str, value: Any) -> tuple[type[BaseException], ...]:
+    items = (value,) if isinstance(value, type) else value
+    try:
+        classes: tuple[Any, ...] = tuple(items)
+    except TypeError:
+        raise ValueError(f"RetryPolicy.{field} must be exception classes, not {value!r}") from None
+    for cls in classes:
+        if not (isinstance(cls, type) and issubclass(cls, BaseException)):
+            raise ValueError(f"RetryPolicy.{field} must hold exception classes, not {cls!r}")
+    return classes
 
 
 def _number(value: object) -> bool:

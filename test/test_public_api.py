@@ -1,9 +1,11 @@
 """awsflow keeps botoflow 0.8's public API: every name, with compatible signatures and defaults.
 
 ``botoflow_0_8_api.json`` lists botoflow 0.8's public names per module and each callable's
-parameters (name, kind, default), read off botoflow 0.8 itself. A botoflow user's code must work
-after replacing ``botoflow`` by ``awsflow``: the names exist, botoflow's parameters come first in
-the same order with the same defaults, and anything awsflow adds is optional.
+parameters (name, kind, default), read off botoflow 0.8 itself; of the modules botoflow marked
+internal it lists the one name programs use (``botoflow.utils.extract_workflows_dict``). A
+botoflow user's code must work after replacing ``botoflow`` by ``awsflow``: the names exist,
+botoflow's parameters come first in the same order with the same defaults, and anything awsflow
+adds is optional.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from awsflow import RetryPolicy, activity_options
+from awsflow.core import CancelledError
 from awsflow.exceptions import (
     ActivityTaskFailedError,
     ActivityTaskTimedOutError,
+    ChildWorkflowFailedError,
     ChildWorkflowTerminatedError,
     ScheduleActivityTaskFailedError,
 )
@@ -37,6 +39,17 @@ def failed(cause: BaseException) -> ActivityTaskFailedError:
         ({"initial_interval": 1, "jitter": 1}, r"jitter must be a fraction in \[0, 1\)"),
         ({"initial_interval": 1, "non_retryable": ("ValueError",)}, "must hold exception classes"),
         ({"initial_interval": 1, "non_retryable": 3}, "must be exception classes"),
+        ({"initial_interval": 1, "retryable": ("OSError",)}, "retryable must hold exception classes"),
+        ({"initial_interval": 1, "retryable": 3}, "retryable must be exception classes"),
+        ({"initial_interval": 1, "retryable": ()}, r"retryable=\(\) would retry nothing"),
+        (
+            {"initial_interval": 1, "retryable": (CancelledError,)},
+            "names CancelledError, which is never retried",
+        ),
+        (
+            {"initial_interval": 1, "retryable": (ScheduleActivityTaskFailedError,)},
+            "names ScheduleActivityTaskFailedError, which is never retried",
+        ),
     ],
 )
 def test_an_invalid_policy_is_refused_at_construction_naming_the_field(options: dict, message: str) -> None:
@@ -104,3 +117,36 @@ def test_next_delay_gives_up_at_maximum_attempts_and_before_the_expiration() -> 
 def test_activity_options_refuses_a_retry_policy_of_the_wrong_type() -> None:
     with pytest.raises(TypeError, match="retry_policy must be a RetryPolicy or None"):
         activity_options(retry_policy={"initial_interval": 1})
+
+
+def test_an_allow_list_retries_only_the_failures_it_names() -> None:
+    policy = RetryPolicy(initial_interval=1, retryable=[ConnectionError])  # type: ignore[arg-type]
+    assert policy.retryable == (ConnectionError,)  # kept as a tuple: the policy stays hashable
+    assert policy.is_retryable(failed(ConnectionRefusedError("warehouse down")))  # a subclass
+    assert not policy.is_retryable(failed(Declined("no")))
+    assert not policy.is_retryable(ActivityTaskTimedOutError(8, None, "1", "START_TO_CLOSE"))
+    assert policy.next_delay(1, failed(Declined("no")), 0) is None
+    child_failed = ChildWorkflowFailedError(9, None, None, ConnectionError("child lost the warehouse"))
+    assert policy.is_retryable(child_failed)
+
+
+def test_an_allow_list_may_name_awsflow_failure_classes_to_retry_only_timeouts() -> None:
+    policy = RetryPolicy(initial_interval=1, retryable=(ActivityTaskTimedOutError,))
+    assert policy.is_retryable(ActivityTaskTimedOutError(8, None, "1", "HEARTBEAT"))
+    assert not policy.is_retryable(failed(OSError("down")))
+
+
+def test_the_deny_list_wins_over_the_allow_list_as_in_java_flow() -> None:
+    policy = RetryPolicy(initial_interval=1, retryable=(OSError,), non_retryable=(FileNotFoundError,))
+    assert policy.is_retryable(failed(ConnectionResetError()))
+    assert not policy.is_retryable(failed(FileNotFoundError("/etc/stock")))
+    same_class_in_both = RetryPolicy(initial_interval=1, retryable=(OSError,), non_retryable=(OSError,))
+    assert not same_class_in_both.is_retryable(failed(OSError()))
+
+
+def test_an_allow_list_never_makes_cancellation_or_refused_decisions_retryable() -> None:
+    policy = RetryPolicy(initial_interval=1, retryable=(Exception,))
+    assert not policy.is_retryable(ScheduleActivityTaskFailedError("ACTIVITY_TYPE_DOES_NOT_EXIST", None, "1"))
+    assert not policy.is_retryable(ChildWorkflowTerminatedError(9, None, None))
+    assert not policy.is_retryable(CancelledError("stop"))
+    assert not policy.is_retryable(KeyError("a bug in the workflow"))

@@ -7,8 +7,8 @@ the parent — so the batch schedules exactly what the parent would have. Each b
 window with a share of ``max_concurrency``; the shares of the batches open at once never sum
 past it (see :func:`~._plan.batch_shares`), so the limit holds across the whole fan-out.
 
-The callee's retry policy travels too (its ``non_retryable`` classes by name: the workers
-must have imported them). What cannot travel (a batch's input is JSON): a data converter other
+The callee's retry policy travels too (its ``non_retryable`` and ``retryable`` classes by
+name: the workers must have imported them). What cannot travel (a batch's input is JSON): a data converter other
 than JSON's, and botoflow's ``@retry_activity`` — a batched fan-out of such a callee is refused
 with a clear error rather than run differently. Each batch's results come back in its result, which
 SWF caps at 32,768 characters: return small values (or references) from large fan-outs.
@@ -203,7 +203,7 @@ def _encode_policy(policy: RetryPolicy | None) -> dict[str, Any] | None:
     """A RetryPolicy as JSON: its exception classes by ``module:qualname``."""
     if policy is None:
         return None
-    return {
+    encoded: dict[str, Any] = {
         "initial_interval": policy.initial_interval,
         "backoff_coefficient": policy.backoff_coefficient,
         "maximum_interval": policy.maximum_interval,
@@ -212,6 +212,9 @@ def _encode_policy(policy: RetryPolicy | None) -> dict[str, Any] | None:
         "jitter": policy.jitter,
         "non_retryable": [f"{cls.__module__}:{cls.__qualname__}" for cls in policy.non_retryable],
     }
+    if policy.retryable is not None:  # only when set: a batch's input stays as it was before
+        encoded["retryable"] = [f"{cls.__module__}:{cls.__qualname__}" for cls in policy.retryable]
+    return encoded
 
 
 def _decode_policy(encoded: dict[str, Any] | None) -> RetryPolicy | None:
@@ -222,8 +225,18 @@ def _decode_policy(encoded: dict[str, Any] | None) -> RetryPolicy | None:
     """
     if encoded is None:
         return None
+    fields = {key: value for key, value in encoded.items() if key not in ("non_retryable", "retryable")}
+    retryable = encoded.get("retryable")
+    return RetryPolicy(
+        **fields,
+        non_retryable=_classes_named(encoded["non_retryable"]),
+        retryable=None if retryable is None else _classes_named(retryable),
+    )
+
+
+def _classes_named(names: list[str]) -> tuple[type[BaseException], ...]:
     classes = []
-    for name in encoded["non_retryable"]:
+    for name in names:
         cls = _loaded_class(name)
         if cls is None:
             raise WorkflowDefinitionError(
@@ -231,8 +244,7 @@ def _decode_policy(encoded: dict[str, Any] | None) -> RetryPolicy | None:
                 "imported: import the module defining it where the workflow worker runs"
             )
         classes.append(cls)
-    fields = {key: value for key, value in encoded.items() if key != "non_retryable"}
-    return RetryPolicy(**fields, non_retryable=tuple(classes))
+    return tuple(classes)
 
 
 def _loaded_class(name: str) -> Any:

@@ -101,6 +101,7 @@ class DecisionContext(ContextBase):
 
 
 HEARTBEAT_DETAILS_LIMIT = 2048  # SWF's limit on RecordActivityTaskHeartbeat's details
+HEARTBEAT_CANCEL_MESSAGE = "Cancel was requested during activity heartbeat"
 
 
 class ActivityContext(ContextBase):
@@ -141,10 +142,9 @@ class ActivityContext(ContextBase):
             self._on_heartbeat()
         if response.get("cancelRequested"):
             self._cancel_requested.set()
-            raise ActivityCancelledError(
-                f"the workflow asked to cancel activity {self.task.name} ({self.task.id}) "
-                f"of {self.workflow_execution.workflow_id}"
-            )
+            # botoflow's text, word for word: escaping the activity, it is what the
+            # ActivityTaskCanceled event's details (and the workflow's error.cause) say.
+            raise ActivityCancelledError(HEARTBEAT_CANCEL_MESSAGE)
 
     def _background_heartbeat(self) -> None:
         """A heartbeat sent by the worker for the activity: repeats the details, never raises cancel."""

@@ -36,6 +36,7 @@ from ..core.async_task import AsyncTask
 from ..exceptions import NondeterminismError, WorkflowDefinitionError
 from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
+from ._asyncio_guard import AsyncioGuard
 from ._calls import CallTable, decode_arguments
 from ._commands import (
     ASYNC_FAILURES,
@@ -158,6 +159,7 @@ class ExecutionReplay(DecisionMaking):
                 break
         previous = peek_context()
         set_context(self._context)
+        guard = AsyncioGuard().__enter__()  # asyncio's primitives fail at the call in workflow code
         try:
             index, count = 0, len(events)
             while index < count and events[index]["eventId"] <= self._last_event_id:
@@ -181,6 +183,7 @@ class ExecutionReplay(DecisionMaking):
                 buffered, self._buffer = self._buffer, []
                 self._run(buffered, 0, None)  # a closed run's whole history: check it to the end
         finally:
+            guard.__exit__(None, None, None)
             set_context(previous)
             self.markers.release()
         if self._candidate_started >= HISTORY_WARNING_AT > self._replay_until and self._candidate is not None:

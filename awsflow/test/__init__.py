@@ -16,6 +16,7 @@ from types import TracebackType
 
 from ..context._contexts import ContextBase, peek_context, set_context
 from ..core import AsyncEventLoop
+from ..decider._asyncio_guard import AsyncioGuard
 from ._harness import Harness as EngineHarness
 
 __all__ = ["EngineHarness", "WorkflowTestingContext"]
@@ -36,7 +37,7 @@ class WorkflowTestingContext(ContextBase):
 
     def execute_all_tasks(self) -> None:
         """Run the workflow code until it waits on futures nobody has resolved yet."""
-        with self._event_loop:
+        with self._event_loop, AsyncioGuard():  # as in a worker: asyncio fails at the call
             self._event_loop.execute_all_tasks()
 
     def __exit__(
@@ -44,7 +45,8 @@ class WorkflowTestingContext(ContextBase):
     ) -> None:
         try:
             if exc_type is None:
-                self._event_loop.execute_all_tasks()
+                with AsyncioGuard():
+                    self._event_loop.execute_all_tasks()
         finally:
             self._event_loop.__exit__(exc_type, exc, tb)
             set_context(self._previous)

@@ -13,10 +13,20 @@ from ..workflow_definition import WorkflowDefinition
 WorkflowTable = dict[tuple[str, str], tuple[type, WorkflowType, str]]
 
 
-def extract_workflows_dict(definitions: Iterable[type]) -> WorkflowTable:
-    """``(name, version) -> (definition, workflow type, @execute method name)``."""
+def extract_workflows_dict(workflow_definitions: Iterable[type]) -> WorkflowTable:
+    """The workflow types of WorkflowDefinition classes, by ``(name, version)``.
+
+    Returns ``{(name, version): (definition class, workflow type, @execute method name)}``:
+    what a ``get_workflow(name, version)`` for
+    :class:`~awsflow.workers.GenericWorkflowWorker` returns for each type (botoflow's
+    ``botoflow.utils.extract_workflows_dict``; also importable as
+    ``awsflow.utils.extract_workflows_dict``).
+
+    Raises:
+        TypeError: an item is not a WorkflowDefinition subclass.
+    """
     table: WorkflowTable = {}
-    for definition in definitions:
+    for definition in workflow_definitions:
         if not (inspect.isclass(definition) and issubclass(definition, WorkflowDefinition)):
             raise TypeError(f"{definition!r} is not a WorkflowDefinition subclass")
         for workflow_type, method in definition._workflow_types.items():

@@ -78,7 +78,7 @@ class GenericWorkflowWorker(BaseWorker):
         aws_region: str,
         domain: str,
         task_list: str,
-        get_workflow: Callable[[str, str], Any],
+        get_workflow: Callable[[str, str], Any] | None,
         *,
         client: Any = None,
         sticky_schedule_to_start_timeout: int | None = None,
@@ -90,13 +90,32 @@ class GenericWorkflowWorker(BaseWorker):
         self._sticky_timeout = sticky_schedule_to_start_timeout
         self._sticky_list = f"{task_list}-sticky-{uuid.uuid4().hex[:16]}"
         self._sticky_polled = False  # only background polling (start) also polls the sticky list
-        self._get_workflow = _with_builtins(get_workflow)
+        self._workflow_finder = get_workflow
+        # botoflow's hook: a subclass may override _get_workflow_finder (WorkflowWorker does).
+        finder = self._get_workflow_finder()
+        if not callable(finder):
+            raise TypeError(
+                f"{type(self).__name__} needs get_workflow: a callable (name, version) -> "
+                "(definition class, workflow type, method name), e.g. built with "
+                f"awsflow.utils.extract_workflows_dict; got {finder!r}"
+            )
+        self._get_workflow = _with_builtins(finder)
         self._sticky: OrderedDict[WorkflowExecution, ExecutionReplay] = OrderedDict()
         self._sticky_lock = threading.Lock()
         # Workflow code re-runs on every decision task; its log lines should not repeat.
         silence_replays_on_root_handlers()
         for _, workflow_type, _ in _BUILTINS.values():
             self._register_workflow_type(workflow_type)
+
+    def _get_workflow_finder(self) -> Callable[[str, str], Any] | None:
+        """The ``get_workflow(name, version)`` this worker finds workflow code with.
+
+        botoflow's hook, kept for code that calls or overrides it: by default the
+        ``get_workflow`` given; :class:`WorkflowWorker` looks its definitions up. It is called
+        once, while the worker is constructed. (The built-in ``awsflow.FanoutBatch`` is served
+        besides whatever it returns.)
+        """
+        return self._workflow_finder
 
     def _register_workflow_type(self, workflow_type: Any) -> None:
         self._register("RegisterWorkflowType", workflow_type)
@@ -136,7 +155,7 @@ class GenericWorkflowWorker(BaseWorker):
             )
             return True
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
-        if outcome.execution_context:
+        if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
             request["executionContext"] = outcome.execution_context[:32_768]
         if self._sticky_polled and not self._stopping.is_set():
             request["taskList"] = {"name": self._sticky_list}
@@ -263,15 +282,19 @@ class WorkflowWorker(GenericWorkflowWorker):
     ) -> None:
         self._workflow_definitions = workflow_definitions
         self._workflows: WorkflowTable = extract_workflows_dict(workflow_definitions)
-        table = self._workflows
         super().__init__(
             session,
             aws_region,
             domain,
             task_list,
-            lambda name, version: table[(name, version)],
+            None,  # found by _get_workflow_finder, as in botoflow
             client=client,
             sticky_schedule_to_start_timeout=sticky_schedule_to_start_timeout,
         )
         for _, workflow_type, _ in self._workflows.values():
             self._register_workflow_type(workflow_type)
+
+    def _get_workflow_finder(self) -> Callable[[str, str], Any]:
+        """``get_workflow(name, version)`` over this worker's WorkflowDefinition classes."""
+        table = self._workflows
+        return lambda name, version: table[(name, version)]

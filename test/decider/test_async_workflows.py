@@ -14,11 +14,12 @@ import pytest
 import workflows as gw
 from harness import DOMAIN, Harness
 
-from awsflow.core import AsyncEventLoop, Future, coroutine
+from awsflow import workflow_time
+from awsflow.core import AllFuture, AsyncEventLoop, Future, coroutine
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import execute, workflow
-from awsflow.exceptions import NondeterminismError
+from awsflow.exceptions import AsyncioInWorkflowError, NondeterminismError
 from awsflow.workflow_definition import WorkflowDefinition
 from awsflow.workflow_execution import WorkflowExecution
 
@@ -237,3 +238,80 @@ def test_an_async_body_that_never_awaits_returns_at_once() -> None:
         return 7
 
     assert run_on_loop(body).result() == 7
+
+
+# -- asyncio's own primitives ---------------------------------------------------------------------
+class UsesAsyncio(WorkflowDefinition):
+    """Calls one asyncio primitive (by name) where an awsflow equivalent belongs."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    async def run(self, primitive: str) -> Any:
+        if primitive == "gather":
+            return await asyncio.gather(gw.Steps.double(1), gw.Steps.double(2))
+        if primitive == "sleep":
+            await asyncio.sleep(5)
+        elif primitive == "wait_for":
+            await asyncio.wait_for(gw.Steps.double(1), timeout=5)
+        elif primitive == "create_task":
+            asyncio.get_event_loop().create_task(helper_that_waits())
+        elif primitive == "event":
+            await asyncio.Event().wait()
+        return None
+
+
+class CatchesAsyncioMisuse(WorkflowDefinition):
+    """The error is raised at the call: the code can catch it and carry on, deterministically."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    async def run(self) -> Any:
+        try:
+            await asyncio.sleep(60)
+        except AsyncioInWorkflowError:
+            await workflow_time.sleep(60)
+        return await AllFuture(gw.Steps.double(1), gw.Steps.double(2))
+
+
+@pytest.mark.parametrize(
+    ("primitive", "named", "instead"),
+    [
+        ("gather", "asyncio.gather", "AllFuture"),
+        ("sleep", "asyncio.sleep", "workflow_time.sleep"),
+        ("wait_for", "asyncio.wait_for", "AnyFuture(future, workflow_time.sleep(seconds))"),
+        ("create_task", "asyncio's event loop (create_task)", "@coroutine"),
+        ("event", "asyncio.Event.wait", "wait_condition(predicate)"),
+    ],
+)
+def test_asyncio_primitives_fail_at_the_call_naming_the_awsflow_equivalent(
+    primitive: str, named: str, instead: str
+) -> None:
+    h = Harness((UsesAsyncio,), (gw.Steps(),))
+    run = h.start(UsesAsyncio, "run", primitive)
+    h.run()
+    failed = h.close_event(run)["workflowExecutionFailedEventAttributes"]
+    error, frames = CONVERTER.loads(failed["details"])
+    assert isinstance(error, AsyncioInWorkflowError) and isinstance(error, RuntimeError)
+    assert str(error).startswith(f"{named} cannot run in workflow code")
+    assert instead in str(error)
+    assert any(frame[2] == "run" for frame in frames)  # raised at the workflow's own line
+    assert all(record.error is None for record in h.records)  # no decision task failed
+
+
+def test_a_caught_asyncio_error_leaves_the_workflow_deterministic_and_the_thread_loop_untouched() -> None:
+    h = Harness((CatchesAsyncioMisuse,), (gw.Steps(),))
+    run = h.start(CatchesAsyncioMisuse, "run")
+    h.run()
+    assert list(result_of(h.history(run))) == [2, 4]
+    execution = WorkflowExecution(run["workflowId"], run["runId"])
+    lookup = lambda name, version: (  # noqa: E731
+        CatchesAsyncioMisuse,
+        CatchesAsyncioMisuse._workflow_type_by_func["run"],  # type: ignore[attr-defined]
+        "run",
+    )
+
+    async def replay_inside_a_running_asyncio_loop() -> Any:
+        loop = asyncio.get_running_loop()
+        decisions = ExecutionReplay(lookup, execution, "tasks").apply(h.history(run)).decisions
+        assert asyncio.get_running_loop() is loop  # the guard put the program's loop back
+        return decisions
+
+    assert asyncio.run(replay_inside_a_running_asyncio_loop()) == []

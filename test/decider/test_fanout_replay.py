@@ -61,6 +61,28 @@ class Shaky:
         return n * n
 
 
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Choosy:
+    @activity("1.0", retry_policy=RetryPolicy(initial_interval=2, maximum_attempts=3, retryable=(OSError,)))
+    def square(self, n: int) -> int:
+        """Like Shaky.square, under an allow-list: only the OSError is retried."""
+        if n in flaky_once:
+            flaky_once.discard(n)
+            raise OSError(f"{n} lost")
+        if n < 0:
+            raise ArithmeticError(f"no square for {n}")
+        return n * n
+
+
+class ChoosyAll(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, inputs: list[int]) -> Any:
+        try:
+            return (yield fanout(Choosy.square, inputs, max_concurrency=4, batch_size=5))
+        except FanoutError as error:
+            return [error.index, repr(error.cause.cause), error.cause.attempts]
+
+
 class ShakyAll(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=3600)
     def run(self, inputs: list[int]) -> Any:
@@ -157,7 +179,7 @@ def open_counts(history: list[dict[str, Any]]) -> list[int]:
 
 
 def run(workflow: type, *args: Any, **harness: Any) -> tuple[Harness, list[dict[str, Any]]]:
-    h = Harness((workflow, SquareChild, FanoutBatch), (Squares(), Shaky()), **harness)
+    h = Harness((workflow, SquareChild, FanoutBatch), (Squares(), Shaky(), Choosy()), **harness)
     started = h.start(workflow, "run", *args)
     h.run(max_steps=20_000)
     return h, h.history(started)
@@ -321,6 +343,16 @@ def test_batches_carry_the_activitys_retry_policy_and_its_non_retryable_classes(
     inputs[16] = -16
     _, failing = run(ShakyAll, inputs)
     assert result_of(failing) == [16, "ArithmeticError('no square for -16')", 1]
+
+
+def test_batches_carry_the_retry_policys_allow_list() -> None:
+    flaky_once.update({3})
+    inputs = list(range(10))
+    inputs[7] = -7
+    _, history = run(ChoosyAll, inputs)
+    # The OSError of input 3 was retried; the ArithmeticError, outside the allow-list, was not.
+    assert result_of(history) == [7, "ArithmeticError('no square for -7')", 1]
+    assert not flaky_once
 
 
 def test_inputs_past_the_history_budget_are_batched_by_themselves_and_none_run_with_no_inputs() -> None:

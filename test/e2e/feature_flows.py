@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from flows import PaymentDeclined, Shop
@@ -26,6 +27,14 @@ class AsyncPurchase(WorkflowDefinition):
             return await Shop.charge(amount)
         except ActivityTaskFailedError as error:
             raise error.cause from None
+
+
+class AsyncGather(WorkflowDefinition):
+    """Reaches for asyncio.gather where awsflow's AllFuture belongs."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=600)
+    async def run(self, items: list[str]) -> Any:
+        return await asyncio.gather(*[Shop.price(item) for item in items])
 
 
 class AsyncBasket(WorkflowDefinition):

@@ -14,6 +14,7 @@ from waiting import wait_until
 
 from awsflow import WorkflowDefinition, activities, activity, execute, get_context, workflow_time
 from awsflow.core import CancelledError
+from awsflow.data_converter import JSONDataConverter
 from awsflow.exceptions import (
     ActivityCancelledError,
     ActivityTaskFailedError,
@@ -221,7 +222,10 @@ def test_an_automatic_heartbeat_learns_of_the_cancel_and_the_next_manual_heartbe
     flow.advance(4)  # the next automatic heartbeat is due: SWF answers cancelRequested
     assert instance.wait_for_completion(timeout=10) == "cancelled: ActivityTaskCanceledError"
     canceled = flow.wait_for_event(instance.workflow_execution, "ActivityTaskCanceled")
-    assert "ActivityCancelledError" in canceled["activityTaskCanceledEventAttributes"]["details"]
+    error, frames = JSONDataConverter().loads(canceled["activityTaskCanceledEventAttributes"]["details"])
+    assert type(error) is ActivityCancelledError
+    assert error.args == ("Cancel was requested during activity heartbeat",)  # botoflow's text
+    assert frames[-1][2] == "heartbeat"  # the remote traceback ends where it was raised
 
 
 def test_activity_cancelled_error_is_still_a_cancellation_error() -> None:

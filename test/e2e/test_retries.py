@@ -8,7 +8,7 @@ from flowkit import Flow
 from waiting import wait_until
 
 from awsflow import RetryPolicy, WorkflowDefinition, activities, activity, execute, workflow_options
-from awsflow.exceptions import ChildWorkflowFailedError
+from awsflow.exceptions import ActivityTaskFailedError, ChildWorkflowFailedError
 
 failures_left: dict[str, int] = {}
 
@@ -21,6 +21,36 @@ class Inventory:
             failures_left[sku] -= 1
             raise ConnectionError(f"warehouse for {sku} unreachable")
         return f"{sku} reserved"
+
+
+class OutOfStock(Exception):
+    pass
+
+
+outcomes: dict[str, list[Exception]] = {}
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Warehouse:
+    @activity(
+        "1.0",
+        retry_policy=RetryPolicy(
+            initial_interval=10, retryable=(OSError,), non_retryable=(ConnectionAbortedError,)
+        ),
+    )
+    def pick(self, sku: str) -> str:
+        if outcomes.get(sku):
+            raise outcomes[sku].pop(0)
+        return f"{sku} picked"
+
+
+class Pick(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, sku: str) -> Any:
+        try:
+            return (yield Warehouse.pick(sku))
+        except ActivityTaskFailedError as error:
+            return f"gave up after {error.attempts}: {error.cause!r}"
 
 
 class Reserve(WorkflowDefinition):
@@ -96,3 +126,22 @@ def test_a_child_workflow_is_retried_and_its_last_failure_reaches_the_parent(flo
     child_ids = [a["workflowId"] for a in attributes_of(history, "StartChildWorkflowExecutionInitiated")]
     assert [child_id.rsplit("-", 1)[1] for child_id in child_ids] == ["1", "2"]
     assert all("-attempt-" in child_id for child_id in child_ids)
+
+
+def test_an_allow_list_retries_the_failures_it_names_and_gives_up_at_once_on_the_others(flow: Flow) -> None:
+    outcomes["crate"] = [ConnectionResetError("scanner offline"), OutOfStock("no crates left")]
+    outcomes["pallet"] = [TimeoutError("forklift late"), ConnectionAbortedError("dock closed")]
+    flow.activity_worker(Warehouse())
+    flow.workflow_worker(Pick)
+    crate, pallet = Pick.run("crate"), Pick.run("pallet")
+    for instance in (crate, pallet):
+        flow.wait_for_event(instance.workflow_execution, "TimerStarted")
+    flow.advance(10)
+    # OSError is allowed: retried once; OutOfStock is not in the allow-list: no second timer.
+    assert crate.wait_for_completion(timeout=10) == "gave up after 2: OutOfStock('no crates left')"
+    # ConnectionAbortedError is an OSError, but the deny-list wins.
+    assert pallet.wait_for_completion(timeout=10) == "gave up after 2: ConnectionAbortedError('dock closed')"
+    for instance in (crate, pallet):
+        history = flow.history(instance.workflow_execution)
+        assert len(attributes_of(history, "ActivityTaskScheduled")) == 2
+        assert len(attributes_of(history, "TimerStarted")) == 1

@@ -9,7 +9,7 @@ import flows
 import pytest
 from flowkit import Flow
 
-from awsflow.exceptions import WorkflowCanceledError, WorkflowFailedError
+from awsflow.exceptions import AsyncioInWorkflowError, WorkflowCanceledError, WorkflowFailedError
 
 
 # -- async def workflows ------------------------------------------------------------------------
@@ -39,6 +39,18 @@ def test_an_async_workflow_awaits_parallel_activities_a_timer_and_a_signal(flow:
     flow.wait_for_event(instance.workflow_execution, "TimerFired")
     instance.apply_coupon("SAVE10")
     assert instance.wait_for_completion(timeout=10) == [1.25, 3600, "SAVE10"]
+
+
+def test_asyncio_gather_in_an_async_workflow_fails_it_naming_all_future(flow: Flow) -> None:
+    flow.workflow_worker(ff.AsyncGather)  # decides in the worker's thread, where asyncio had no loop
+    flow.activity_worker(flows.Shop())
+    instance = ff.AsyncGather.run(["apple", "pear"])
+    with pytest.raises(WorkflowFailedError) as info:
+        instance.wait_for_completion(timeout=10)
+    assert isinstance(info.value.cause, AsyncioInWorkflowError)
+    assert str(info.value.cause).startswith("asyncio.gather cannot run in workflow code")
+    assert "AllFuture(*futures)" in str(info.value.cause)
+    assert "DecisionTaskTimedOut" not in flow.event_types(instance.workflow_execution)
 
 
 # -- wait_condition -----------------------------------------------------------------------------
