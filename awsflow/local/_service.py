@@ -26,7 +26,7 @@ commands; and (2) as soon as retention has deleted more runs than the region sti
 least ``SNAPSHOT_DELETED_RUNS``), which a restart would otherwise load only to delete again. The
 journal, the restart time and the memory store stay bounded by the live state (which retention
 bounds in turn) plus ``snapshot_every`` commands. Compaction runs under the lock: requests wait
-for it (about a second per 20,000 retained runs).
+for it (about 1.5 s per 20,000 retained runs, measured on a busy 2-core machine).
 """
 
 from __future__ import annotations
