@@ -14,7 +14,9 @@ from typing import Any
 
 from .context._contexts import DecisionContext, peek_context
 from .core import CancelledError, Future, coroutine
+from .decider._commands import PAYLOAD_LIMIT
 from .decorator_descriptors import SignalFunc, WorkflowExecuteFunc
+from .exceptions import PayloadTooLargeError
 from .flow_types import WorkflowType
 from .workflow_execution import WorkflowExecution
 
@@ -74,6 +76,10 @@ class WorkflowDefinition:
 
     @workflow_state.setter
     def workflow_state(self, state: str) -> None:
+        # SWF refuses a decision whose executionContext is over 32,768 characters; saying so at the
+        # assignment (in the workflow's own frame) beats a cut string or a refused decision task.
+        if state is not None and len(state) > PAYLOAD_LIMIT:
+            raise PayloadTooLargeError("workflow_state (the execution context)", len(state), PAYLOAD_LIMIT)
         self._workflow_state = state
 
     @property

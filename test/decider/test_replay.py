@@ -76,6 +76,23 @@ def test_the_workflow_state_is_sent_as_execution_context() -> None:
     assert contexts[0] == "doubling" and contexts[-1] == "done"
 
 
+class OversizedState(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=60)
+    def run(self, size: int) -> Any:
+        self.workflow_state = "x" * size
+        return size
+        yield
+
+
+def test_a_workflow_state_over_swfs_limit_fails_the_workflow_at_the_assignment() -> None:
+    _, _, close = run_to_end(OversizedState, 32_768)
+    assert result_of(close) == 32_768
+    _, _, close = run_to_end(OversizedState, 32_769)
+    assert close["eventType"] == "WorkflowExecutionFailed"
+    assert "PayloadTooLargeError" in attributes(close)["reason"]
+    assert "32769" in attributes(close)["reason"]
+
+
 def test_activities_yielded_as_a_list_run_in_parallel() -> None:
     h, run, close = run_to_end(FanOut, 4)
     assert result_of(close) == 0 + 2 + 4 + 6
