@@ -3,14 +3,16 @@
 Usage: python kill9_worker.py ENDPOINT DOMAIN TASK_LIST
 
 ``KillNine.run(n)`` computes n² + 1 through four activities in sequence, each retried when it
-times out (its answer may be lost with the service that was killed while receiving it). Runs
-until SIGTERM.
+times out (its answer may be lost with the service that was killed while receiving it). Each
+activity works for ``WORK`` seconds, so that a batch of executions keeps the workers busy for
+a while whatever the machine's speed. Runs until SIGTERM.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+import threading
 from typing import Any
 
 import botocore.session
@@ -28,6 +30,12 @@ from awsflow import (
 )
 from awsflow.exceptions import ActivityTaskTimedOutError
 
+WORK = 0.05
+
+
+def _work() -> None:
+    threading.Event().wait(WORK)
+
 
 def _timed_out(error: BaseException) -> bool:
     return isinstance(error, ActivityTaskTimedOutError)
@@ -38,16 +46,19 @@ class Arithmetic:
     @retry_activity(stop_max_attempt_number=50, wait_fixed=1, retry_on_exception=_timed_out)
     @activity("1.0")
     def square(self, n: int) -> int:
+        _work()
         return n * n
 
     @retry_activity(stop_max_attempt_number=50, wait_fixed=1, retry_on_exception=_timed_out)
     @activity("1.0")
     def add(self, a: int, b: int) -> int:
+        _work()
         return a + b
 
     @retry_activity(stop_max_attempt_number=50, wait_fixed=1, retry_on_exception=_timed_out)
     @activity("1.0")
     def halve(self, n: int) -> int:
+        _work()
         return n // 2
 
 
