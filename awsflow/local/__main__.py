@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from types import FrameType
 
 from ._server import LocalSWF
+from ._service import SNAPSHOT_EVERY
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,16 @@ def _grace(value: str) -> float:
     if not seconds > 0:
         raise argparse.ArgumentTypeError("expected a positive number of seconds")
     return seconds
+
+
+def _snapshot_every(value: str) -> int | None:
+    try:
+        every = int(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError("expected a whole number") from err
+    if every < 0:
+        raise argparse.ArgumentTypeError("expected 0 (never) or more")
+    return every or None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -99,6 +110,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="on SIGINT/SIGTERM, exit within this many seconds, finishing the answers in flight "
         "(default: 10)",
     )
+    parser.add_argument(
+        "--synchronous",
+        choices=("NORMAL", "FULL"),
+        default="NORMAL",
+        help="with --db: NORMAL survives the process being killed; FULL also power loss (default: NORMAL)",
+    )
+    parser.add_argument(
+        "--snapshot-every",
+        type=_snapshot_every,
+        default=SNAPSHOT_EVERY,
+        metavar="N",
+        help=f"compact the store after N journaled commands (default: {SNAPSHOT_EVERY}; 0: never)",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level; DEBUG logs every request")
     return parser.parse_args(argv)
 
@@ -128,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             verify_sigv4=args.verify_sigv4,
             page_size=args.page_size,
+            snapshot_every=args.snapshot_every,
+            synchronous=args.synchronous,
         ).start()
     finally:
         if masked:

@@ -46,6 +46,8 @@ class LocalSWF:
 
     Args:
         db: SQLite file for durable state; None keeps everything in memory.
+        synchronous: with ``db``, SQLite's ``synchronous`` level: "NORMAL" (survives the process
+            being killed) or "FULL" (also survives power loss, an fsync per request).
         poll_timeout: seconds (on ``clock``) a poll waits for a task before answering empty.
         clock: the service clock; pass a :class:`VirtualClock` to move time by hand.
         host: interface to bind.
@@ -77,10 +79,11 @@ class LocalSWF:
         lambda_functions: Mapping[str, LambdaFunction] | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         http_timeouts: HttpTimeouts | None = None,
+        synchronous: str = "NORMAL",
         **engine_options: Any,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
-        store: Store = SqliteStore(db) if db is not None else MemoryStore()
+        store: Store = SqliteStore(db, synchronous=synchronous) if db is not None else MemoryStore()
         self.service = Service(
             store=store,
             clock=self.clock,

@@ -64,11 +64,12 @@ class SetAside:
 
 @dataclass(frozen=True, slots=True)
 class StoreSize:
-    """How much a restart would read: journal entries and bytes, snapshot bytes."""
+    """How much a restart would read: the journal's entries and size, the snapshot's size and runs."""
 
     journal_entries: int
     journal_bytes: int
     snapshot_bytes: int
+    snapshot_executions: int
 
 
 class Store(Protocol):
@@ -119,6 +120,7 @@ class MemoryStore:
     def __init__(self, seed: str | None = None) -> None:
         self.seed = seed if seed is not None else secrets.token_hex(16)
         self._snapshot: str | None = None
+        self._snapshot_executions = 0
         self._journal: list[tuple[int, str, str, float]] = []
         self._next_seq = 1
         self._set_aside: list[SetAside] = []
@@ -141,6 +143,7 @@ class MemoryStore:
 
     def save_snapshot(self, snapshot: Json, set_aside: Sequence[SetAside] = ()) -> int:
         self._snapshot = _dumps(snapshot)
+        self._snapshot_executions = len(snapshot["executions"])
         self._journal.clear()
         self._set_aside.extend(set_aside)
         return len(self._snapshot)
@@ -154,6 +157,7 @@ class MemoryStore:
             len(self._journal),
             sum(len(request) for _, _, request, _ in self._journal),
             len(self._snapshot or ""),
+            self._snapshot_executions,
         )
 
     def close(self) -> None:
@@ -267,7 +271,8 @@ class SqliteStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        db.execute("PRAGMA incremental_vacuum").fetchall()  # each row is a page freed
+        # executescript steps the pragma to completion (execute would free one page only).
+        db.executescript("PRAGMA incremental_vacuum;")
         return sum(len(body) for body in bodies)
 
     def set_aside(self) -> list[SetAside]:
@@ -282,8 +287,10 @@ class SqliteStore:
         entries, journal_bytes = self._db.execute(
             "SELECT count(*), coalesce(sum(length(request)), 0) FROM journal"
         ).fetchone()
-        (snapshot_bytes,) = self._db.execute("SELECT coalesce(sum(length(body)), 0) FROM snapshot").fetchone()
-        return StoreSize(entries, journal_bytes, snapshot_bytes)
+        snapshot_bytes, parts = self._db.execute(
+            "SELECT coalesce(sum(length(body)), 0), count(*) FROM snapshot"
+        ).fetchone()
+        return StoreSize(entries, journal_bytes, snapshot_bytes, max(parts - 1, 0))
 
     def close(self) -> None:
         self._db.close()

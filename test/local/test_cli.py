@@ -113,3 +113,52 @@ def test_out_of_range_knobs_exit_with_usage(args: list[str]) -> None:
     )
     assert result.returncode == 2
     assert args[0] in result.stderr
+
+
+def test_snapshot_every_compacts_the_db(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "state.sqlite"
+    with server(["--db", str(db), "--snapshot-every", "1"]) as process:
+        client: Any = process.client()
+        client.register_domain(name="one", workflowExecutionRetentionPeriodInDays="1")
+        client.register_domain(name="two", workflowExecutionRetentionPeriodInDays="2")
+        assert process.stop() == 0
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(*) FROM journal").fetchone()[0] == 0
+        assert raw.execute("SELECT count(*) FROM snapshot").fetchone()[0] == 1
+    with server(["--db", str(db)]) as process:
+        client = process.client()
+        assert client.describe_domain(name="two")["configuration"] == {
+            "workflowExecutionRetentionPeriodInDays": "2"
+        }
+        process.stop()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0", None), ("500", 500)])
+def test_snapshot_every_takes_a_count_or_0_for_never(value: str, expected: int | None) -> None:
+    from awsflow.local.__main__ import parse_args
+
+    assert parse_args(["--snapshot-every", value]).snapshot_every == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "often"])
+def test_snapshot_every_refuses_other_values(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from awsflow.local.__main__ import parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--snapshot-every", value])
+    assert "--snapshot-every" in capsys.readouterr().err
+
+
+def test_synchronous_full_is_passed_to_sqlite(tmp_path: Path) -> None:
+    from awsflow.local import LocalSWF
+
+    with LocalSWF(db=tmp_path / "full.sqlite", synchronous="FULL") as swf:
+        swf.client().register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+    with pytest.raises(ValueError, match="NORMAL or FULL"):
+        LocalSWF(db=tmp_path / "bad.sqlite", synchronous="OFF")
+    with server(["--db", str(tmp_path / "cli.sqlite"), "--synchronous", "FULL"]) as process:
+        client: Any = process.client()
+        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        assert process.stop() == 0

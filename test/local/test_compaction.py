@@ -48,7 +48,7 @@ def _snapshot_executions(db: Path) -> int:
 
 
 def _within_policy(size: StoreSize, every: int) -> bool:
-    """The journal is compacted once it holds ``every`` commands and a quarter of the snapshot."""
+    """The journal is compacted once it holds ``every`` commands and a set fraction of the snapshot."""
     return size.journal_entries < every or size.journal_bytes * SNAPSHOT_COST_RATIO < size.snapshot_bytes
 
 

@@ -216,6 +216,11 @@ class EngineMachine(RuleBasedStateMachine):
             else:
                 fresh.handle(operation, request, now)
         assert self._histories(fresh) == self._histories(self.engine)
+        # So does loading a snapshot; and after compaction the engine still dumps the same.
+        restored = Engine.from_snapshot(self.engine.snapshot())
+        assert restored.snapshot() == fresh.snapshot() == self.engine.snapshot()
+        self.engine.compact()
+        assert self.engine.snapshot() == restored.snapshot()
 
 
 EngineMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)

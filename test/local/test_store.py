@@ -1,4 +1,5 @@
-"""The SQLite journal: round trip, reopening, schema checks (no HTTP; the crash test covers kill -9)."""
+"""The store: journal and snapshot round trips, reopening, upgrades, schema checks (no HTTP; the crash
+tests cover kill -9)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from awsflow.local._store import MemoryStore, SqliteStore, StoreError
+from awsflow.local._store import MemoryStore, SetAside, SqliteStore, StoreError
 
 
 def test_entries_come_back_in_order_after_reopening(tmp_path: Path) -> None:
@@ -58,3 +59,73 @@ def test_another_schema_version_is_refused(tmp_path: Path) -> None:
 def test_synchronous_level_is_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="NORMAL or FULL"):
         SqliteStore(tmp_path / "j", synchronous="OFF")
+
+
+def _snapshot(runs: int) -> dict[str, object]:
+    return {"format": 1, "seed": "s", "domains": [], "executions": [{"run": n} for n in range(runs)]}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "memory"])
+def test_a_snapshot_replaces_the_journal(tmp_path: Path, kind: str) -> None:
+    store = SqliteStore(tmp_path / "j.sqlite") if kind == "sqlite" else MemoryStore()
+    assert store.snapshot() is None
+    store.append("Op", {"n": 1}, 1.0)
+    store.append("Op", {"n": 2}, 2.0)
+    assert store.size().journal_entries == 2
+    written = store.save_snapshot(_snapshot(3))
+    assert store.snapshot() == _snapshot(3)
+    assert list(store.journal()) == []
+    store.append("Op", {"n": 3}, 3.0)
+    assert [e.request for e in store.journal()] == [{"n": 3}]
+    size = store.size()
+    assert (size.journal_entries, size.snapshot_bytes, size.snapshot_executions) == (1, written, 3)
+    store.save_snapshot(_snapshot(1))
+    assert store.snapshot() == _snapshot(1)
+
+
+def test_snapshot_and_set_aside_commands_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    store = SqliteStore(path)
+    store.append("Op", {"n": 1}, 1.0)
+    [entry] = store.journal()
+    store.save_snapshot(_snapshot(2), [SetAside(entry, "ValueError: no longer applies")])
+    store.close()
+    reopened = SqliteStore(path)
+    assert reopened.snapshot() == _snapshot(2)
+    [aside] = reopened.set_aside()
+    assert (aside.entry.operation, aside.entry.request, aside.error) == (
+        "Op",
+        {"n": 1},
+        "ValueError: no longer applies",
+    )
+    reopened.close()
+
+
+def test_a_version_1_database_opens_with_its_journal(tmp_path: Path) -> None:
+    path = tmp_path / "v1.sqlite"
+    with sqlite3.connect(path) as db:  # what awsflow.local wrote before snapshots
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE journal (seq INTEGER PRIMARY KEY, operation TEXT NOT NULL,"
+            " request TEXT NOT NULL, now REAL NOT NULL)"
+        )
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)", [("schema_version", "1"), ("seed", "old"), ("created", "0")]
+        )
+        db.execute("INSERT INTO journal (operation, request, now) VALUES ('Op', '{\"n\": 1}', 5.0)")
+    store = SqliteStore(path)
+    assert store.seed == "old"
+    assert store.snapshot() is None
+    assert [(e.operation, e.request, e.now) for e in store.journal()] == [("Op", {"n": 1}, 5.0)]
+    store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+
+
+def test_compaction_gives_the_space_back(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    store = SqliteStore(path)
+    store.save_snapshot({**_snapshot(0), "executions": [{"big": "x" * 10_000} for _ in range(300)]})
+    store.save_snapshot(_snapshot(0))
+    store.close()
+    assert path.stat().st_size < 200_000

@@ -177,6 +177,10 @@ class Engine:
         queue = queues.get((domain, task_list))
         return len(queue) if queue is not None else 0
 
+    def execution_count(self) -> int:
+        """How many runs the region holds, open or closed (retention deletes closed ones)."""
+        return len(self._k.executions)
+
     def take_lambda_invocations(self) -> list[tuple[ExecKey, str, int, str, str | None]]:
         """Lambda calls the shell must run now; report each with ``LAMBDA_RESULT``."""
         return _lambda.pending_invocations(self._k)
