@@ -91,8 +91,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         type=_page_size,
         default=1000,
         metavar="N",
-        help="events per GetWorkflowExecutionHistory / PollForDecisionTask page when the request "
-        "sets no maximumPageSize (1-1000; default: 1000, as SWF documents)",
+        help="events per GetWorkflowExecutionHistory / PollForDecisionTask page, at most, whatever "
+        "maximumPageSize asks (1-1000; default: 1000, as SWF documents)",
     )
     parser.add_argument(
         "--verify-sigv4",

@@ -55,9 +55,10 @@ class LocalSWF:
         verify_sigv4: ``(access_key, secret_key)`` to require valid SigV4 signatures, dated
             within 15 minutes of ``clock`` as AWS requires.
         lambda_functions: name → callable(input) → result, run for ScheduleLambdaFunction.
-        page_size: events per page of GetWorkflowExecutionHistory and PollForDecisionTask when
-            the request names no ``maximumPageSize`` (1-1000, default 1000 as SWF documents;
-            SWF has been seen paging decision tasks at 100).
+        page_size: events per page of GetWorkflowExecutionHistory and PollForDecisionTask, at
+            most (1-1000; default 1000 as SWF documents, which has been seen paging decision
+            tasks at 100). A larger ``maximumPageSize`` gets this many: SWF documents it as an
+            upper limit only.
         http_timeouts: how long the HTTP front waits on clients (:class:`HttpTimeouts`).
         engine_options: passed to the engine (e.g. ``history_event_limit``).
 

@@ -70,9 +70,10 @@ class Engine:
         region: used in domain ARNs.
         account_id: used in domain ARNs.
         history_event_limit: events after which a run is terminated (SWF: 25,000).
-        page_size: events per page of GetWorkflowExecutionHistory and PollForDecisionTask when
-            the request sets no ``maximumPageSize`` (1-1000; the API reference's default is
-            1000, but SWF has been seen paging decision tasks at 100 events).
+        page_size: events per page of GetWorkflowExecutionHistory and PollForDecisionTask, at
+            most (1-1000; default 1000 as SWF documents, which has been seen paging decision
+            tasks at 100). A larger ``maximumPageSize`` gets this many: SWF documents it as an
+            upper limit only.
         mutation_hook: called with a short label before each change to the state; for tests
             that make a command fail half-way (raise from the hook). None in production.
     """

@@ -47,19 +47,27 @@ def decode_token(request: dict[str, Any]) -> Any:
     return position
 
 
-def page_size(request: dict[str, Any], default: int = DEFAULT_PAGE_SIZE) -> int:
-    """The request's ``maximumPageSize``; absent or 0 means the service's ``default``."""
+def page_size(request: dict[str, Any], default: int = DEFAULT_PAGE_SIZE, cap: int = DEFAULT_PAGE_SIZE) -> int:
+    """The request's ``maximumPageSize`` (absent or 0: the service's ``default``), at most ``cap``.
+
+    SWF documents ``maximumPageSize`` as "an upper limit only; the actual number of results
+    returned per call may be fewer", so a service configured with smaller history pages may
+    answer fewer events than asked for; clients must follow ``nextPageToken`` either way.
+    """
     size = request.get("maximumPageSize") or 0
-    return size if size > 0 else default
+    return min(size if size > 0 else default, cap)
 
 
 def paginate(
-    request: dict[str, Any], items: Sequence[T], default_size: int = DEFAULT_PAGE_SIZE
+    request: dict[str, Any],
+    items: Sequence[T],
+    default_size: int = DEFAULT_PAGE_SIZE,
+    cap: int = DEFAULT_PAGE_SIZE,
 ) -> tuple[Sequence[T], str | None]:
     """One page of ``items`` (already in response order) and the token for the next one."""
     start = decode_token(request) or 0
     if type(start) is not int or start < 0:
         raise ValidationException("Invalid nextPageToken")
-    end = start + page_size(request, default_size)
+    end = start + page_size(request, default_size, cap)
     token = encode_token(request, end) if end < len(items) else None
     return items[start:end], token

@@ -66,7 +66,7 @@ def _decision_page(k: Kernel, req: Json, position: Any) -> Json:
     events = ex.events[first - 1 : started]
     if req.get("reverseOrder"):
         events = events[::-1]
-    end = offset + page_size(req, k.history_page_size)
+    end = offset + page_size(req, k.history_page_size, k.history_page_size)
     body: Json = {
         "taskToken": token,
         "startedEventId": started,

@@ -67,7 +67,7 @@ def execution_info(ex: Execution) -> Json:
 def get_workflow_execution_history(k: Kernel, req: Json, now: float) -> Json:
     ex = k.execution(req["domain"], req["execution"]["workflowId"], req["execution"]["runId"])
     events = ex.events[::-1] if req.get("reverseOrder") else ex.events
-    page, token = paginate(req, events, k.history_page_size)
+    page, token = paginate(req, events, k.history_page_size, k.history_page_size)
     return drop_none({"events": list(page), "nextPageToken": token})
 
 
