@@ -76,6 +76,21 @@ def test_a_child_starts_with_its_type_defaults_and_links_to_its_parent(
 
 
 @pytest.mark.moto_gap("child workflows are not implemented")
+@pytest.mark.moto_gap("child workflows are not implemented")
+def test_a_child_and_a_new_run_may_run_without_an_execution_timeout(
+    client: Any, domain: str, parent: dict[str, str]
+) -> None:
+    # The model documents NONE ("unlimited duration") for these two, unlike StartWorkflowExecution.
+    start_child(client, domain, executionStartToCloseTimeout="NONE")
+    kid = child_run(client, domain, parent)
+    assert attrs(history(client, domain, kid)[0])["executionStartToCloseTimeout"] == "NONE"
+    decide(client, domain, decision("ContinueAsNewWorkflowExecution", executionStartToCloseTimeout="NONE"))
+    closed = last(client, domain, parent, "WorkflowExecutionContinuedAsNew")
+    assert closed["executionStartToCloseTimeout"] == "NONE"
+    new_run = {"workflowId": "parent", "runId": closed["newExecutionRunId"]}
+    assert describe(client, domain, new_run)["executionInfo"]["executionStatus"] == "OPEN"
+
+
 @pytest.mark.parametrize(
     ("close", "event_type", "expected"),
     [

@@ -45,12 +45,14 @@ DURATIONS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("heartbeatTimeout", True),
     ),
     "StartTimer": (("startToFireTimeout", False),),
+    # Unlike StartWorkflowExecution's, a child's or a new run's execution timeout may be NONE:
+    # "You can use NONE to specify unlimited duration" (the model's documentation of both).
     "StartChildWorkflowExecution": (
-        ("executionStartToCloseTimeout", False),
+        ("executionStartToCloseTimeout", True),
         ("taskStartToCloseTimeout", True),
     ),
     "ContinueAsNewWorkflowExecution": (
-        ("executionStartToCloseTimeout", False),
+        ("executionStartToCloseTimeout", True),
         ("taskStartToCloseTimeout", True),
     ),
     "ScheduleLambdaFunction": (("startToCloseTimeout", False),),
@@ -89,7 +91,11 @@ def validate_batch(decisions: list[Json]) -> None:
             value = attrs.get(name)
             check_duration(value, path, allow_none=allow_none)
             limits = DURATION_LIMITS.get((kind, name))
-            if value is not None and limits is not None and not limits[0] <= int(value) <= limits[1]:
+            if (
+                value not in (None, "NONE")
+                and limits is not None
+                and not limits[0] <= int(value) <= limits[1]
+            ):
                 raise ValidationException(
                     f"1 validation error detected: Value '{value}' at '{path}' failed to satisfy "
                     f"constraint: Member must be from {limits[0]} to {limits[1]} seconds"
