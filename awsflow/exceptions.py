@@ -13,6 +13,7 @@
     ├── ActivityCancelledError              inside an activity: SWF asked to cancel its task
     │                                       (also a core CancellationError)
     ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
+    ├── MalformedSignalError (ValueError)   a signal's input does not fit its @signal handler
     ├── WorkflowDefinitionError (TypeError) a workflow/activity class or call is malformed
     ├── DecisionException                   outcomes recorded in a history, with event_id
     │   ├── ActivityTaskError
@@ -60,6 +61,7 @@ __all__ = [
     "DecisionException",
     "DecisionExceptionWithTracebackMixIn",
     "ExternalWorkflowError",
+    "MalformedSignalError",
     "NondeterminismError",
     "NotInWorkflowError",
     "PayloadTooLargeError",
@@ -174,6 +176,32 @@ class PayloadTooLargeError(AwsflowError, ValueError):
         self.field = field
         self.size = size
         self.limit = limit
+
+
+class MalformedSignalError(AwsflowError, ValueError):
+    """A signal's input is not awsflow's ``[args, kwargs]`` encoding of arguments its handler takes.
+
+    Any SWF client can signal an execution with any string. By default such a signal is logged,
+    recorded in the history as an ``awsflow.malformed-signal`` marker, and otherwise ignored;
+    with ``@signal(strict=True)`` it fails the workflow with this error (see
+    :func:`awsflow.decorators.signal`).
+
+    Attributes:
+        signal_name: the signal's name.
+        event_id: the id of its ``WorkflowExecutionSignaled`` event.
+        problem: what is wrong with the input.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, signal_name: str, event_id: int | None, problem: str) -> None:
+        super().__init__(signal_name, event_id, problem)
+        self.signal_name = signal_name
+        self.event_id = event_id
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"signal {self.signal_name!r} (event {self.event_id}) is malformed: {self.problem}"
 
 
 class WorkflowDefinitionError(AwsflowError, TypeError):

@@ -10,6 +10,7 @@ records that id against the call.
 from __future__ import annotations
 
 import logging
+import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -61,9 +62,16 @@ def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ..
     value = converter.loads(encoded)
     if isinstance(value, dict):
         return (), value
-    if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], dict):
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and isinstance(value[0], (list, tuple))
+        and isinstance(value[1], dict)
+    ):
         return tuple(value[0]), dict(value[1])
-    raise WorkflowDefinitionError(f"input must encode [args, kwargs] (botoflow's form), got {value!r}")
+    raise WorkflowDefinitionError(
+        f"input must encode [args, kwargs] (botoflow's form), got {reprlib.repr(value)}"
+    )
 
 
 class ActivityCall(Command):
