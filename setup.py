@@ -19,6 +19,8 @@ setup(
             "moto[server]>=5",
             "ruff>=0.5",
             "mypy>=1.8",
+            # the reference the differential tests compare with (it pulls six, dill, retrying)
+            "botoflow==0.8",
         ],
     },
     classifiers=[

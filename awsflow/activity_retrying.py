@@ -7,7 +7,8 @@ must make the same choice on every replay (botoflow used ``random`` here, which 
 :class:`~awsflow.retry_policy.RetryPolicy` is the newer way (attempts named in the history,
 child workflows too). This module is deliberately not rebuilt on it: its attempts and timers
 take plain ids from the decider's counter ("1", "2", ...), and histories written that way must
-keep replaying; a RetryPolicy names its ids differently.
+keep replaying; a RetryPolicy names its ids differently. As in botoflow, every wait between two
+attempts is a timer, a zero wait too (``startToFireTimeout`` "0"; SWF fires it at once).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ class Retrying:
         return self._stop_max_delay is not None and seconds_since_first >= self._stop_max_delay
 
     def wait(self, attempt_number: int, seconds_since_first: float, salt: str) -> float:
-        """Seconds to wait before the next attempt (0 for none)."""
+        """Seconds to wait before the next attempt (0: a timer of 0 s)."""
         if self._wait_func is not None:
             return float(self._wait_func(attempt_number, int(seconds_since_first * 1000))) / 1000.0
         if self._wait_fixed is not None:
@@ -143,7 +144,7 @@ class Retrying:
                 if attempt.has_exception and not self._wrap_exception:
                     raise attempt.value
                 raise RetryError(attempt)
-            delay = self.wait(attempt_number, elapsed, salt)
-            if delay > 0:
-                yield workflow_time.sleep(math.ceil(delay))
+            # A timer even for a zero wait, as botoflow started one: its histories (and ours)
+            # record TimerStarted between any two attempts, and a replay must make it again.
+            yield workflow_time.sleep(math.ceil(self.wait(attempt_number, elapsed, salt)))
             attempt_number += 1

@@ -286,7 +286,8 @@ def retry_activity(
 ) -> Any:
     """Retry an activity from the workflow (durable timers between attempts); seconds, not ms.
 
-    Works above or below ``@activity``. ``@retry_activity`` bare retries forever, no wait.
+    Works above or below ``@activity``. ``@retry_activity`` bare retries forever, no wait (a
+    timer of 0 s between attempts, as botoflow started one).
     """
     if callable(stop_max_attempt_number) and not isinstance(stop_max_attempt_number, int):
         return retry_activity()(stop_max_attempt_number)

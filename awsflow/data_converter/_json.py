@@ -12,6 +12,7 @@ written as a one-key object whose key names the type (a *tag*)::
     date(2020, 1, 2)           {"__date":"2020-01-02"}             (new in awsflow)
     {1: "a"}                   {"__dict":[[1,"a"]]}                (new in awsflow)
     ValueError("boom")         {"__obj":["builtins:ValueError",{}],"__exc":[["boom"],null]}
+    RuntimeError (the class)   {"__class":"builtins:RuntimeError"}
 
 All but ``__date`` and ``__dict`` are what botoflow 0.8 wrote, so its histories decode. A dict is
 written as a plain JSON object only when every key is a ``str`` and the object could not be mistaken
@@ -22,7 +23,9 @@ Decoding never imports a module nor calls ``__setstate__``/``__init__``/``__redu
 named by the data: the data come from SWF and anyone who can start or signal an execution writes
 them. The only objects rebuilt from a class name are exceptions of classes already loaded (looked up
 in ``sys.modules``), and an unknown one becomes :class:`UnknownRemoteException` so the failure is
-still reported. Arbitrary objects need :class:`~awsflow.data_converter.PickleDataConverter`.
+still reported. A class itself (``yield Acts.f(RuntimeError)``) is written as botoflow wrote it and
+read back only if it is already loaded, the same lookup: naming a class makes nothing run. Arbitrary
+objects need :class:`~awsflow.data_converter.PickleDataConverter`.
 
 Encoding walks the value itself instead of using ``json.JSONEncoder.default``: that hook never sees
 tuples (they are silently written as lists) nor dict keys. The walk dispatches on ``type(obj)``
@@ -154,6 +157,16 @@ def _encode_exception(obj: BaseException) -> _Encoded:
     }
 
 
+def _encode_class(obj: type) -> _Encoded:
+    # botoflow wrote "module:Name"; the qualified name also finds a nested class when read back.
+    if "<locals>" in obj.__qualname__:
+        raise TypeError(
+            f"JSONDataConverter cannot encode the class {obj.__module__}.{obj.__qualname__}: it is "
+            "defined inside a function, so no reader can find it by name. Define it at module level."
+        )
+    return {"__class": f"{obj.__module__}:{obj.__qualname__}"}
+
+
 _ENCODERS: dict[type, Callable[[Any], _Encoded]] = {
     str: _same,
     int: _same,
@@ -170,6 +183,7 @@ _ENCODERS: dict[type, Callable[[Any], _Encoded]] = {
     datetime.datetime: _encode_datetime,
     datetime.date: _encode_date,
     datetime.timedelta: _encode_timedelta,
+    type: _encode_class,
 }
 
 # Subclasses of the supported types are written as their base type (an IntEnum member as its int,
@@ -177,6 +191,7 @@ _ENCODERS: dict[type, Callable[[Any], _Encoded]] = {
 # in the data. Order matters: datetime before date, its base class.
 _BASE_ENCODERS: tuple[tuple[type, Callable[[Any], _Encoded]], ...] = (
     (BaseException, _encode_exception),
+    (type, _encode_class),  # a class with a metaclass (an Enum, an ABC)
     # The unbound calls return the exact builtin value even where the subclass overrides
     # __str__/__int__/__float__ (a str-mixin Enum's str() is "Cls.NAME" before Python 3.11).
     (str, str.__str__),
@@ -203,8 +218,8 @@ def _encode_by_base(obj: Any) -> _Encoded:
     raise TypeError(
         f"JSONDataConverter cannot encode a value of type {cls.__module__}.{cls.__qualname__}: it "
         "encodes str, int, float, bool, None, list, tuple, dict, set, frozenset, bytes, Decimal, "
-        "datetime, date, timedelta, exceptions, and subclasses of these. Convert the value to one "
-        "of them, or use PickleDataConverter for arbitrary objects."
+        "datetime, date, timedelta, exceptions, classes, and subclasses of these. Convert the value "
+        "to one of them, or use PickleDataConverter for arbitrary objects."
     )
 
 
@@ -292,7 +307,8 @@ _VALUE_DECODERS: dict[str, Callable[[Any], Any]] = {
     "__ordereddict": _decode_pairs,
 }
 
-# botoflow tags that name a class to instantiate; we refuse them rather than run that class's code.
+# botoflow tags that name a class: an instance of one is refused rather than built by running the
+# class's code (exceptions excepted, see _decode_obj); "__class" is the class itself.
 _CLASS_TAGS = frozenset({"__obj", "__class", "__listclass", "__dictclass", "__namedtuple"})
 _ONE_KEY_TAGS = frozenset(_VALUE_DECODERS) | _CLASS_TAGS
 # botoflow's two-key shapes: an exception, and list/dict subclasses with their __dict__.
@@ -316,6 +332,8 @@ def _object_hook(obj: dict[str, Any]) -> Any:
         return obj
     if "__obj" in obj:
         return _decode_obj(obj)
+    if "__class" in obj:
+        return _decode_class(obj["__class"])
     # A two-key shape other than __obj is botoflow's __listclass/__dictclass with a "__dict__".
     tag = next(key for key in obj if key != "__dict__")
     decoder = _VALUE_DECODERS.get(tag)
@@ -377,6 +395,21 @@ def _decode_obj(obj: dict[str, Any]) -> Any:
     return exc
 
 
+def _decode_class(name: Any) -> type:
+    if type(name) is not str:
+        raise ValueError(f'cannot decode __class {reprlib.repr(name)}: expected "module:Name"')
+    found = _find_loaded_class(name)
+    if not isinstance(found, type):
+        module = name.partition(":")[0]
+        why = "is not a class" if found is not None else f"is not loaded here (module {module!r})"
+        raise ValueError(
+            f"cannot decode __class {name!r}: it {why}. The JSON converter resolves a class only "
+            "among modules this process has already imported, and imports nothing for the data; "
+            "import the class's module before the value is read."
+        )
+    return found
+
+
 def _find_loaded_class(class_name: str) -> object | None:
     """Resolve ``"module:Qual.Name"`` among already-imported modules, or return None.
 
@@ -410,10 +443,11 @@ class JSONDataConverter(AbstractDataConverter):
     Supported: str, int, float (with inf and nan), bool, None, list, tuple, dict (with any
     encodable hashable keys), set, frozenset, bytes, :class:`~decimal.Decimal`,
     :class:`~datetime.datetime` (naive or aware), :class:`~datetime.date`,
-    :class:`~datetime.timedelta`, exceptions, and any nesting of these. Subclasses are written as
-    their base type. Decoding never runs code named by the data; an exception whose class is not
-    loaded in the reading process decodes as :class:`UnknownRemoteException`. For other objects
-    use :class:`~awsflow.data_converter.PickleDataConverter`. Reads what botoflow 0.8 wrote.
+    :class:`~datetime.timedelta`, exceptions, classes, and any nesting of these. Subclasses are
+    written as their base type. Decoding never runs code named by the data; an exception whose
+    class is not loaded in the reading process decodes as :class:`UnknownRemoteException`, a class
+    that is not loaded is refused. For other objects use
+    :class:`~awsflow.data_converter.PickleDataConverter`. Reads what botoflow 0.8 wrote.
 
     >>> converter = JSONDataConverter()
     >>> converter.dumps((1, {2: b"x"}))
@@ -432,7 +466,8 @@ class JSONDataConverter(AbstractDataConverter):
             JSON text without insignificant whitespace.
 
         Raises:
-            TypeError: *obj* holds a value of an unsupported type; the message names the type.
+            TypeError: *obj* holds a value of an unsupported type (or a class defined inside a
+                function); the message names it.
             ValueError: *obj* contains itself, or is nested deeper than the recursion limit.
         """
         try:
@@ -454,8 +489,9 @@ class JSONDataConverter(AbstractDataConverter):
             The decoded value.
 
         Raises:
-            ValueError: *data* is not JSON, holds a malformed tag, or names a class that is not an
-                exception (only :class:`PickleDataConverter` can rebuild those).
+            ValueError: *data* is not JSON, holds a malformed tag, names a class whose instance is
+                not an exception (only :class:`PickleDataConverter` can rebuild those), or names
+                as a value a class that is not loaded in this process.
         """
         # The C scanner alone when the text is one compact value (what dumps writes); the full
         # decoder otherwise, for whitespace and for its error messages.

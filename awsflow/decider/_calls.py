@@ -182,6 +182,13 @@ class TimerCall:
         self.future._canceller = self.cancel
         self.command: Command | None = None
 
+    def on_started(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        recorded_id = attributes.get("timerId", self.timer_id)
+        if recorded_id != self.timer_id:  # a generated id the history's writer made otherwise
+            self.replay._calls.timers.pop(self.timer_id, None)
+            self.timer_id = recorded_id
+            self.replay._calls.timers[recorded_id] = self
+
     def cancel(self) -> None:
         if self.command is not None and self.replay.withdraw(self.command):
             self.replay._calls.timers.pop(self.timer_id, None)

@@ -5,7 +5,6 @@ list of the replay (see :mod:`._replay` for how they are sent and checked agains
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import deque
 from collections.abc import Callable
@@ -87,8 +86,14 @@ class DecisionMaking:
         self._pending.append(call)
         return call.future
 
-    def start_timer(self, seconds: float, *, timer_id: str | None = None) -> Future:
-        """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires."""
+    def start_timer(
+        self, seconds: float, *, timer_id: str | None = None, id_generated: bool = False
+    ) -> Future:
+        """StartTimer for ``seconds`` (rounded up to whole seconds); a Future ready when it fires.
+
+        ``id_generated``: ``timer_id`` derives from an id awsflow generated, which an older
+        writer of the history may have generated otherwise; the recorded id is then adopted.
+        """
         if seconds < 0:
             raise ValueError(f"workflow_time.sleep needs a duration of 0 seconds or more, not {seconds}")
         if timer_id is None:
@@ -105,6 +110,8 @@ class DecisionMaking:
                     },
                 },
                 origin=caller_origin(),
+                on_confirm=call.on_started if id_generated else None,
+                generated_id=id_generated,
             )
         )
         self._calls.timers[timer_id] = call
@@ -123,10 +130,13 @@ class DecisionMaking:
         *,
         workflow_id: str | None = None,
         overrides: dict[str, Any] | None = None,
+        id_generated: bool = False,
     ) -> Future:
         """StartChildWorkflowExecution; a Future of the child's instance once it has started.
 
-        A retry loop passes the attempt's ``workflow_id`` and the original call's ``overrides``.
+        A retry loop passes the attempt's ``workflow_id`` and the original call's ``overrides``,
+        and ``id_generated`` when that id derives from a generated one (another writer of the
+        history may have generated another).
         """
         if overrides is None:
             overrides = self._context._workflow_options_overrides
@@ -154,20 +164,23 @@ class DecisionMaking:
                 (attributes["workflowType"]["name"], attributes["workflowType"]["version"]),
                 caller_origin(),
                 on_confirm=call.on_initiated,
-                generated_id=not chosen,
+                generated_id=id_generated or not chosen,
             )
         )
         self._calls.children[workflow_id] = call
         return call.started
 
     def _child_workflow_id(self, sequence: str) -> str:
-        """A child id unique to this run and call, and valid for SWF (no ':', '/', '|').
+        """``<this run's id>:<n>``: the child id botoflow and AWS Flow for Java generate.
 
-        botoflow used ``runId:n``, which SWF's documented rules refuse; replaying a botoflow
-        history still works because generated ids are matched by position (see ``_confirm``).
+        Unique to this run and call, the same id botoflow 0.8 gives the same call (so histories
+        of both frameworks match), and accepted by SWF although its documentation forbids ':'
+        in a workflowId (see ``awsflow/local/_validate.py``). awsflow 0.1.0.dev0 generated
+        ``sha1(runId)[:20]-n`` instead; histories written either way replay, because generated
+        ids are matched by position and the recorded one is adopted (``_confirm``,
+        ``ChildCall.on_initiated``).
         """
-        digest = hashlib.sha1(str(self.workflow_execution.run_id).encode()).hexdigest()[:20]
-        return f"{digest}-{sequence}"
+        return f"{self.workflow_execution.run_id}:{sequence}"
 
     def continue_as_new(
         self, workflow_type: WorkflowType, args: tuple[Any, ...], kwargs: dict[str, Any]

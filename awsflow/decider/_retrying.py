@@ -7,8 +7,11 @@ after a decider crash mid-backoff, say — rebuilds the loop exactly where it wa
 
 Ids: the call takes one number ``n`` from the decider's counter when it is made (as a plain
 call would), and every attempt and timer is named after it: activity ``n-attempt-k``, timer
-``n-backoff-k`` (the wait before attempt ``k``), child workflow ``<id>-attempt-k``. So the
-counter advances the same way however many attempts the history holds.
+``n-backoff-k`` (the wait before attempt ``k``), child workflow ``<id>-attempt-k`` where
+``<id>`` is the generated child id ``<runId>:n`` (or the id the code chose, whose timers are
+then ``<id>-backoff-k``). So the counter advances the same way however many attempts the
+history holds. awsflow 0.1.0.dev0 named a generated child ``sha1(runId)[:20]-n`` and its timers
+after that; those ids are generated, so a replay adopts them as recorded.
 
 Cancelling the call's Future cancels the attempt running (or the backoff timer) and ends the
 loop with CancelledError.
@@ -63,6 +66,7 @@ def _attempts(
     policy: RetryPolicy,
     base: str,
     attempt_once: Callable[[int], Generator[Any, Any, Any]],
+    ids_generated: bool = False,
 ) -> Generator[Any, Any, Any]:
     """Run ``attempt_once(1)``, ``attempt_once(2)``, ... with the policy's backoff timers between."""
     salt = f"{decider.workflow_execution.run_id}|{base}"
@@ -79,7 +83,7 @@ def _attempts(
                 raise
         attempt += 1
         if delay > 0:
-            yield decider.start_timer(delay, timer_id=f"{base}-backoff-{attempt}")
+            yield decider.start_timer(delay, timer_id=f"{base}-backoff-{attempt}", id_generated=ids_generated)
 
 
 def start_child_retrying(
@@ -101,7 +105,8 @@ def start_child_retrying(
         if key not in ("workflow_id", "retry_policy")
     }
     chosen = decider._context._workflow_options_overrides.get("workflow_id")
-    base = str(chosen) if chosen else decider._child_workflow_id(decider.next_id())
+    sequence = "" if chosen else decider.next_id()
+    base = str(chosen) if chosen else decider._child_workflow_id(sequence)
     started = Future()
 
     def attempt_once(attempt: int) -> Generator[Any, Any, Any]:
@@ -114,13 +119,16 @@ def start_child_retrying(
             kwargs,
             workflow_id=f"{base}-attempt-{attempt}",
             overrides=overrides,
+            id_generated=not chosen,
         )  # StartChildWorkflowExecutionFailedError is not retryable: the policy gives up on it
         instance.workflow_execution = child.workflow_execution
         if not started.done():
             started.set_result(instance)
         return (yield child.workflow_result)
 
-    result: Future = _attempts(decider, policy, base, attempt_once)
+    # A generated id holds ':' (and '/' from the run id), which timer ids may not: those
+    # timers are named after the call's number, as an activity's are.
+    result: Future = _attempts(decider, policy, str(chosen) if chosen else sequence, attempt_once, not chosen)
     instance._workflow_result = result
 
     def settle_started(done: Any) -> None:

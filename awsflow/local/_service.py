@@ -1,4 +1,4 @@
-"""The service shell: one lock around the engine, long polls, the deadline thread, the journal.
+"""The service shell: one lock around the engine, long polls, the deadline thread, the store.
 
 Threads meet here and nowhere else. Every engine call happens under ``_lock``, so commands are
 totally ordered; the same order is what the store journals, which is why replaying the journal
@@ -6,10 +6,27 @@ rebuilds the state exactly. A poll that finds no task waits on the condition of 
 (sharing ``_lock``) until the engine reports a new task there, the poll timeout passes on the
 service clock, or the service closes. One daemon thread sleeps until the engine's next deadline
 and fires it; anything that may move that deadline earlier notifies it.
+
+Every request is all-or-nothing. Its command is journaled before the answer is sent, and only
+if the engine applied it; and if the engine raises anything but an SWF fault — a bug, possibly
+half-way through changing the state — or a fault after it changed something, or the journal
+write fails, the service throws the engine away and rebuilds it from the store (snapshot plus
+journal, ``awsflow.local._recovery``), which holds exactly the commands that succeeded. Live
+state is then the state a restart would rebuild, by construction, and the client gets its
+error (HTTP 500 for a bug). The rebuild costs about what a restart costs; it only happens on
+bugs. A deadline whose firing raises is discarded after the rebuild (journaled, logged at
+ERROR), or it would fail again on every request.
+
+Compaction: after ``snapshot_every`` journaled commands — and once the journal written since
+the last snapshot is at least a quarter of that snapshot's size, so that writing snapshots of a
+large state costs at most four times the journal they replace — the engine sheds its garbage and
+the store swaps the journal for a snapshot. The journal, the restart time and the memory store
+stay bounded by the live state (which retention bounds in turn) plus ``snapshot_every`` commands.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -17,26 +34,42 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ._clock import Clock
-from ._store import Store
+from ._recovery import DROP_DEADLINE, TICK, recover
+from ._store import SetAside, Store, StoreSize
 from ._watcher import PollWatch
-from .engine import EMPTY_POLL_REPLIES, LAMBDA_RESULT, POLL_OPERATIONS, Engine, LimitExceededFault, Reply
+from .engine import (
+    EMPTY_POLL_REPLIES,
+    LAMBDA_RESULT,
+    POLL_OPERATIONS,
+    Engine,
+    LimitExceededFault,
+    Reply,
+    SwfFault,
+)
 
 logger = logging.getLogger(__name__)
 
-TICK = "Tick"
 POLLERS_PER_TASK_LIST = 1000
+SNAPSHOT_EVERY = 10_000
+SNAPSHOT_COST_RATIO = 4  # a snapshot may cost up to this many times the journal it replaces
 
 LambdaFunction = Callable[[str | None], str | None]
+_LambdaCall = tuple[tuple[str, str, str], str, int]
+
+
+class StateLost(RuntimeError):
+    """The engine could not be rebuilt from the store after a failure; restart the service."""
 
 
 class Service:
     """A running SWF region over an engine, a clock and a store.
 
     Args:
-        store: where commands are journaled; its journal is replayed first.
+        store: where the state is kept; its snapshot and journal are loaded first.
         clock: the service clock (deadlines and long-poll timeouts).
         poll_timeout: seconds a poll waits for a task before answering empty (SWF: 60).
         lambda_functions: name → callable(input) → result for ScheduleLambdaFunction.
+        snapshot_every: journaled commands between compactions (None: never compact).
         engine_options: passed to :class:`~awsflow.local.engine.Engine`.
     """
 
@@ -47,39 +80,53 @@ class Service:
         clock: Clock,
         poll_timeout: float = 60.0,
         lambda_functions: Mapping[str, LambdaFunction] | None = None,
+        snapshot_every: int | None = SNAPSHOT_EVERY,
         **engine_options: Any,
     ) -> None:
+        if snapshot_every is not None and snapshot_every < 1:
+            raise ValueError(f"snapshot_every must be at least 1 (or None), not {snapshot_every}")
         self._store = store
         self._clock = clock
         self._poll_timeout = poll_timeout
         self._lambda_functions = dict(lambda_functions or {})
-        self._engine = Engine(seed=store.seed, **engine_options)
+        self._snapshot_every = snapshot_every
+        self._engine_options = engine_options
         self._lock = threading.Lock()
         self._deadline_cond = threading.Condition(self._lock)
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
         self._closing = False
+        self._lost: BaseException | None = None
         # The deadline the deadline thread sleeps towards (None: it waits for a notify only);
         # it is woken only when a command adds an earlier one, not on every command.
         self._sleeping_until: float | None = None
         self._lambda_pool: ThreadPoolExecutor | None = None
-        self._replay()
+        self._lambdas_running: set[_LambdaCall] = set()
+        self._engine = self._load()
         self._thread = threading.Thread(
             target=self._deadline_loop, name="awsflow.local deadlines", daemon=True
         )
         clock.subscribe(self._on_clock_jump)
 
-    def _replay(self) -> None:
-        count = 0
-        for operation, request, now in self._store.entries():
-            if operation == TICK:
-                self._engine.advance(now)
-            else:
-                self._engine.handle(operation, request, now)
-            count += 1
-        if count:
-            logger.info("replayed %d journaled commands", count)
+    def _load(self) -> Engine:
+        recovered = recover(self._store, self._engine_options)
+        size = self._store.size()
+        self._since_snapshot = (size.journal_entries, size.journal_bytes)
+        self._snapshot_bytes = size.snapshot_bytes
+        if recovered.replayed:
+            logger.info("replayed %d journaled commands", recovered.replayed)
+        if recovered.set_aside:
+            # Snapshot at once, so the next start does not trip over the same commands again.
+            self._compact(recovered.engine, recovered.set_aside)
+            logger.error(
+                "%d journaled command(s) could not be re-applied and were skipped; they are kept "
+                "in the store's set_aside table",
+                len(recovered.set_aside),
+            )
+        elif self._snapshot_due():
+            self._compact(recovered.engine)
+        return recovered.engine
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -107,6 +154,16 @@ class Service:
     def clock(self) -> Clock:
         return self._clock
 
+    def state_snapshot(self) -> dict[str, Any]:
+        """A copy of the engine's whole state as data (canonical; for tests and diagnostics)."""
+        with self._lock:
+            return copy.deepcopy(self._engine.snapshot())
+
+    def store_size(self) -> StoreSize:
+        """How much the store holds now: journal entries and size, snapshot size."""
+        with self._lock:
+            return self._store.size()
+
     # -- requests --------------------------------------------------------------------------
     def call(
         self, operation: str, request: dict[str, Any], watch: PollWatch | None = None
@@ -125,19 +182,98 @@ class Service:
     def _execute(self, operation: str, request: dict[str, Any]) -> Reply:
         # Caller holds the lock. Deadlines due by now fire first, so no request observes state
         # the clock has already moved past.
+        if self._lost is not None:
+            raise StateLost("awsflow.local could not rebuild its state after a failure; restart it") from (
+                self._lost
+            )
         now = self._clock.now()
         self._advance(now)
-        reply = self._engine.handle(operation, request, now)
+        return self._apply(operation, request, now, lambda engine: engine.handle(operation, request, now))
+
+    def _apply(
+        self, operation: str, request: dict[str, Any], now: float, run: Callable[[Engine], Reply]
+    ) -> Reply:
+        """Run one command all-or-nothing (see the module docstring) and journal it."""
+        engine = self._engine
+        before = engine.mutations
+        try:
+            reply = run(engine)
+            if reply.mutated:
+                self._journal(operation, request, now)
+        except SwfFault:
+            if engine.mutations != before:
+                self._rebuild(f"{operation} was refused after it had changed the state")
+            raise
+        except Exception:  # broad on purpose: any failure, of the engine or the store, is undone
+            self._rebuild(f"{operation} failed")
+            raise
         if reply.mutated:
-            self._store.append(operation, request, now)
             self._after(reply)
         return reply
 
+    def _journal(self, operation: str, request: dict[str, Any], now: float) -> None:
+        size = self._store.append(operation, request, now)
+        entries, journal_bytes = self._since_snapshot
+        self._since_snapshot = (entries + 1, journal_bytes + size)
+        if self._snapshot_due():
+            try:
+                self._compact(self._engine)
+            except Exception:  # broad on purpose: the journal still holds everything: carry on
+                logger.exception("writing a snapshot failed; the journal keeps growing until one succeeds")
+
+    def _snapshot_due(self) -> bool:
+        entries, journal_bytes = self._since_snapshot
+        every = self._snapshot_every
+        return (
+            every is not None
+            and entries >= every
+            and journal_bytes * SNAPSHOT_COST_RATIO >= self._snapshot_bytes
+        )
+
+    def _compact(self, engine: Engine, set_aside: list[SetAside] | None = None) -> None:
+        engine.compact()
+        self._snapshot_bytes = self._store.save_snapshot(engine.snapshot(), set_aside or ())
+        self._since_snapshot = (0, 0)
+
+    def _rebuild(self, why: str) -> None:
+        """Replace the engine by one rebuilt from the store: the failed command leaves no trace."""
+        logger.error("%s; rebuilding the state from the store so that it leaves no trace", why)
+        try:
+            recovered = recover(self._store, self._engine_options)
+        except BaseException as err:
+            self._lost = err
+            logger.critical(
+                "rebuilding the state failed; the service refuses every request now", exc_info=True
+            )
+            raise
+        if recovered.set_aside:
+            logger.error("the rebuild skipped %d journaled command(s)", len(recovered.set_aside))
+        self._engine = recovered.engine
+        self._notify_everyone()  # tasks may be back on their lists; deadlines may have moved
+        self._run_lambdas()
+
     def _advance(self, now: float) -> None:
-        reply = self._engine.advance(now)
-        if reply.mutated:
-            self._store.append(TICK, {}, now)
-            self._after(reply)
+        # Caller holds the lock.
+        upcoming = self._engine.next_deadline()
+        if upcoming is None or upcoming > now:
+            return
+        try:
+            self._apply(TICK, {}, now, lambda engine: engine.advance(now))
+        except Exception:  # broad on purpose: one bad deadline must not stop the others or the service
+            if self._lost is not None:
+                raise
+            logger.exception("firing the deadlines due at %.3f failed; firing them one at a time", now)
+            self._advance_singly(now)
+
+    def _advance_singly(self, now: float) -> None:
+        while (upcoming := self._engine.next_deadline()) is not None and upcoming <= now:
+            try:
+                self._apply(TICK, {"limit": 1}, now, lambda engine: engine.advance(now, limit=1))
+            except Exception:  # broad on purpose: see _advance
+                if self._lost is not None:
+                    raise
+                logger.exception("a deadline due at %.3f failed to fire; it is discarded", upcoming)
+                self._apply(DROP_DEADLINE, {}, now, lambda engine: _dropped(engine, now))
 
     def _after(self, reply: Reply) -> None:
         for key in reply.woken:
@@ -208,11 +344,11 @@ class Service:
     # -- time ------------------------------------------------------------------------------
     def _deadline_loop(self) -> None:
         with self._lock:
-            while not self._closing:
+            while not self._closing and self._lost is None:
                 try:
                     self._advance(self._clock.now())
-                except Exception:
-                    logger.exception("firing deadlines failed; the service keeps serving")
+                except Exception:  # broad on purpose: only a lost state gets here (logged where it was lost)
+                    return
                 self._sleeping_until = self._engine.next_deadline()
                 self._clock.wait(self._deadline_cond, self._sleeping_until)
 
@@ -228,14 +364,19 @@ class Service:
     # -- Lambda ----------------------------------------------------------------------------
     def _run_lambdas(self) -> None:
         # Caller holds the lock. Functions run on a pool, off the lock; their outcome comes
-        # back as a journaled internal command.
+        # back as a journaled internal command. A rebuilt engine lists every call still
+        # awaiting its outcome, including those already running: they are not started twice.
         for call in self._engine.take_lambda_invocations():
             if self._closing:
                 return
+            running: _LambdaCall = (call[0], call[1], call[2])
+            if running in self._lambdas_running:
+                continue
             if self._lambda_pool is None:
                 self._lambda_pool = ThreadPoolExecutor(
                     max_workers=4, thread_name_prefix="awsflow.local lambda"
                 )
+            self._lambdas_running.add(running)
             self._lambda_pool.submit(self._invoke_lambda, *call)
 
     def _invoke_lambda(
@@ -251,5 +392,11 @@ class Service:
             except Exception as err:  # the function's failure is the task's outcome, not ours
                 outcome.update(reason=type(err).__name__, details=str(err)[:32768])
         with self._lock:
+            self._lambdas_running.discard((key, lambda_id, scheduled))
             if not self._closing:
                 self._execute(LAMBDA_RESULT, outcome)
+
+
+def _dropped(engine: Engine, now: float) -> Reply:
+    engine.drop_due_deadline(now)
+    return Reply(None, True, frozenset())

@@ -18,7 +18,8 @@ answers them:
 
 The SWF name rule (no ``:``, ``/``, ``|`` or control characters, not the literal ``arn``) is
 stated in the model's documentation for certain members only; :func:`_name_rule_members`
-finds them there rather than listing them by hand.
+finds them there rather than listing them by hand. One documented rule is not what SWF does:
+see :data:`_LENIENT_NAME_RULES`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,17 @@ from .engine import SerializationException, ValidationException
 Checker = Callable[[Any, str, list[str]], Any]
 
 _NAME_FORBIDDEN = re.compile(r"[:/|\u0000-\u001f\u007f-\u009f]")
+_CHILD_ID_FORBIDDEN = re.compile(r"[|\u0000-\u001f\u007f-\u009f]")
+
+#: The workflowId of a StartChildWorkflowExecution decision may hold ``:`` and ``/``, although
+#: the model's documentation forbids them there as for any workflowId. Amazon's own frameworks
+#: name a child ``<parent runId>:<n>``: AWS Flow Framework for Java by default
+#: (``DefaultChildWorkflowIdHandler.generateWorkflowId``, aws/aws-swf-flow-library) and botoflow
+#: 0.8 (``decider/child_workflow_execution_handler.py``), and real SWF starts those children. A
+#: run id is base64 (SWF's, and awsflow.local's), whose alphabet has ``/``, so the same evidence
+#: admits ``/``. awsflow generates such ids too (``awsflow/decider/_making.py``). The rest of the
+#: rule (``|``, control characters, ``arn``) still applies; StartWorkflowExecution keeps it all.
+_LENIENT_NAME_RULES = {("StartChildWorkflowExecutionDecisionAttributes", "workflowId"): _CHILD_ID_FORBIDDEN}
 _SHOWN_VALUE_LENGTH = 256
 
 
@@ -90,13 +102,16 @@ def _name_rule_members() -> dict[tuple[str, str], bool]:
     return pairs
 
 
-def _name_rule(value: str, path: str, errors: list[str], *, strip: bool) -> None:
-    if _NAME_FORBIDDEN.search(value) or value == "arn":
+def _name_rule(
+    value: str, path: str, errors: list[str], *, strip: bool, forbidden: re.Pattern[str] = _NAME_FORBIDDEN
+) -> None:
+    if forbidden.search(value) or value == "arn":
+        characters = "'|'" if forbidden is _CHILD_ID_FORBIDDEN else "':', '/', '|'"
         errors.append(
             _violation(
                 value,
                 path,
-                "Member must not contain ':', '/', '|' or control characters, and must not be 'arn'",
+                f"Member must not contain {characters} or control characters, and must not be 'arn'",
             )
         )
     elif strip and value != value.strip():
@@ -141,6 +156,7 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
     members = {m: _checker(v["shape"]) for m, v in spec.get("members", {}).items()}
     required = tuple(spec.get("required", ()))
     named = {m: strip for (s, m), strip in _name_rule_members().items() if s == name}
+    forbidden = {m: _LENIENT_NAME_RULES.get((name, m), _NAME_FORBIDDEN) for m in named}
     # For a task list the rule applies to its name; for a plain string, to the string.
     name_paths = {
         m: ("name" if shape(spec["members"][m]["shape"])["type"] == "structure" else None) for m in named
@@ -164,7 +180,7 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
                 target = result[member].get(inner) if inner else result[member]
                 if isinstance(target, str):
                     path_of_name = _join(member_path, inner) if inner else member_path
-                    _name_rule(target, path_of_name, errors, strip=named[member])
+                    _name_rule(target, path_of_name, errors, strip=named[member], forbidden=forbidden[member])
         return result
 
     return check

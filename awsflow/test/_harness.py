@@ -103,7 +103,7 @@ class Harness:
             return True
         self.records.append(DecisionRecord(events, outcome.decisions))
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
-        if outcome.execution_context:
+        if outcome.execution_context is not None:
             request["executionContext"] = outcome.execution_context
         self.call("RespondDecisionTaskCompleted", request)
         return True

@@ -282,7 +282,6 @@ def test_unknown_remote_exception_itself_round_trips() -> None:
     [
         '{"__obj":["collections:OrderedDict",{}]}',
         '{"__obj":["somemodule_not_loaded:Thing",{}]}',
-        '{"__class":"builtins:object"}',
         '{"__namedtuple":["collections:Point",[1,2]]}',
         '{"__listclass":["collections:UserList",[1]],"__dict__":{}}',
         '{"__dict__":{},"__dictclass":["collections:UserDict",{}]}',
@@ -296,12 +295,70 @@ def test_an_object_of_a_class_other_than_an_exception_is_refused(data: str) -> N
     assert "somemodule_not_loaded" not in sys.modules
 
 
+class Outer:
+    class Inner:
+        """A nested class: found again by its qualified name."""
+
+
+class Colour(enum.Enum):
+    """A class whose type is a metaclass (EnumMeta)."""
+
+    RED = 1
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (RuntimeError, '{"__class":"builtins:RuntimeError"}'),  # what botoflow 0.8 wrote
+        ([int, {"k": str}], '[{"__class":"builtins:int"},{"k":{"__class":"builtins:str"}}]'),
+        (PaymentDeclinedError, f'{{"__class":"{__name__}:PaymentDeclinedError"}}'),
+        (Outer.Inner, f'{{"__class":"{__name__}:Outer.Inner"}}'),
+        (Colour, f'{{"__class":"{__name__}:Colour"}}'),
+        ({ValueError: 1}, '{"__dict":[[{"__class":"builtins:ValueError"},1]]}'),
+    ],
+)
+def test_a_class_is_a_value_written_as_botoflow_wrote_it_and_read_back(value: Any, written: str) -> None:
+    assert converter.dumps(value) == written
+    assert converter.loads(written) == value
+
+
+def test_a_class_botoflow_wrote_decodes_to_the_loaded_class() -> None:
+    assert converter.loads('[{"__class":"builtins:RuntimeError"},{}]') == [RuntimeError, {}]
+    assert converter.loads('{"__class":"awsflow.exceptions:ActivityTaskFailedError"}').__name__ == (
+        "ActivityTaskFailedError"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        ('{"__class":"somemodule_not_loaded:Thing"}', "is not loaded here"),
+        ('{"__class":"builtins:NoSuchThing"}', "is not loaded here"),
+        ('{"__class":"os:getcwd"}', "is not a class"),
+        ('{"__class":"builtins:len"}', "is not a class"),
+        ('{"__class":"no-colon"}', "is not loaded here"),
+        ('{"__class":["builtins:int"]}', 'expected "module:Name"'),
+    ],
+)
+def test_a_class_that_is_not_loaded_is_refused_and_nothing_is_imported(data: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        converter.loads(data)
+    assert "somemodule_not_loaded" not in sys.modules
+
+
+def test_a_class_defined_in_a_function_cannot_be_encoded_since_no_reader_could_find_it() -> None:
+    class Local(Exception):
+        pass
+
+    with pytest.raises(TypeError, match="defined inside a function"):
+        converter.dumps(Local)
+
+
 @pytest.mark.parametrize(
     ("value", "type_name"),
     [
         (object(), "builtins.object"),
         (Point(1, 2), "Point"),
-        (int, "builtins.type"),
         (len, "builtin_function_or_method"),
         (bytearray(b"x"), "builtins.bytearray"),
         ([1, {"a": {2: object()}}], "builtins.object"),

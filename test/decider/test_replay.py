@@ -166,7 +166,7 @@ def test_a_child_workflow_runs_and_its_result_reaches_the_parent() -> None:
     run = h.start(Parent, "run", 21)
     h.run()
     result, child_id = result_of(h.close_event(run))
-    assert result == 42 and child_id.endswith("-1") and ":" not in child_id
+    assert result == 42 and child_id == f"{run['runId']}:1"
 
 
 def test_a_failing_child_raises_child_workflow_failed_error_with_its_cause() -> None:

@@ -19,7 +19,7 @@ def test_entries_come_back_in_order_after_reopening(tmp_path: Path) -> None:
     store.close()
     reopened = SqliteStore(path)
     assert reopened.seed == seed
-    assert list(reopened.entries()) == [
+    assert [(e.operation, e.request, e.now) for e in reopened.journal()] == [
         ("Op", {"n": n, "nested": {"x": [1, "two"]}}, 1000.0 + n) for n in range(5)
     ]
     reopened.close()
@@ -35,7 +35,8 @@ def test_the_journal_uses_wal(tmp_path: Path) -> None:
 def test_each_store_has_its_own_seed(tmp_path: Path) -> None:
     assert SqliteStore(tmp_path / "a").seed != SqliteStore(tmp_path / "b").seed
     assert MemoryStore().seed != MemoryStore().seed
-    assert list(MemoryStore().entries()) == []
+    assert list(MemoryStore().journal()) == []
+    assert MemoryStore(seed="fixed").seed == "fixed"
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:

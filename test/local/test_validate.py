@@ -148,3 +148,34 @@ def test_swf_name_rules_apply_to_names_the_docs_name(name: str) -> None:
 def test_name_rules_do_not_touch_free_text() -> None:
     body = {"domain": "d", "workflowId": "w", "signalName": "s", "input": "a:b/c|arn"}
     assert validate_request("SignalWorkflowExecution", body) == body
+
+
+def child_decision(workflow_id: str) -> dict[str, Any]:
+    return {
+        "taskToken": "t",
+        "decisions": [
+            {
+                "decisionType": "StartChildWorkflowExecution",
+                "startChildWorkflowExecutionDecisionAttributes": {
+                    "workflowId": workflow_id,
+                    "workflowType": {"name": "n", "version": "1"},
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize("workflow_id", ["GKmCojhZTrWfJkW+u8mxm5T/Uwiq3nVeWaiheRw=:1", "run:1-attempt-2"])
+def test_a_child_workflow_id_may_be_a_run_id_and_a_number_as_amazons_frameworks_make_them(
+    workflow_id: str,
+) -> None:
+    body = child_decision(workflow_id)
+    assert validate_request("RespondDecisionTaskCompleted", body) == body
+
+
+@pytest.mark.parametrize("workflow_id", ["a|b", "tab\there", "arn"])
+def test_the_rest_of_the_name_rule_still_applies_to_child_workflow_ids(workflow_id: str) -> None:
+    with pytest.raises(
+        ValidationException, match=r"startChildWorkflowExecutionDecisionAttributes\.workflowId"
+    ):
+        validate_request("RespondDecisionTaskCompleted", child_decision(workflow_id))

@@ -211,6 +211,7 @@ class _Batch:
         )
         ex.activities[activity.activity_id] = activity
         ex.latest_activity_scheduled_at = self.now
+        k.mutating("queue_activity")
         k.activity_queue(ex.domain, activity.task_list).push(
             (ex.key, activity.activity_id, scheduled), activity.priority
         )
@@ -268,9 +269,10 @@ class _Batch:
         self.k.add_deadline(fire_at, "timer", ex.key, (a["timerId"], started))
 
     def cancel_timer(self, a: Json) -> None:
-        timer = self.ex.timers.pop(a["timerId"], None)
-        if timer is None:
+        if a["timerId"] not in self.ex.timers:
             return self.fail("CancelTimerFailed", {"timerId": a["timerId"]}, "TIMER_ID_UNKNOWN")
+        self.k.mutating("cancel_timer")
+        timer = self.ex.timers.pop(a["timerId"])
         self.record("TimerCanceled", {"timerId": timer.timer_id, "startedEventId": timer.started_event_id})
 
     def record_marker(self, a: Json) -> None:
@@ -568,6 +570,7 @@ def respond_decision_task_completed(k: Kernel, req: Json, now: float) -> None:
         },
         now,
     )
+    k.mutating("decision_completed")
     ex.previous_started_event_id = task.started_event_id
     if "executionContext" in req:
         ex.latest_execution_context = req["executionContext"]

@@ -1,10 +1,16 @@
-"""The engine's public face: one call per SWF operation, deadlines on demand.
+"""The engine's public face: one call per SWF operation, deadlines on demand, snapshots.
 
 ``Engine.handle(operation, request, now)`` runs an already-validated request against the state
 and returns a :class:`Reply`; faults are raised before anything changes, so a refused request
 leaves no trace. ``Engine.advance(now)`` fires every deadline due by ``now``. Both are
-deterministic functions of the command sequence and the seed — the property the journal-based
-store relies on to rebuild state after a restart.
+deterministic functions of the command sequence and the seed — the property the store relies
+on to rebuild state after a restart: a snapshot (:meth:`Engine.snapshot`,
+:meth:`Engine.from_snapshot`) plus the commands journaled since.
+
+Any other exception out of ``handle`` or ``advance`` is a bug that may have left the state
+half-changed; :attr:`Engine.mutations` tells whether anything changed at all. The engine does
+not repair itself: the service replaces it with one rebuilt from the store (see
+``awsflow.local._service``).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import _decisions, _lambda, _lifecycle, _registry, _tasks, _timeouts, _visibility
+from . import _decisions, _lambda, _lifecycle, _registry, _snapshot, _tasks, _timeouts, _visibility
 from ._faults import UnknownOperationException
 from ._kernel import HISTORY_EVENT_LIMIT, Kernel
 from ._lifecycle import enforce_history_cap
@@ -63,6 +69,8 @@ class Engine:
         region: used in domain ARNs.
         account_id: used in domain ARNs.
         history_event_limit: events after which a run is terminated (SWF: 25,000).
+        mutation_hook: called with a short label before each change to the state; for tests
+            that make a command fail half-way (raise from the hook). None in production.
     """
 
     def __init__(
@@ -72,13 +80,40 @@ class Engine:
         region: str = "us-east-1",
         account_id: str = "000000000000",
         history_event_limit: int = HISTORY_EVENT_LIMIT,
+        mutation_hook: Callable[[str], None] | None = None,
     ) -> None:
-        self._k = Kernel(seed=seed, region=region, account_id=account_id)
+        self._k = Kernel(seed=seed, region=region, account_id=account_id, mutation_hook=mutation_hook)
         self._history_event_limit = history_event_limit
+
+    @classmethod
+    def from_snapshot(
+        cls,
+        snapshot: Json,
+        *,
+        region: str = "us-east-1",
+        account_id: str = "000000000000",
+        history_event_limit: int = HISTORY_EVENT_LIMIT,
+        mutation_hook: Callable[[str], None] | None = None,
+    ) -> Engine:
+        """An engine in the state :meth:`snapshot` recorded (the options are not part of it)."""
+        engine = cls(
+            seed=snapshot["seed"],
+            region=region,
+            account_id=account_id,
+            history_event_limit=history_event_limit,
+            mutation_hook=mutation_hook,
+        )
+        _snapshot.load(snapshot, engine._k)
+        return engine
 
     @staticmethod
     def knows(operation: str) -> bool:
         return operation in _HANDLERS
+
+    @property
+    def mutations(self) -> int:
+        """How many changes the state has seen; compare before and after a failed call."""
+        return self._k.mutations
 
     def handle(self, operation: str, request: Json, now: float) -> Reply:
         """Run one operation. Raises a ``SwfFault`` (nothing changed) when SWF would refuse it."""
@@ -97,22 +132,30 @@ class Engine:
             mutated = True
         return Reply(body, mutated, frozenset(k.woken))
 
-    def advance(self, now: float) -> Reply:
-        """Fire every deadline due by ``now``."""
+    def advance(self, now: float, *, limit: int | None = None) -> Reply:
+        """Fire the deadlines due by ``now``: all of them, or the first ``limit``."""
         k = self._k
         k.woken, k.touched = set(), {}
-        fired = self._settle(now)
+        fired = self._settle(now, limit)
         return Reply(None, fired, frozenset(k.woken))
 
-    def _settle(self, now: float) -> bool:
+    def drop_due_deadline(self, now: float) -> bool:
+        """Discard the first deadline due by ``now`` without firing it; False if none is due.
+
+        For the service's last resort when firing that deadline raises (a bug): the deadline
+        would otherwise fail again on every request.
+        """
+        return self._k.pop_due(now) is not None
+
+    def _settle(self, now: float, limit: int | None = None) -> bool:
         k = self._k
-        fired = False
-        while (deadline := k.pop_due(now)) is not None:
+        fired = 0
+        while (limit is None or fired < limit) and (deadline := k.pop_due(now)) is not None:
             _timeouts.fire(k, deadline, now)
-            fired = True
+            fired += 1
         for ex in list(k.touched.values()):
             enforce_history_cap(k, ex, self._history_event_limit, now)
-        return fired or bool(k.touched)
+        return bool(fired) or bool(k.touched)
 
     def next_deadline(self) -> float | None:
         """When the earliest pending deadline falls due, or None."""
@@ -127,3 +170,15 @@ class Engine:
     def take_lambda_invocations(self) -> list[tuple[ExecKey, str, int, str, str | None]]:
         """Lambda calls the shell must run now; report each with ``LAMBDA_RESULT``."""
         return _lambda.pending_invocations(self._k)
+
+    # -- durability ------------------------------------------------------------------------
+    def snapshot(self) -> Json:
+        """The whole state as JSON-ready data (canonical: equal for engines that behave alike).
+
+        The result shares structure with the live state: serialise it before the next command.
+        """
+        return _snapshot.dump(self._k)
+
+    def compact(self) -> None:
+        """Drop garbage that cannot affect the future (stale deadlines, dead queue entries)."""
+        _snapshot.compact(self._k)

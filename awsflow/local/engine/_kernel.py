@@ -16,6 +16,11 @@ have been answered, the heartbeat renewed), which keeps cancellation free of boo
 Nothing here reads a clock, opens a socket, starts a thread or draws randomness: ``now`` is an
 argument and ids come from a seeded counter, so replaying the same commands rebuilds the same
 state (the durability scheme of ``awsflow.local._store`` depends on this).
+
+Every change to the state is announced first through :meth:`Kernel.mutating`: it counts
+changes (so the service can tell a fault raised before any change, the engine's contract, from
+one raised half-way, a bug it must undo) and calls the optional ``mutation_hook`` — the seam
+tests use to make a command fail at any point inside a handler. Production passes no hook.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import heapq
-import itertools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +89,14 @@ def drop_none(attrs: dict[str, Any]) -> Json:
 class Kernel:
     """The region's state plus the primitives the operation modules share."""
 
-    def __init__(self, *, seed: str, region: str, account_id: str) -> None:
+    def __init__(
+        self,
+        *,
+        seed: str,
+        region: str,
+        account_id: str,
+        mutation_hook: Callable[[str], None] | None = None,
+    ) -> None:
         self.seed = seed
         self.region = region
         self.account_id = account_id
@@ -97,9 +109,12 @@ class Kernel:
         self.tokens: dict[str, TokenRef] = {}
         self.activity_queues: dict[QueueKey, TaskQueue] = {}
         self.decision_queues: dict[QueueKey, TaskQueue] = {}
-        self._deadlines: list[tuple[float, int, Deadline]] = []
-        self._deadline_seq = itertools.count()
-        self._id_counter = itertools.count(1)
+        self.deadlines: list[tuple[float, int, Deadline]] = []
+        # Plain integers rather than itertools.count, so a snapshot can record where they stand.
+        self.next_deadline_seq = 0
+        self.next_id = 1
+        self.mutations = 0
+        self.mutation_hook = mutation_hook
         # Lambda calls started and not yet run: (run, id, scheduledEventId, function, input).
         # The service shell drains this, runs the functions off-lock, and reports back.
         self.lambda_invocations: list[tuple[ExecKey, str, int, str, str | None]] = []
@@ -107,9 +122,18 @@ class Kernel:
         self.woken: set[tuple[str, str, str]] = set()
         self.touched: dict[ExecKey, Execution] = {}
 
+    # -- changes ---------------------------------------------------------------------------
+    def mutating(self, point: str) -> None:
+        """Announce a change to the state, before making it (see the module docstring)."""
+        self.mutations += 1
+        if self.mutation_hook is not None:
+            self.mutation_hook(point)
+
     # -- ids -------------------------------------------------------------------------------
     def _derive(self, purpose: str) -> bytes:
-        n = next(self._id_counter)
+        self.mutating("id")
+        n = self.next_id
+        self.next_id = n + 1
         return hashlib.sha256(f"{self.seed}:{purpose}:{n}".encode()).digest()
 
     def new_run_id(self) -> str:
@@ -159,6 +183,7 @@ class Kernel:
 
     # -- history ---------------------------------------------------------------------------
     def append(self, ex: Execution, event_type: str, attrs: dict[str, Any], now: float) -> int:
+        self.mutating("append")
         event_id = ex.next_event_id()
         ex.events.append(
             {
@@ -178,6 +203,7 @@ class Kernel:
         if ex.decision is None:
             self.schedule_decision(ex, now)
         elif ex.decision.started_event_id:
+            self.mutating("decision_owed")
             ex.decision_owed = True
 
     def schedule_decision(self, ex: Execution, now: float) -> None:
@@ -203,6 +229,7 @@ class Kernel:
             scheduled_at=now,
         )
         ex.decision_owed = False
+        self.mutating("queue_decision")
         self.decision_queue(ex.domain, task_list).push((ex.key, event_id), ex.task_priority)
         self.woken.add(("decision", ex.domain, task_list))
         timeout = parse_duration(schedule_to_start)
@@ -214,6 +241,7 @@ class Kernel:
         task = ex.decision
         if task is None:
             return
+        self.mutating("end_decision")
         if task.token is not None:
             self.tokens.pop(task.token, None)
         else:
@@ -223,6 +251,7 @@ class Kernel:
     # -- activities ------------------------------------------------------------------------
     def end_activity(self, ex: Execution, activity: ActivityTask) -> None:
         """Close an activity task: it leaves the run, its queue and its token."""
+        self.mutating("end_activity")
         ex.activities.pop(activity.activity_id, None)
         if activity.token is not None:
             self.tokens.pop(activity.token, None)
@@ -250,6 +279,7 @@ class Kernel:
         Child-policy application and notifying the parent are the caller's business
         (``_lifecycle``), because they differ by how the run closed.
         """
+        self.mutating("close")
         ex.close_status = status
         ex.close_timestamp = now
         self.end_decision(ex)
@@ -261,17 +291,29 @@ class Kernel:
         if self.open_runs.get((ex.domain, ex.workflow_id)) == ex.run_id:
             del self.open_runs[(ex.domain, ex.workflow_id)]
         self.open_per_domain[ex.domain] -= 1
+        # Retention (SWF-SEMANTICS §9.4): the run and its history are deleted once the domain's
+        # workflowExecutionRetentionPeriodInDays have passed on the service clock; from then on
+        # List/Count leave it out and Describe/GetWorkflowExecutionHistory answer
+        # UnknownResourceFault. "0" (RegisterDomain stores "NONE" as "0") deletes it at once,
+        # in the command that closed it: botocore's model documents RegisterDomain's member as
+        # "If you pass the value NONE or 0 (zero), then the workflow execution history isn't
+        # retained. As soon as the workflow execution completes, the execution record and its
+        # history are deleted."
         retention = float(self.domains[ex.domain].retention_days) * SECONDS_PER_DAY
         self.add_deadline(now + retention, "retention", ex.key)
 
     # -- deadlines -------------------------------------------------------------------------
     def add_deadline(self, at: float, kind: str, key: ExecKey, ref: Any = None) -> None:
-        heapq.heappush(self._deadlines, (at, next(self._deadline_seq), Deadline(at, kind, key, ref)))
+        self.mutating("add_deadline")
+        seq = self.next_deadline_seq
+        self.next_deadline_seq = seq + 1
+        heapq.heappush(self.deadlines, (at, seq, Deadline(at, kind, key, ref)))
 
     def next_deadline(self) -> float | None:
-        return self._deadlines[0][0] if self._deadlines else None
+        return self.deadlines[0][0] if self.deadlines else None
 
     def pop_due(self, now: float) -> Deadline | None:
-        if self._deadlines and self._deadlines[0][0] <= now:
-            return heapq.heappop(self._deadlines)[2]
+        if self.deadlines and self.deadlines[0][0] <= now:
+            self.mutating("pop_deadline")
+            return heapq.heappop(self.deadlines)[2]
         return None

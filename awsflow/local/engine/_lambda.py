@@ -33,6 +33,7 @@ def lambda_function_result(k: Kernel, req: Json, now: float) -> None:
     if not _open_call(k, key, req["id"], req["scheduledEventId"]):
         return  # timed out or the run closed while the function ran: the outcome is moot
     ex = k.executions[key]
+    k.mutating("lambda_result")
     call = ex.lambdas.pop(req["id"])
     common = {"scheduledEventId": call.scheduled_event_id, "startedEventId": call.started_event_id}
     if "reason" in req:

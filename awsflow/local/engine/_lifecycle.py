@@ -148,6 +148,7 @@ def start_run(
         parent=parent,
         parent_initiated_event_id=parent_initiated_event_id,
     )
+    k.mutating("start_run")
     k.executions[ex.key] = ex
     k.open_runs[(domain, workflow_id)] = ex.run_id
     k.open_per_domain[domain] += 1
@@ -196,9 +197,10 @@ def _notify_parent(k: Kernel, ex: Execution, status: CloseStatus, attrs: Json, n
     parent = k.executions.get((ex.domain, ex.parent["workflowId"], ex.parent["runId"]))
     if parent is None or not parent.is_open:
         return
-    child = parent.children.pop(ex.workflow_id, None)
-    if child is None:
+    if ex.workflow_id not in parent.children:
         return
+    k.mutating("child_closed")
+    child = parent.children.pop(ex.workflow_id)
     event_type, copied = _CHILD_CLOSE_EVENTS[status]
     k.append(
         parent,
@@ -226,7 +228,9 @@ def apply_child_policy(k: Kernel, ex: Execution, policy: str, now: float) -> Non
             terminate_run(k, target, None, None, target.child_policy, now, cause="CHILD_POLICY_APPLIED")
         elif policy == "REQUEST_CANCEL":
             request_cancel(k, target, now, cause="CHILD_POLICY_APPLIED")
-    ex.children.clear()
+    if ex.children:
+        k.mutating("children_abandoned")
+        ex.children.clear()
 
 
 def terminate_run(
@@ -268,6 +272,7 @@ def request_cancel(
         },
         now,
     )
+    k.mutating("cancel_requested")
     ex.cancel_requested = True
     k.trigger_decision(ex, now)
 

@@ -61,6 +61,7 @@ def register_domain(k: Kernel, req: Json, now: float) -> None:
     if len(tags) > DOMAIN_TAG_LIMIT:
         raise TooManyTagsFault(f"A domain may carry at most {DOMAIN_TAG_LIMIT} tags")
     arn = f"arn:aws:swf:{k.region}:{k.account_id}:/domain/{name}"
+    k.mutating("register_domain")
     k.domains[name] = Domain(name, str(int(retention)), req.get("description"), arn, tags=tags)
 
 
@@ -85,11 +86,13 @@ def deprecate_domain(k: Kernel, req: Json, now: float) -> None:
     domain = k.domain(req["name"])
     if domain.status is RegistrationStatus.DEPRECATED:
         raise DomainDeprecatedFault(domain.name)
+    k.mutating("deprecate_domain")
     domain.status = RegistrationStatus.DEPRECATED
     # "Deprecating a domain also deprecates all activity and workflow types registered in it."
     for table in (k.activity_types, k.workflow_types):
         for (dom, _, _), record in table.items():
             if dom == domain.name and record.status is RegistrationStatus.REGISTERED:
+                k.mutating("deprecate_type")
                 record.status = RegistrationStatus.DEPRECATED
                 record.deprecation_date = now
 
@@ -100,6 +103,7 @@ def undeprecate_domain(k: Kernel, req: Json, now: float) -> None:
         raise DomainAlreadyExistsFault(domain.name)
     # Types stay deprecated: the API reference promises nothing more, and undeprecating a type
     # someone deprecated on purpose would be a silent surprise.
+    k.mutating("undeprecate_domain")
     domain.status = RegistrationStatus.REGISTERED
 
 
@@ -127,11 +131,13 @@ def tag_resource(k: Kernel, req: Json, now: float) -> None:
     merged = {**domain.tags, **_tag_dict(req["tags"])}
     if len(merged) > DOMAIN_TAG_LIMIT:
         raise TooManyTagsFault(f"A domain may carry at most {DOMAIN_TAG_LIMIT} tags")
+    k.mutating("tag")
     domain.tags = merged
 
 
 def untag_resource(k: Kernel, req: Json, now: float) -> None:
     domain = _domain_by_arn(k, req["resourceArn"])
+    k.mutating("untag")
     for key in req["tagKeys"]:
         domain.tags.pop(key, None)
 
@@ -175,6 +181,7 @@ class _TypeOps:
         defaults: dict[str, Any] = {name: req[name] for name in self.defaults if name in req}
         if "defaultTaskPriority" not in defaults:
             defaults["defaultTaskPriority"] = "0"
+        k.mutating("register_type")
         table[key] = TypeRecord(req["name"], req["version"], req.get("description"), now, defaults)
 
     def describe(self, k: Kernel, req: Json, now: float) -> Json:
@@ -213,6 +220,7 @@ class _TypeOps:
         record = self.lookup(k, req["domain"], req[self.member])
         if record.status is RegistrationStatus.DEPRECATED:
             raise TypeDeprecatedFault(self.describe_name(record.name, record.version))
+        k.mutating("deprecate_type")
         record.status = RegistrationStatus.DEPRECATED
         record.deprecation_date = now
 
@@ -220,6 +228,7 @@ class _TypeOps:
         record = self.lookup(k, req["domain"], req[self.member])
         if record.status is RegistrationStatus.REGISTERED:
             raise TypeAlreadyExistsFault(self.describe_name(record.name, record.version))
+        k.mutating("undeprecate_type")
         record.status = RegistrationStatus.REGISTERED
         record.deprecation_date = None
 
@@ -227,6 +236,7 @@ class _TypeOps:
         record = self.lookup(k, req["domain"], req[self.member])
         if record.status is RegistrationStatus.REGISTERED:
             raise TypeNotDeprecatedFault(self.describe_name(record.name, record.version))
+        k.mutating("delete_type")
         del self.table(k)[(req["domain"], record.name, record.version)]
 
 

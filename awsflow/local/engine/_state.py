@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import enum
 import heapq
-import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,16 +185,18 @@ class TaskQueue:
     """Scheduled, not yet started tasks of one task list: highest priority first, then FIFO.
 
     Removal (a cancel or timeout before start) is lazy: the heap keeps the entry, ``live``
-    forgets it, and ``pop`` skips entries no longer live. ``len`` is exact.
+    forgets it, and ``pop`` skips entries no longer live. ``len`` is exact; :meth:`entries` and
+    :meth:`restore` carry the live entries through a snapshot, dropping the dead ones.
     """
 
     def __init__(self) -> None:
         self._heap: list[tuple[int, int, Any]] = []
         self._live: dict[Any, int] = {}
-        self._seq = itertools.count()
+        self._next_seq = 0
 
     def push(self, ref: Any, priority: int) -> None:
-        seq = next(self._seq)
+        seq = self._next_seq
+        self._next_seq = seq + 1
         self._live[ref] = seq
         heapq.heappush(self._heap, (-priority, seq, ref))
 
@@ -212,3 +213,18 @@ class TaskQueue:
 
     def __len__(self) -> int:
         return len(self._live)
+
+    def entries(self) -> tuple[int, list[tuple[int, int, Any]]]:
+        """The next sequence number and the live ``(priority, seq, ref)`` entries, in pop order."""
+        live = sorted(entry for entry in self._heap if self._live.get(entry[2]) == entry[1])
+        return self._next_seq, [(-negated, seq, ref) for negated, seq, ref in live]
+
+    @classmethod
+    def restore(cls, next_seq: int, entries: list[tuple[int, int, Any]]) -> TaskQueue:
+        """A queue holding exactly ``entries`` (as :meth:`entries` gave them)."""
+        queue = cls()
+        queue._next_seq = next_seq
+        queue._heap = [(-priority, seq, ref) for priority, seq, ref in entries]
+        heapq.heapify(queue._heap)
+        queue._live = {ref: seq for _, seq, ref in entries}
+        return queue

@@ -25,9 +25,11 @@ def poll_for_decision_task(k: Kernel, req: Json, now: float) -> Json | None:
         return _decision_page(k, req, decode_token(req))
     domain = k.domain(req["domain"]).name
     queue = k.decision_queues.get((domain, req["taskList"]["name"]))
-    ref = queue.pop() if queue is not None else None
-    if ref is None:
+    if not queue:
         return None
+    k.mutating("take_decision_task")
+    ref = queue.pop()
+    assert ref is not None, "a non-empty queue pops a task"
     key, scheduled_event_id = ref
     ex = k.executions[key]
     task = ex.decision
@@ -90,9 +92,11 @@ def _decision_page(k: Kernel, req: Json, position: Any) -> Json:
 def poll_for_activity_task(k: Kernel, req: Json, now: float) -> Json | None:
     domain = k.domain(req["domain"]).name
     queue = k.activity_queues.get((domain, req["taskList"]["name"]))
-    ref = queue.pop() if queue is not None else None
-    if ref is None:
+    if not queue:
         return None
+    k.mutating("take_activity_task")
+    ref = queue.pop()
+    assert ref is not None, "a non-empty queue pops a task"
     key, activity_id, _ = ref
     ex = k.executions[key]
     activity = ex.activities[activity_id]
@@ -132,6 +136,7 @@ def _started_activity(k: Kernel, token: str) -> tuple[Execution, ActivityTask]:
 
 def record_activity_task_heartbeat(k: Kernel, req: Json, now: float) -> Json:
     ex, activity = _started_activity(k, req["taskToken"])
+    k.mutating("heartbeat")
     activity.last_heartbeat_at = now
     if "details" in req:
         activity.heartbeat_details = req["details"]

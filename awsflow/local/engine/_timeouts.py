@@ -39,10 +39,46 @@ def _open(k: Kernel, deadline: Deadline) -> Execution | None:
     return ex if ex is not None and ex.is_open else None
 
 
+def stands(k: Kernel, deadline: Deadline) -> bool:
+    """Whether a queued deadline can still do anything; compaction drops those that cannot.
+
+    Mirrors the checks each handler below makes when its deadline comes due. For an activity
+    only the entry at its current expiry counts: one is queued for every clock the activity has
+    (each heartbeat queues another), and the earlier ones would find the clock moved on.
+    """
+    ex = k.executions.get(deadline.key)
+    if ex is None:
+        return False
+    if deadline.kind == "retention":
+        return not ex.is_open
+    if not ex.is_open:
+        return False
+    kind, ref = deadline.kind, deadline.ref
+    if kind == "activity":
+        activity = ex.activities.get(ref[0])
+        if activity is None or activity.scheduled_event_id != ref[1]:
+            return False
+        expiry = activity_expiry(activity)
+        return expiry is not None and deadline.at >= expiry[0]
+    if kind == "timer":
+        timer = ex.timers.get(ref[0])
+        return timer is not None and timer.started_event_id == ref[1]
+    if kind == "decision_start_to_close":
+        return ex.decision is not None and ex.decision.started_event_id == ref
+    if kind == "decision_schedule_to_start":
+        task = ex.decision
+        return task is not None and task.scheduled_event_id == ref and not task.started_event_id
+    if kind == "lambda":
+        call = ex.lambdas.get(ref[0])
+        return call is not None and call.scheduled_event_id == ref[1]
+    return kind == "workflow_start_to_close"
+
+
 def fire(k: Kernel, deadline: Deadline, now: float) -> None:
     if deadline.kind == "retention":
         ex = k.executions.get(deadline.key)
         if ex is not None and not ex.is_open:
+            k.mutating("retention")
             del k.executions[deadline.key]
         return
     ex = _open(k, deadline)
@@ -81,6 +117,7 @@ def _timer(k: Kernel, ex: Execution, deadline: Deadline, now: float) -> None:
     timer = ex.timers.get(timer_id)
     if timer is None or timer.started_event_id != started_event_id:
         return
+    k.mutating("timer_fired")
     del ex.timers[timer_id]
     k.append(ex, "TimerFired", {"timerId": timer_id, "startedEventId": started_event_id}, now)
     k.trigger_decision(ex, now)
@@ -103,6 +140,7 @@ def _decision_start_to_close(k: Kernel, ex: Execution, deadline: Deadline, now: 
     k.end_decision(ex)
     # A sticky decider that overran loses the run back to its own list (§4.6).
     if ex.sticky_schedule_to_start is not None:
+        k.mutating("sticky_lost")
         ex.sticky_task_list = ex.sticky_schedule_to_start = None
     k.schedule_decision(ex, now)
 
@@ -122,6 +160,7 @@ def _decision_schedule_to_start(k: Kernel, ex: Execution, deadline: Deadline, no
         now,
     )
     k.end_decision(ex)
+    k.mutating("sticky_lost")
     ex.sticky_task_list = ex.sticky_schedule_to_start = None
     k.schedule_decision(ex, now)
 
@@ -142,6 +181,7 @@ def _lambda(k: Kernel, ex: Execution, deadline: Deadline, now: float) -> None:
     call = ex.lambdas.get(lambda_id)
     if call is None or call.scheduled_event_id != scheduled_event_id:
         return
+    k.mutating("lambda_timed_out")
     del ex.lambdas[lambda_id]
     k.append(
         ex,
