@@ -32,6 +32,7 @@ from ..exceptions import (
 )
 from ..workflow_execution import WorkflowExecution
 from ._commands import Command, check_size
+from ._failures import decode_failure
 
 if TYPE_CHECKING:
     from ..flow_types import ActivityType, WorkflowType
@@ -40,19 +41,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
-
-
-def decode_failure(converter: Any, details: str | None) -> tuple[Any, Any]:
-    """``(exception, remote traceback)`` from failure details written as ``[error, frames]``."""
-    if not details:
-        return None, None
-    try:
-        value = converter.loads(details)
-    except ValueError:
-        return details, None  # not ours (another SDK, a console user): keep the raw text
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return value[0], value[1]
-    return value, None
 
 
 def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:

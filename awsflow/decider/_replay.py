@@ -49,6 +49,7 @@ from ._commands import (
     check_size,
 )
 from ._conditions import ConditionWaits
+from ._failures import encode_failure
 from ._making import DecisionMaking
 from ._markers import Markers
 from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
@@ -481,13 +482,7 @@ class ExecutionReplay(DecisionMaking):
             for frame in traceback.extract_tb(error.__traceback__)
             if not frame.filename.startswith(PACKAGE_DIR)
         ]
-        try:
-            details = converter.dumps([error, frames])
-            check_size("details of the workflow failure", details)
-        except (TypeError, ValueError):
-            details = converter.dumps([RuntimeError(f"{type(error).__name__}: {error}"), frames[-20:]])[
-                :32_768
-            ]
+        details = encode_failure(converter, error, frames)  # the chain intact, within SWF's limit
         reason = f"{type(error).__name__}: {error}"[:REASON_LIMIT]
         self._close(
             "FailWorkflowExecution",
