@@ -404,6 +404,9 @@ class RequestCancelActivityTaskFailedError(DecisionException):
         self.cause = cause
         self.decision_task_completed_event_id = decision_task_completed_event_id
 
+    def __str__(self) -> str:
+        return f"SWF refused to cancel activity {self.activity_id}: {self.cause}"
+
 
 class WorkflowError(DecisionException):
     """Base of the outcomes of a workflow execution, as seen by whoever waits for it."""
@@ -523,6 +526,14 @@ class ChildWorkflowCanceledError(CancelledError, ChildWorkflowError):
     ) -> None:
         ChildWorkflowError.__init__(self, event_id, workflow_type, workflow_execution)
         self.details = details
+
+    @property
+    def cause(self) -> CancelledError:
+        """The child's reason, as botoflow raised it: ``CancelledError(details)``.
+
+        A parent that lets it escape is canceled with the same details.
+        """
+        return CancelledError("" if self.details is None else self.details)
 
     def _outcome(self) -> str:
         return "was canceled"

@@ -14,7 +14,9 @@ from typing import Any
 
 from .context._contexts import DecisionContext, peek_context
 from .core import CancelledError, Future, coroutine
+from .decider._commands import PAYLOAD_LIMIT
 from .decorator_descriptors import SignalFunc, WorkflowExecuteFunc
+from .exceptions import PayloadTooLargeError
 from .flow_types import WorkflowType
 from .workflow_execution import WorkflowExecution
 
@@ -74,6 +76,10 @@ class WorkflowDefinition:
 
     @workflow_state.setter
     def workflow_state(self, state: str) -> None:
+        # SWF refuses a decision whose executionContext is over 32,768 characters; saying so at the
+        # assignment (in the workflow's own frame) beats a cut string or a refused decision task.
+        if state is not None and len(state) > PAYLOAD_LIMIT:
+            raise PayloadTooLargeError("workflow_state (the execution context)", len(state), PAYLOAD_LIMIT)
         self._workflow_state = state
 
     @property
@@ -84,9 +90,11 @@ class WorkflowDefinition:
     def cancel(self, details: str = "") -> Any:
         """Cancel this workflow execution.
 
-        Called on the running workflow itself, raises CancelledError (the workflow then cancels
-        its open activities and closes as canceled). Called on another execution (a child),
-        asks SWF to cancel it and returns a Future of the request's delivery.
+        Called on the running workflow itself, raises CancelledError(details); if the workflow
+        lets it escape, it runs :meth:`cancellation_handler`, asks SWF to cancel each activity
+        still open, and closes as canceled with ``str(details)`` (botoflow's rule: ``None``
+        records ``'None'``). Called on another execution (a child), asks SWF to cancel it and
+        returns a Future of the request's delivery.
         """
         context = peek_context()
         if not isinstance(context, DecisionContext):
@@ -113,5 +121,14 @@ class WorkflowDefinition:
 
     @coroutine
     def cancellation_handler(self) -> Any:
-        """Override to clean up before the execution closes as canceled (may yield)."""
+        """Override to clean up before the execution closes as canceled.
+
+        Runs when the workflow is canceled: it raised CancelledError (:meth:`cancel`), or
+        someone asked SWF to cancel it (RequestCancelWorkflowExecution). In the latter case the
+        execute method is not resumed again, as in botoflow: clean up here. Any form works —
+        a plain method, a generator or ``async def`` method that yields/awaits activities, a
+        ``@coroutine``, or a plain method returning a Future — and the run closes once it is
+        done, after asking SWF to cancel the activities still open. If it raises, the workflow
+        fails with its exception instead.
+        """
         return None

@@ -86,6 +86,7 @@ import awsflow
 from awsflow.local import LocalSWF, VirtualClock
 
 __all__ = [
+    "BOTOFLOW_VERSION",
     "DOMAIN",
     "IDENTITY",
     "TASK_LIST",
@@ -96,6 +97,7 @@ __all__ = [
     "Run",
     "compare",
     "requires_botoflow",
+    "run_program",
 ]
 
 BOTOFLOW_VERSION = getattr(botoflow, "__version__", None)
@@ -214,14 +216,14 @@ class Run:
         self.flow = flow
         self.name = flow.__name__
         self.clock = VirtualClock()
-        self.swf = stack.enter_context(LocalSWF(clock=self.clock))
-        stack.callback(self._snapshot)  # runs first: read everything while the service is up
-        self.client = self.swf.client()
-        self.client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
-        self.program = builder(Framework(flow))
         self.execution: dict[str, str] | None = None
         self._histories: dict[tuple[str, str], list[dict[str, Any]]] | None = None
         self._executions: list[dict[str, str]] | None = None
+        self.swf = stack.enter_context(LocalSWF(clock=self.clock))
+        self.client = self.swf.client()
+        self.client.register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
+        stack.callback(self._snapshot)  # runs before the service stops: reads everything
+        self.program = builder(Framework(flow))
         if flow is not awsflow:
             install_botoflow_shims()
         self._session: Any = None if flow is awsflow else LocalSession(self.swf.endpoint_url)

@@ -14,8 +14,8 @@ the two frameworks by a choice README.rst documents. Each normalisation, and why
   (``botoflow.exceptions:ActivityTaskFailedError``) is compared with its package name replaced by
   ``<flow>``: the two packages have the same module layout.
 - **an empty failure reason**: botoflow 0.8 always fails an activity task or a workflow with
-  ``reason=""``; where botoflow's reason is empty, awsflow's (``"Type: message"``, shown in the
-  SWF console) is not compared.
+  ``reason=""`` (so its parent's ChildWorkflowExecutionFailed has it too); where botoflow's
+  reason is empty, awsflow's (``"Type: message"``, shown in the SWF console) is not compared.
 
 Not normalised: event ids, order and types, timestamps (both services' virtual clocks start at
 the same instant and move only with the driver), identities (both sides' workers use the same
@@ -43,7 +43,7 @@ _CLASS_TAGS = ("__obj", "__class", "__listclass", "__dictclass", "__namedtuple")
 _FRAMEWORK_DIRS = tuple(
     os.path.dirname(module.__file__) + os.sep for module in (awsflow, botoflow) if module is not None
 )
-_FAILURE_EVENTS = frozenset({"ActivityTaskFailed", "WorkflowExecutionFailed"})
+_FAILURE_EVENTS = frozenset({"ActivityTaskFailed", "WorkflowExecutionFailed", "ChildWorkflowExecutionFailed"})
 
 
 def attributes_of(event: dict[str, Any]) -> dict[str, Any]:

@@ -68,7 +68,8 @@ def run_window(
         nonlocal stopping, ramp_timer
         stopping = True
         for call in list(open_calls.values()):
-            call.cancel()
+            if not call.done():  # one done but not yet settled has nothing left to cancel
+                call.cancel()
         if ramp_timer is not None:
             ramp_timer.cancel()
             ramp_timer = None

@@ -13,7 +13,10 @@ Flow's rules:
 - cancelling a task cancels its children and whatever its body is waiting on; the body sees
   ``CancelledError`` at its ``yield`` and may handle it;
 - a child that fails while nobody is waiting on its future does not fail silently: its parent is
-  cancelled and then fails with the child's exception (an error is never lost).
+  cancelled and then fails with the child's exception (an error is never lost);
+- an *abandoned* tree is never driven again: its bodies stay suspended where they wait and its
+  futures stay pending (a workflow whose execution is canceled from outside stops there, as in
+  botoflow; see :meth:`AsyncTask.abandon`).
 """
 
 from __future__ import annotations
@@ -239,8 +242,22 @@ class AsyncTask:
             self._body_done(
                 None, CancelledError(f"{self.name or 'coroutine'} was cancelled before it started")
             )
-        elif self._waiting_on is not None:
+        elif self._waiting_on is not None and not self._waiting_on.done():
+            # A future already done is only waiting for this task's resumption: nothing to cancel.
             self._waiting_on.cancel()
+
+    def abandon(self) -> None:
+        """Never drive this task or its children again, nor resolve their futures.
+
+        Their bodies stay suspended at their ``yield`` (no ``CancelledError``, no ``finally``
+        run now), so they make no more decisions; whatever they waited on may still resolve,
+        unseen. The bodies are closed only when the tree is garbage, like any suspended body.
+        """
+        for child in list(self._children.values()):
+            child.abandon()
+        self._children.clear()
+        self._waiting_on = None  # a resumption already queued finds nothing to resume
+        self._stage = _Stage.DONE
 
     @property
     def done(self) -> bool:

@@ -4,7 +4,9 @@ A :class:`Future` is either the outcome of a coroutine (it then belongs to an
 :class:`~awsflow.core.async_task.AsyncTask`, and cancelling it cancels that task's tree) or a
 leaf resolved by the decider (an activity, a timer, a child workflow). A leaf can carry a
 *canceller*: cancelling it then asks SWF to cancel the work, and the future resolves when the
-history says the work was canceled — not at once — because the work may finish first.
+history says the work was canceled — not at once — because the work may finish first. The
+canceller also says what :meth:`Future.cancel` returns: an activity's returns the Future of the
+cancel request (botoflow's rule), so that ``yield future.cancel()`` waits until SWF recorded it.
 """
 
 from __future__ import annotations
@@ -34,27 +36,33 @@ class Future(BaseFuture):
         self._traceback: TracebackType | None = None
         self._callbacks: list[Callable[[BaseFuture], None]] | None = None
         self._task: AsyncTask | None = None
-        self._canceller: Callable[[], None] | None = None
+        # Cancels the work behind a leaf; called on every cancel(), even once done (it knows
+        # what a late cancel means for its work) and returns what cancel() returns.
+        self._canceller: Callable[[], Any] | None = None
         self._observed = False  # some coroutine waits on it: its failure reaches that coroutine
         self.context: Any = None  # botoflow compatibility
 
-    def cancel(self) -> bool:
+    def cancel(self) -> Any:
         """Cancel the coroutine (and what it started) or the work behind this future.
 
-        Returns False if the future already finished. Cancellation is a request: the coroutine
-        sees ``CancelledError`` where it waits and may handle it; an activity is canceled when
-        SWF confirms it.
+        Cancellation is a request: the coroutine sees ``CancelledError`` where it waits and may
+        handle it; an activity is canceled when SWF confirms it.
+
+        Returns:
+            For an activity, the Future of the cancel request: done at once if the activity
+            was never sent to SWF, else once SWF recorded the request (it raises
+            RequestCancelActivityTaskFailedError if SWF refused). Otherwise True, or False if
+            the future had already finished.
         """
+        canceller = self._canceller
+        if canceller is not None:
+            return canceller()
         if self.done():
             return self.cancelled()
         if self._task is not None:
             self._task.cancel()
-        elif self._canceller is not None:
-            canceller, self._canceller = self._canceller, None
-            canceller()
-        else:
-            return super().cancel()
-        return True
+            return True
+        return super().cancel()
 
     def __or__(self, other: BaseFuture) -> AnyFuture:
         if isinstance(other, AnyFuture):

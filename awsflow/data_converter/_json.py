@@ -246,7 +246,8 @@ def _decode_decimal(value: Any) -> Any:
     if isinstance(value, str):
         return Decimal(value)
     sign, digits, exponent = _expect_list(value, length=3)
-    return Decimal((sign, tuple(_expect_list(digits)), exponent))
+    # botoflow wrote the digits as a tuple ({"__tuple": [1, 5]}, decoded by now); we write a list.
+    return Decimal((sign, digits if type(digits) is tuple else tuple(_expect_list(digits)), exponent))
 
 
 def _decode_datetime(value: Any) -> Any:

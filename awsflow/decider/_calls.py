@@ -23,6 +23,7 @@ from ..exceptions import (
     ChildWorkflowFailedError,
     ChildWorkflowTerminatedError,
     ChildWorkflowTimedOutError,
+    RequestCancelActivityTaskFailedError,
     RequestCancelExternalWorkflowExecutionFailedError,
     ScheduleActivityTaskFailedError,
     SignalExternalWorkflowExecutionFailedError,
@@ -62,13 +63,24 @@ def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ..
     )
 
 
+# botoflow's text for the cause of an activity canceled before a worker picked it up (SWF then
+# records ActivityTaskCanceled without details); a workflow canceled by it records this text.
+CANCELED_BEFORE_START = "Activity was cancelled before being picked up by activity worker"
+
+
 class ActivityCall(Command):
-    """One scheduled activity: the ScheduleActivityTask command, and the Future of its result."""
+    """One scheduled activity: the ScheduleActivityTask command, and the Future of its result.
+
+    ``future`` is None once the activity completed with a result (the call then lets go of it,
+    so that neither keeps the other alive: replay's hot path frees both by reference counting).
+    """
 
     __slots__ = (
         "activity_id",
         "activity_type",
         "args",
+        "cancel_command",
+        "cancel_future",
         "future",
         "kwargs",
         "overrides",
@@ -109,9 +121,11 @@ class ActivityCall(Command):
         self.args = args
         self.kwargs = kwargs
         self.overrides = overrides
-        self.future = future = Future()
-        future._canceller = self  # called to cancel: see __call__ (no bound method per activity)
+        self.future: Future | None = Future()
+        self.future._canceller = self  # called to cancel: see __call__ (no bound method per activity)
         self.scheduled_event_id = 0
+        self.cancel_future: Future | None = None
+        self.cancel_command: Command | None = None
 
     def build(self) -> dict[str, Any]:
         activity_type = self.activity_type
@@ -124,6 +138,7 @@ class ActivityCall(Command):
 
     def confirmed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if event["eventType"] == "ScheduleActivityTaskFailed":
+            assert self.future is not None
             self.future.set_exception(
                 ScheduleActivityTaskFailedError(
                     attributes.get("cause", ""), self.activity_type, self.activity_id
@@ -133,31 +148,73 @@ class ActivityCall(Command):
         self.scheduled_event_id = event["eventId"]
         self.replay._calls.by_scheduled[self.scheduled_event_id] = self
 
-    def cancel(self) -> None:
-        if self.replay.withdraw(self):
-            self.future._set_cancelled(
-                CancelledError("Activity was cancelled before being scheduled with SWF")
-            )
-            return
-        self.replay.emit(
-            Command(
-                ("RequestCancelActivityTask", self.activity_id),
-                {
-                    "decisionType": "RequestCancelActivityTask",
-                    "requestCancelActivityTaskDecisionAttributes": {"activityId": self.activity_id},
-                },
-                origin=self._origin,
-                on_confirm=self.on_cancel_confirmed,
-            )
-        )
+    def request_cancel(self) -> Future:
+        """Ask SWF to cancel the activity; the Future of that request (botoflow's rule).
 
-    def __call__(self) -> None:
-        self.cancel()
+        - ScheduleActivityTask not sent yet: it is withdrawn, the activity's Future raises
+          CancelledError, and the request's Future is done at once.
+        - Sent: RequestCancelActivityTask. Its Future is done when SWF records
+          ActivityTaskCancelRequested (the activity's own Future still waits for the activity's
+          outcome: a worker may finish it anyway), and raises
+          RequestCancelActivityTaskFailedError if SWF refuses (RequestCancelActivityTaskFailed,
+          e.g. ACTIVITY_ID_UNKNOWN when the activity closed first). If the activity closes
+          while the request is not sent yet, the request is withdrawn and its Future done.
+        - Already canceled: nothing to ask; the Future is done at once (botoflow returned
+          no request at all then, which could not be yielded).
+        - Already closed otherwise (completed, failed, timed out): the request is sent all the
+          same, as botoflow sent it, and SWF refuses it (ACTIVITY_ID_UNKNOWN), so the Future
+          raises RequestCancelActivityTaskFailedError a decision task later. Same history as
+          botoflow's, and the same error where botoflow code expects it.
 
-    def on_cancel_confirmed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        Asking again returns the same Future.
+        """
+        cancel = self.cancel_future
+        if cancel is not None:
+            return cancel
+        cancel = self.cancel_future = Future()
+        future = self.future
+        if future is not None and future.cancelled():
+            cancel.set_result(None)
+        elif future is not None and not future.done() and self.replay.withdraw(self):
+            future._set_cancelled(CancelledError("Activity was cancelled before being scheduled with SWF"))
+            cancel.set_result(None)
+        else:
+            self.cancel_command = self.replay.emit(
+                Command(
+                    ("RequestCancelActivityTask", self.activity_id),
+                    {
+                        "decisionType": "RequestCancelActivityTask",
+                        "requestCancelActivityTaskDecisionAttributes": {"activityId": self.activity_id},
+                    },
+                    origin=self._origin,
+                    on_confirm=self._on_cancel_recorded,
+                )
+            )
+        return cancel
+
+    # The activity's Future calls its canceller (this call) on cancel(): no bound method per activity.
+    __call__ = request_cancel
+
+    def _on_cancel_recorded(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
+        cancel = self.cancel_future
+        assert cancel is not None
         if event["eventType"] == "RequestCancelActivityTaskFailed":
-            # The activity closed before the request reached it; its outcome event resolves it.
-            logger.debug("cancel of activity %s refused: %s", self.activity_id, attributes.get("cause"))
+            cancel.set_exception(
+                RequestCancelActivityTaskFailedError(
+                    event["eventId"],
+                    self.activity_id,
+                    attributes.get("cause", ""),
+                    attributes.get("decisionTaskCompletedEventId"),
+                )
+            )
+        else:
+            cancel.set_result(None)
+
+    def closed(self) -> None:
+        """The activity closed: a cancel request not sent yet has nothing left to cancel."""
+        cancel, command = self.cancel_future, self.cancel_command
+        if cancel is not None and command is not None and not cancel.done() and self.replay.withdraw(command):
+            cancel.set_result(None)
 
 
 class TimerCall:
@@ -177,11 +234,14 @@ class TimerCall:
             self.timer_id = recorded_id
             self.replay._calls.timers[recorded_id] = self
 
-    def cancel(self) -> None:
+    def cancel(self) -> bool:
+        """CancelTimer (or the StartTimer withdrawn); False if the timer already fired."""
+        if self.future.done():
+            return self.future.cancelled()
         if self.command is not None and self.replay.withdraw(self.command):
             self.replay._calls.timers.pop(self.timer_id, None)
             self.future._set_cancelled(CancelledError("Timer was cancelled before it was started"))
-            return
+            return True
         # SWF cancels a timer within the decision (TimerCanceled is its result event; no new
         # decision task follows), so the code learns of it at once, as in AWS Flow.
         self.replay._calls.timers.pop(self.timer_id, None)
@@ -193,6 +253,7 @@ class TimerCall:
             )
         )
         self.future._set_cancelled(CancelledError("Timer was cancelled"))
+        return True
 
 
 class ChildCall:
@@ -207,11 +268,12 @@ class ChildCall:
         self.instance = instance
         self.started = Future()
         self.result = Future()
-        self.started._canceller = self.cancel
-        self.result._canceller = self.cancel
+        self.started._canceller = self._cancel_from_started
+        self.result._canceller = self._cancel_from_result
         instance._workflow_result = self.result
         self.command: Command | None = None
         self.execution = WorkflowExecution(workflow_id, None)
+        self.cancel_requested = False
 
     def on_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         recorded_id = attributes.get("workflowId", self.workflow_id)
@@ -230,13 +292,34 @@ class ChildCall:
         self.started.set_exception(error)
         self.result.set_exception(error)
 
-    def cancel(self) -> None:
+    def _cancel_from_started(self) -> bool:
+        if self.started.done():  # started (or failed to): cancelling the result cancels the child
+            return self.started.cancelled()
+        return self.cancel()
+
+    def _cancel_from_result(self) -> bool:
+        if self.result.done():
+            return self.result.cancelled()
+        return self.cancel()
+
+    def cancel(self) -> bool:
+        """Withdraw the start if not sent, else ask SWF to cancel the child (once).
+
+        The child's result Future raises ChildWorkflowCanceledError when the child closes
+        canceled. botoflow's child futures made no request (cancelling one only stopped waiting
+        on it); cancelling the child from botoflow code is ``yield child.cancel()`` on the child's
+        instance, which awsflow keeps.
+        """
+        if self.cancel_requested:
+            return True
+        self.cancel_requested = True
         if self.command is not None and self.replay.withdraw(self.command):
             error = CancelledError("Child workflow was cancelled before it was started")
             self.started._set_cancelled(error)
             self.result._set_cancelled(error)
-            return
+            return True
         self.replay.request_cancel_external(self.execution)
+        return True
 
     def on_event(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         event_type = event["eventType"]
@@ -357,19 +440,20 @@ class CallTable:
         if call is not None:
             result = attributes.get("result")
             future = call.future
-            future._canceller = None  # break the call <-> future cycle: refcounting frees both
+            assert future is not None
+            call.future = None  # break the call <-> future cycle: refcounting frees both
+            if call.cancel_command is not None:
+                call.closed()
             future.set_result(call.activity_type.data_converter.loads(result) if result else None)
 
     def _activity_outcome(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         call = self.by_scheduled.pop(attributes["scheduledEventId"], None)
-        if call is None:
+        if call is None or call.future is None:
             return
+        call.closed()
         event_type = event["eventType"]
         converter = call.activity_type.data_converter
-        if event_type == "ActivityTaskCompleted":
-            result = attributes.get("result")
-            call.future.set_result(converter.loads(result) if result else None)
-        elif event_type == "ActivityTaskFailed":
+        if event_type == "ActivityTaskFailed":
             cause, remote_traceback = decode_failure(converter, attributes.get("details"))
             error = ActivityTaskFailedError(
                 event["eventId"], call.activity_type, call.activity_id, cause, remote_traceback
@@ -384,6 +468,14 @@ class CallTable:
             call.future.set_exception(timed_out)
         else:
             cause, remote_traceback = decode_failure(converter, attributes.get("details"))
+            if cause is None:
+                # No details: SWF canceled it before a worker picked it up (botoflow's cause), or
+                # a worker answered canceled without saying why.
+                cause = CancelledError(
+                    CANCELED_BEFORE_START
+                    if not attributes.get("startedEventId")
+                    else "Activity was canceled by its worker, without details"
+                )
             call.future._set_cancelled(
                 ActivityTaskCanceledError(
                     event["eventId"],

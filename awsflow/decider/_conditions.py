@@ -47,9 +47,12 @@ class Condition:
         self.waits.open.remove(self)
         self.future.set_result(False)
 
-    def cancel(self) -> None:
+    def cancel(self) -> bool:
+        if self.future.done():
+            return self.future.cancelled()
         self._finish()
         self.future._set_cancelled(CancelledError("wait_condition was cancelled"))
+        return True
 
     def _finish(self) -> None:
         if self in self.waits.open:

@@ -84,7 +84,9 @@ class DecisionMaking:
         if self._strict or not self._context._replaying:
             call.materialize()  # a too-large input raises here, in the workflow's code
         self._pending.append(call)
-        return call.future
+        future = call.future
+        assert future is not None  # a new call is open
+        return future
 
     def start_timer(
         self, seconds: float, *, timer_id: str | None = None, id_generated: bool = False
@@ -199,9 +201,14 @@ class DecisionMaking:
         return done
 
     def request_cancel_external(self, execution: WorkflowExecution) -> Future:
-        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery."""
-        control = self.next_id()
-        attributes = {"workflowId": execution.workflow_id, "control": control}
+        """RequestCancelExternalWorkflowExecution; a Future of the request's delivery.
+
+        Without a ``control`` and without taking an id from the counter, as botoflow sent it:
+        the ids of the calls made after it are botoflow's, so its histories replay. (awsflow
+        0.1.0.dev0 took an id for a control; its histories that cancel another execution and
+        then make more calls no longer replay.)
+        """
+        attributes = {"workflowId": execution.workflow_id}
         if execution.run_id:
             attributes["runId"] = execution.run_id
         call = ExternalCall(self, execution, "cancel")

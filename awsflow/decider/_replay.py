@@ -25,32 +25,28 @@ from __future__ import annotations
 
 import functools
 import logging
-import traceback
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..context._contexts import DecisionContext, peek_context, set_context
-from ..core import AsyncEventLoop, CancelledError, coroutine
+from ..core import AsyncEventLoop, coroutine
 from ..core.async_task import AsyncTask
 from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
 from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
 from ._asyncio_guard import AsyncioGuard
 from ._calls import CallTable, decode_arguments
+from ._closing import Closing
 from ._commands import (
     ASYNC_FAILURES,
     PACKAGE_DIR,
-    REASON_LIMIT,
     RESULT_EVENTS,
     Command,
     attribute_key,
-    check_size,
 )
 from ._conditions import ConditionWaits
-from ._failures import encode_failure
-from ._making import DecisionMaking
 from ._markers import Markers
 from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
 from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, MEASURE_FROM, SplitTimer, split_point
@@ -88,7 +84,7 @@ class DecisionOutcome:
     execution_context: str | None
 
 
-class ExecutionReplay(DecisionMaking):
+class ExecutionReplay(Closing):
     """The replayed state of one workflow run (see the module docstring)."""
 
     def __init__(
@@ -125,7 +121,7 @@ class ExecutionReplay(DecisionMaking):
         self._instance: Any = None
         self._root: AsyncTask | None = None
         self._continue_as_new: dict[str, Any] | None = None
-        self._cancel_requested = False
+        self._cancelling = False  # cancellation_handler runs: the run closes canceled after it
         self._closed_by: Command | None = None
         self._conditions = ConditionWaits()
         self._splits = 0  # decision lists split so far (names each split's timer)
@@ -425,85 +421,6 @@ class ExecutionReplay(DecisionMaking):
             parent=self._root if self._root is not None and not self._root.done else None,
             name=name,
         )
-
-    def _on_cancel_requested(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
-        self._cancel_requested = True
-        if self._root is not None and not self._root.done:
-            self._root.cancel()
-
-    def _on_workflow_done(self, future: Any) -> None:
-        assert self._workflow_type is not None
-        converter = self._workflow_type.data_converter
-        error = future._exception
-        if error is None:
-            if self._continue_as_new is not None:
-                self._close(
-                    "ContinueAsNewWorkflowExecution",
-                    "continueAsNewWorkflowExecutionDecisionAttributes",
-                    self._continue_as_new,
-                )
-                return
-            result = converter.dumps(future._result)
-            try:
-                check_size("result of the workflow", result)
-            except ValueError as too_large:
-                self._fail(too_large)
-                return
-            self._close(
-                "CompleteWorkflowExecution", "completeWorkflowExecutionDecisionAttributes", {"result": result}
-            )
-        elif isinstance(error, CancelledError):
-            self._cancel(error)
-        else:
-            self._fail(error)
-
-    def _cancel(self, error: CancelledError) -> None:
-        details = str(error.args[0]) if error.args and error.args[0] else ""
-        handler = getattr(self._instance, "cancellation_handler", None)
-        if handler is None:
-            self._close(
-                "CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes", {"details": details}
-            )
-            return
-        with self._loop:
-            cleanup = handler()
-        cleanup.add_done_callback(
-            lambda _: self._close(
-                "CancelWorkflowExecution", "cancelWorkflowExecutionDecisionAttributes", {"details": details}
-            )
-        )
-
-    def _fail(self, error: BaseException) -> None:
-        assert self._workflow_type is not None
-        converter = self._workflow_type.data_converter
-        # The user's frames only: the scheduler's own frames say nothing about the failure.
-        frames = [
-            tuple(frame)
-            for frame in traceback.extract_tb(error.__traceback__)
-            if not frame.filename.startswith(PACKAGE_DIR)
-        ]
-        details = encode_failure(converter, error, frames)  # the chain intact, within SWF's limit
-        reason = f"{type(error).__name__}: {error}"[:REASON_LIMIT]
-        self._close(
-            "FailWorkflowExecution",
-            "failWorkflowExecutionDecisionAttributes",
-            {"reason": reason, "details": details},
-        )
-
-    def _close(self, decision_type: str, member: str, attributes: dict[str, Any]) -> None:
-        command = Command(
-            (decision_type, ""),
-            {"decisionType": decision_type, member: attributes},
-            origin="the end of the workflow",
-            is_close=True,
-        )
-        self._closed_by = command
-        self.emit(command)
-
-    def _on_close_failed(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
-        # SWF refused to close (new events arrived meanwhile): decide the same close again.
-        if self._closed_by is not None:
-            self.emit(self._closed_by)
 
 
 def _raise(error: BaseException) -> None:

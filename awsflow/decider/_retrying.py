@@ -144,8 +144,10 @@ def start_child_retrying(
 
     result.add_done_callback(settle_started)
 
-    def cancel() -> None:
-        result.cancel()
+    def cancel() -> bool:
+        if started.done():  # an attempt started: cancelling the result cancels the loop
+            return started.cancelled()
+        return bool(result.cancel())
 
     started._canceller = cancel
     return started

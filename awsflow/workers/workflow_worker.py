@@ -156,7 +156,7 @@ class GenericWorkflowWorker(BaseWorker):
             return True
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
         if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
-            request["executionContext"] = outcome.execution_context[:32_768]
+            request["executionContext"] = outcome.execution_context
         if self._sticky_polled and not self._stopping.is_set():
             request["taskList"] = {"name": self._sticky_list}
             request["taskListScheduleToStartTimeout"] = str(self._sticky_timeout)

@@ -444,4 +444,22 @@ def test_a_failing_batch_cancels_the_batches_still_running_and_each_cancels_its_
     for started in [attributes(e) for e in history if e["eventType"] == "ChildWorkflowExecutionStarted"]:
         execution = started["workflowExecution"]
         batch = h.history({"workflowId": execution["workflowId"], "runId": execution["runId"]})
-        assert open_counts(batch)[-1] == 0  # every batch closed its activities before it closed
+        if batch[-1]["eventType"] != "WorkflowExecutionCanceled":
+            assert open_counts(batch)[-1] == 0  # the failed batch waited for its activities
+            continue
+        # Canceled, every batch asked SWF to cancel the activities it still had open as it closed.
+        scheduled = {
+            e["eventId"]: attributes(e)["activityId"]
+            for e in batch
+            if e["eventType"] == "ActivityTaskScheduled"
+        }
+        closed = {attributes(e)["scheduledEventId"] for e in batch if e["eventType"] in CLOSES}
+        still_open = sorted(activity for event_id, activity in scheduled.items() if event_id not in closed)
+        closing = batch[-1]["workflowExecutionCanceledEventAttributes"]["decisionTaskCompletedEventId"]
+        requested = [
+            attributes(e)["activityId"]
+            for e in batch
+            if e["eventType"] == "ActivityTaskCancelRequested"
+            and attributes(e)["decisionTaskCompletedEventId"] == closing
+        ]
+        assert still_open and sorted(requested) == still_open

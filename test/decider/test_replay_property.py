@@ -1,7 +1,9 @@
 """Property: replaying any prefix of a history reproduces the decisions recorded after it.
 
 Hypothesis draws a workflow program (sequential and parallel activities, failures, timers,
-child workflows, fan-outs, retry policies, signals that schedule activities of their own) and an interleaving of the service's work: decision tasks are polled and
+child workflows, fan-outs, retry policies, activities it cancels, signals that schedule
+activities of their own, a cancel request from outside answered by a cancellation_handler that
+runs an activity) and an interleaving of the service's work: decision tasks are polled and
 answered with other events arriving in between (so events land between a task's start and its
 completion), activities finish in any order, time jumps. Whatever happened, at every decision
 task boundary of the final history, a cold replay of the prefix must make exactly the decisions
@@ -21,10 +23,11 @@ from hypothesis import strategies as st
 from workflows import Steps
 
 from awsflow import RetryPolicy, fanout, workflow_time
+from awsflow.core import CancelledError
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import execute, signal
-from awsflow.exceptions import ActivityTaskFailedError
+from awsflow.exceptions import ActivityTaskFailedError, RequestCancelActivityTaskFailedError
 from awsflow.local.engine import SwfFault
 from awsflow.options import activity_options
 from awsflow.workflow_definition import WorkflowDefinition
@@ -34,7 +37,7 @@ CONVERTER = JSONDataConverter()
 
 
 class Program(WorkflowDefinition):
-    """Runs a program given as data: [["act", x] | ["par", n] | ["fail"] | ["timer", s] | ["child", x]]."""
+    """Runs a program given as data: [["act", x] | ["par", n] | ["fail"] | ["timer", s] | ["child", x] ...]."""
 
     @execute(version="1.0", execution_start_to_close_timeout=86_400)
     def run(self, program: list[list[Any]]) -> Any:
@@ -59,6 +62,16 @@ class Program(WorkflowDefinition):
                 total += sum(
                     (yield fanout(Steps.double, range(step[1]), max_concurrency=step[2], ramp_up=step[3]))
                 )
+            elif kind == "cancel":
+                work = Steps.double(step[1])
+                yield workflow_time.sleep(step[2])  # 0: the cancel may withdraw it unsent
+                try:
+                    yield work.cancel()
+                    total += yield work
+                except CancelledError:  # canceled (or withdrawn)
+                    total += 1
+                except RequestCancelActivityTaskFailedError:  # it finished first
+                    total += yield work
             elif kind == "retry":
                 with activity_options(retry_policy=RetryPolicy(initial_interval=step[1], maximum_attempts=3)):
                     try:
@@ -66,6 +79,9 @@ class Program(WorkflowDefinition):
                     except ActivityTaskFailedError:
                         total += 1
         return total
+
+    def cancellation_handler(self) -> Any:
+        yield Steps.double(100)  # the run closes canceled once this activity is done
 
     @signal()
     def poke(self, n: int) -> Any:
@@ -81,6 +97,7 @@ steps = st.one_of(
     st.tuples(st.just("child"), st.integers(0, 9)),
     st.tuples(st.just("fan"), st.integers(0, 8), st.integers(1, 3), st.sampled_from([0, 30])),
     st.tuples(st.just("retry"), st.integers(0, 40)),
+    st.tuples(st.just("cancel"), st.integers(0, 9), st.sampled_from([0, 1])),
 )
 
 
@@ -113,7 +130,11 @@ def test_replaying_any_prefix_reproduces_recorded_decisions(program: list[Any], 
     h = Interleaving((Program,), (Steps(),))
     root = h.start(Program, "run", [list(step) for step in program])
     out: list[tuple[str, list[dict[str, Any]]]] = []
-    for _ in range(120):
+    cancel_at = data.draw(st.none() | st.integers(0, 119))  # a RequestCancelWorkflowExecution
+    for step in range(120):
+        if step == cancel_at:
+            with contextlib.suppress(SwfFault):  # the run may have closed already
+                h.call("RequestCancelWorkflowExecution", {"domain": DOMAIN, **root})
         action = data.draw(st.sampled_from(["poll", "answer", "work", "tick", "signal"]))
         if action == "poll":
             polled = h.poll_decision()

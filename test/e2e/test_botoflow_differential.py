@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botoflow_diff import Framework, Program, compare, requires_botoflow
+from botoflow_diff import Framework, Program, Run, compare, requires_botoflow
 from botoflow_programs import family, retries
 
 pytestmark = requires_botoflow
@@ -183,4 +183,49 @@ def test_classes_as_values_are_written_as_botoflow_wrote_them() -> None:
     assert both.awsflow.closed_with() == (
         "WorkflowExecutionCompleted",
         '[["RuntimeError",true],"ValueError",{"__class":"builtins:ValueError"}]',
+    )
+
+
+def signalled(flow: Framework) -> Program:
+    @flow.activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+    class Notes:
+        @flow.activity("1.0")
+        def file(self, notes: list[Any]) -> int:
+            return len(notes)
+
+    class Inbox(flow.WorkflowDefinition):
+        def __init__(self, workflow_execution: Any) -> None:
+            super().__init__(workflow_execution)
+            self.notes: list[Any] = []
+
+        @flow.execute(version="1.0", execution_start_to_close_timeout=600)
+        def run(self) -> Any:
+            yield flow.workflow_time.sleep(60)
+            filed = yield Notes.file(self.notes)
+            flow.return_([filed, self.notes])
+
+        @flow.signal()
+        def note(self, text: str, urgent: bool = False) -> None:
+            self.notes.append([text, urgent])
+
+    return Program(workflows=[Inbox], activities=[Notes()])
+
+
+def two_notes_while_waiting(run: Run) -> None:
+    run.start("Inbox.run")
+    run.decide()  # starts the timer
+    run.signal("note", "call back")
+    run.decide()
+    run.signal("note", "pay", urgent=True)
+    in_flight = run.take_activity()
+    assert in_flight is None  # nothing scheduled yet: the workflow still waits on its timer
+    run.run()
+
+
+def test_signals_in_a_scripted_run_write_botoflows_history() -> None:
+    both = compare(signalled, script=two_notes_while_waiting)
+    both.assert_same()
+    assert both.awsflow.closed_with() == (
+        "WorkflowExecutionCompleted",
+        '[2,[["call back",false],["pay",true]]]',
     )

@@ -12,8 +12,11 @@ from awsflow import (
     ActivityWorker,
     MultiprocessingActivityExecutor,
     ThreadedActivityExecutor,
+    WorkflowDefinition,
+    execute,
+    workflow_time,
 )
-from awsflow.core import Future, coroutine
+from awsflow.core import CancelledError, Future, coroutine
 from awsflow.exceptions import PayloadTooLargeError
 from awsflow.manual_activity_completion_client import ManualActivityCompletionClient
 from awsflow.test import WorkflowTestingContext
@@ -128,21 +131,32 @@ def test_calling_a_real_activity_under_workflow_testing_context_asks_for_a_stub(
         future.result()
 
 
+class ApprovalWithADeadline(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, amount: float) -> Any:
+        approval = flows.Approvals.approve(amount)
+        yield workflow_time.sleep(60)
+        yield approval.cancel()  # too late: withdraw the request
+        try:
+            return (yield approval)
+        except CancelledError:
+            return "withdrawn"
+
+
 def test_a_manual_activitys_heartbeat_says_when_its_cancel_was_requested(flow: Flow) -> None:
-    from awsflow.exceptions import ActivityCancelledError, WorkflowCanceledError
+    from awsflow.exceptions import ActivityCancelledError
 
     flows.Approvals.tokens.clear()
-    flow.workflow_worker(flows.NeedsApproval)
+    flow.workflow_worker(ApprovalWithADeadline)
     flow.activity_worker(flows.Approvals())
-    instance = flows.NeedsApproval.run(10.0)
+    instance = ApprovalWithADeadline.run(10.0)
     wait_until(lambda: len(flows.Approvals.tokens) == 1, what="the approval to be asked for")
     token = flows.Approvals.tokens[instance.workflow_execution.workflow_id]
-    workflow_id, run_id = instance.workflow_execution
-    flow.client.request_cancel_workflow_execution(domain=flow.domain, workflowId=workflow_id, runId=run_id)
+    flow.wait_for_event(instance.workflow_execution, "TimerStarted")
+    flow.advance(60)
     flow.wait_for_event(instance.workflow_execution, "ActivityTaskCancelRequested")
     approvals = ManualActivityCompletionClient(flow.swf.client())
     with pytest.raises(ActivityCancelledError):
         approvals.record_heartbeat("still thinking", token)
     approvals.cancel("withdrawn", token)
-    with pytest.raises(WorkflowCanceledError):
-        instance.wait_for_completion(timeout=10)
+    assert instance.wait_for_completion(timeout=10) == "withdrawn"
