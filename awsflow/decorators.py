@@ -219,11 +219,25 @@ def manual_activity(
     )
 
 
-def signal(name: str | None = None) -> Callable[[Callable[..., Any]], SignalFunc]:
-    """Declare a signal handler on a workflow (signal name defaults to the method name)."""
+def signal(name: str | None = None, *, strict: bool = False) -> Callable[[Callable[..., Any]], SignalFunc]:
+    """Declare a signal handler on a workflow (signal name defaults to the method name).
+
+    The handler is called with the arguments the signal carries, which awsflow sends as
+    ``[args, kwargs]`` (botoflow's encoding). Any SWF client can send any input, though: one
+    that does not decode, is not that shape, or does not fit the handler's parameters is
+    *malformed* (see :mod:`awsflow.decider._signals`). By default a malformed signal is logged
+    and recorded in the history as an ``awsflow.malformed-signal`` marker (its details say which
+    signal and why), the handler is not called, and the workflow carries on.
+
+    Args:
+        name: the signal's name; the method's name by default.
+        strict: a malformed signal fails the workflow instead, with
+            :class:`~awsflow.exceptions.MalformedSignalError` (keyword only;
+            ``.. versionadded:: 0.1``).
+    """
 
     def declare(func: Callable[..., Any]) -> SignalFunc:
-        signal_type = SignalType(name=name if name is not None else func.__name__)
+        signal_type = SignalType(name=name if name is not None else func.__name__, strict=strict)
         _swf_options(func)["signal_type"] = signal_type
         return SignalFunc(func, signal_type)
 

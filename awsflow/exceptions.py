@@ -13,6 +13,9 @@
     ├── ActivityCancelledError              inside an activity: SWF asked to cancel its task
     │                                       (also a core CancellationError)
     ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
+    ├── MalformedSignalError (ValueError)   a signal's input does not fit its @signal handler
+    ├── RemoteExceptionStandIn              a link of a remote failure that could not cross SWF
+    │                                       as itself (its class name, message and traceback)
     ├── WorkflowDefinitionError (TypeError) a workflow/activity class or call is malformed
     ├── DecisionException                   outcomes recorded in a history, with event_id
     │   ├── ActivityTaskError
@@ -60,10 +63,12 @@ __all__ = [
     "DecisionException",
     "DecisionExceptionWithTracebackMixIn",
     "ExternalWorkflowError",
+    "MalformedSignalError",
     "NondeterminismError",
     "NotInWorkflowError",
     "PayloadTooLargeError",
     "QueryError",
+    "RemoteExceptionStandIn",
     "RequestCancelActivityTaskFailedError",
     "RequestCancelExternalWorkflowExecutionFailedError",
     "ScheduleActivityTaskFailedError",
@@ -81,6 +86,18 @@ __all__ = [
 
 class AwsflowError(Exception):
     """The root of every error awsflow raises."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle rebuilds an exception as cls(*args); most of ours take other arguments than
+        # they keep in args, so they are rebuilt as the JSON converter does: args and __dict__
+        # restored without __init__ (PickleDataConverter can then carry awsflow's failures).
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[AwsflowError], args: tuple[Any, ...]) -> AwsflowError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 BotoflowError = AwsflowError
@@ -176,6 +193,32 @@ class PayloadTooLargeError(AwsflowError, ValueError):
         self.limit = limit
 
 
+class MalformedSignalError(AwsflowError, ValueError):
+    """A signal's input is not awsflow's ``[args, kwargs]`` encoding of arguments its handler takes.
+
+    Any SWF client can signal an execution with any string. By default such a signal is logged,
+    recorded in the history as an ``awsflow.malformed-signal`` marker, and otherwise ignored;
+    with ``@signal(strict=True)`` it fails the workflow with this error (see
+    :func:`awsflow.decorators.signal`).
+
+    Attributes:
+        signal_name: the signal's name.
+        event_id: the id of its ``WorkflowExecutionSignaled`` event.
+        problem: what is wrong with the input.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self, signal_name: str, event_id: int | None, problem: str) -> None:
+        super().__init__(signal_name, event_id, problem)
+        self.signal_name = signal_name
+        self.event_id = event_id
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return f"signal {self.signal_name!r} (event {self.event_id}) is malformed: {self.problem}"
+
+
 class WorkflowDefinitionError(AwsflowError, TypeError):
     """A workflow or activity definition, or a call to one, is malformed."""
 
@@ -213,6 +256,62 @@ class _RemoteTracebackMixIn:
 DecisionExceptionWithTracebackMixIn = _RemoteTracebackMixIn  # botoflow's name
 
 
+class RemoteExceptionStandIn(AwsflowError, _RemoteTracebackMixIn):
+    """Stands in for one link of a failure chain that could not cross SWF as itself.
+
+    A failure travels as ``[exception, traceback]`` in an event's details, its chain intact: the
+    workflow's error, the activity's (or child's) error it carries as ``cause``, the exception
+    the activity raised, each with the traceback of where it was raised. A link the data
+    converter cannot write (an exception holding a socket, say) or read back (written by another
+    program) is replaced by this stand-in, which keeps what can always be kept: the class name,
+    the message, the traceback and the rest of the chain; ``problem`` says why it stands in.
+    Details over SWF's 32,768 characters are shortened the same way, the cuts said.
+
+    Attributes:
+        class_name: the original's class, ``"module:QualName"`` (empty if unknown).
+        message: ``str()`` of the original.
+        problem: why the original could not be sent or read.
+        cause: the next link of the chain (the original's ``cause``), or None.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        class_name: str,
+        message: str,
+        problem: str,
+        cause: BaseException | None = None,
+        _traceback: Any = None,
+    ) -> None:
+        super().__init__(class_name, message, problem)
+        self.class_name = class_name
+        self.message = message
+        self.problem = problem
+        self.cause = cause
+        self._traceback = _traceback
+
+    def __str__(self) -> str:
+        name = self.class_name or "remote error"
+        return f"{name}: {self.message} [stand-in: {self.problem}]"
+
+
+def _type_name(flow_type: Any) -> Any:
+    """An activity or workflow type's name: from the type, or from the ``(name, version)`` a
+    failure read back from SWF carries instead (see :mod:`awsflow.decider._failures`)."""
+    if isinstance(flow_type, tuple) and len(flow_type) == 2:
+        return flow_type[0]
+    return getattr(flow_type, "name", flow_type)
+
+
+def _describe(cause: Any) -> str:
+    # A user's exception shows as its repr (its type and args); awsflow's chained errors, whose
+    # args are ids, as their type and message, which name the next link.
+    if isinstance(cause, AwsflowError):
+        return f"{type(cause).__name__}: {cause}"
+    return repr(cause)
+
+
 class DecisionException(AwsflowError):
     """An outcome recorded in the workflow history; ``event_id`` names its event."""
 
@@ -230,7 +329,7 @@ class ActivityTaskError(DecisionException):
         self.activity_id = activity_id
 
     def _what(self) -> str:
-        return f"activity {getattr(self.activity_type, 'name', self.activity_type)} (id {self.activity_id})"
+        return f"activity {_type_name(self.activity_type)} (id {self.activity_id})"
 
 
 class ActivityTaskFailedError(ActivityTaskError, _RemoteTracebackMixIn):
@@ -249,7 +348,7 @@ class ActivityTaskFailedError(ActivityTaskError, _RemoteTracebackMixIn):
         self._traceback = _traceback
 
     def __str__(self) -> str:
-        return f"{self._what()} failed: {self.cause!r}"
+        return f"{self._what()} failed: {_describe(self.cause)}"
 
 
 class ActivityTaskTimedOutError(ActivityTaskError):
@@ -340,7 +439,7 @@ class WorkflowFailedError(WorkflowError, _RemoteTracebackMixIn):
         self._traceback = _traceback
 
     def _outcome(self) -> str:
-        return f"failed: {self.cause!r}"
+        return f"failed: {_describe(self.cause)}"
 
 
 class WorkflowTimedOutError(WorkflowError):
@@ -379,7 +478,7 @@ class ChildWorkflowError(DecisionException):
         self.workflow_execution = workflow_execution
 
     def __str__(self) -> str:
-        name = getattr(self.workflow_type, "name", self.workflow_type)
+        name = _type_name(self.workflow_type)
         return f"child workflow {name} {tuple(self.workflow_execution or ())} {self._outcome()}"
 
     def _outcome(self) -> str:
@@ -402,7 +501,7 @@ class ChildWorkflowFailedError(ChildWorkflowError, _RemoteTracebackMixIn):
         self._traceback = _traceback
 
     def _outcome(self) -> str:
-        return f"failed: {self.cause!r}"
+        return f"failed: {_describe(self.cause)}"
 
 
 class ChildWorkflowTimedOutError(ChildWorkflowError):

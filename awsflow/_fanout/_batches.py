@@ -25,6 +25,7 @@ from .._workflow_only import decision_context
 from ..context._contexts import DecisionContext
 from ..core import Future, coroutine
 from ..data_converter import JSONDataConverter
+from ..decider._failures import encodable_failure
 from ..decorators import execute, workflow
 from ..exceptions import ChildWorkflowFailedError, WorkflowDefinitionError
 from ..flow_types import ActivityType, WorkflowType
@@ -257,29 +258,7 @@ def _loaded_class(name: str) -> Any:
 
 
 def _portable(error: BaseException) -> BaseException:
-    """``error`` as the JSON converter can write it (a batch's failure crosses to its parent).
-
-    Values it cannot write (an ActivityType in an ActivityTaskFailedError) become their name.
-    """
-    try:
-        _JSON.dumps(error)
-        return error
-    except (TypeError, ValueError):
-        pass
-    cls = type(error)
-    slim = cls.__new__(cls)  # as the converter decodes it: no __init__ with remote values
-    slim.args = tuple(_plain(arg) for arg in error.args)
-    slim.__dict__.update({key: _plain(value) for key, value in vars(error).items()})
-    try:
-        _JSON.dumps(slim)
-        return slim
-    except (TypeError, ValueError):
-        return RuntimeError(f"{type(error).__name__}: {error}")
-
-
-def _plain(value: Any) -> Any:
-    try:
-        _JSON.dumps(value)
-        return value
-    except (TypeError, ValueError):
-        return getattr(value, "name", None) or repr(value)
+    """``error`` as the JSON converter can write it (a batch's failure crosses to its parent):
+    the failure chain rules of :mod:`awsflow.decider._failures` (types as ``(name, version)``,
+    a stand-in for what cannot be written)."""
+    return encodable_failure(_JSON, error)

@@ -10,6 +10,7 @@ records that id against the call.
 from __future__ import annotations
 
 import logging
+import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from ..exceptions import (
 )
 from ..workflow_execution import WorkflowExecution
 from ._commands import Command, check_size
+from ._failures import decode_failure
 
 if TYPE_CHECKING:
     from ..flow_types import ActivityType, WorkflowType
@@ -42,19 +44,6 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
 
 
-def decode_failure(converter: Any, details: str | None) -> tuple[Any, Any]:
-    """``(exception, remote traceback)`` from failure details written as ``[error, frames]``."""
-    if not details:
-        return None, None
-    try:
-        value = converter.loads(details)
-    except ValueError:
-        return details, None  # not ours (another SDK, a console user): keep the raw text
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return value[0], value[1]
-    return value, None
-
-
 def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """Workflow, signal and activity inputs are ``[args, kwargs]`` (botoflow's form); a dict is kwargs."""
     if not encoded:
@@ -62,9 +51,16 @@ def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ..
     value = converter.loads(encoded)
     if isinstance(value, dict):
         return (), value
-    if isinstance(value, (list, tuple)) and len(value) == 2 and isinstance(value[1], dict):
+    if (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and isinstance(value[0], (list, tuple))
+        and isinstance(value[1], dict)
+    ):
         return tuple(value[0]), dict(value[1])
-    raise WorkflowDefinitionError(f"input must encode [args, kwargs] (botoflow's form), got {value!r}")
+    raise WorkflowDefinitionError(
+        f"input must encode [args, kwargs] (botoflow's form), got {reprlib.repr(value)}"
+    )
 
 
 # botoflow's text for the cause of an activity canceled before a worker picked it up (SWF then

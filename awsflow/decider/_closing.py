@@ -40,6 +40,7 @@ from ..core.decorators import start_task
 from ..exceptions import WorkflowDefinitionError
 from ._calls import ActivityCall
 from ._commands import PACKAGE_DIR, REASON_LIMIT, Command, check_size
+from ._failures import encode_failure
 from ._making import DecisionMaking
 
 if TYPE_CHECKING:
@@ -163,13 +164,7 @@ class Closing(DecisionMaking):
             for frame in traceback.extract_tb(error.__traceback__)
             if not frame.filename.startswith(PACKAGE_DIR)
         ]
-        try:
-            details = converter.dumps([error, frames])
-            check_size("details of the workflow failure", details)
-        except (TypeError, ValueError):
-            details = converter.dumps([RuntimeError(f"{type(error).__name__}: {error}"), frames[-20:]])[
-                :32_768
-            ]
+        details = encode_failure(converter, error, frames)  # the chain intact, within SWF's limit
         reason = f"{type(error).__name__}: {error}"[:REASON_LIMIT]
         self._close(
             "FailWorkflowExecution",

@@ -35,8 +35,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import NondeterminismError
+from ..exceptions import NondeterminismError, RemoteExceptionStandIn
 from ._commands import PAYLOAD_LIMIT, Command, attribute_key, caller_origin, check_size
+from ._failures import encodable_failure
 
 if TYPE_CHECKING:
     from ._replay import ExecutionReplay
@@ -181,11 +182,13 @@ def _run_and_encode(fn: Callable[[], Any], converter: Any) -> str:
     # Any failure of the user's function (or of encoding its result) is the outcome to record:
     # the replay must raise it again at the same call without running fn.
     except Exception as error:
-        try:
-            details = str(converter.dumps({"error": error}))
-            check_size("error of the side effect", details)
-        except (TypeError, ValueError):  # not encodable, or too large: keep its text
-            stand_in = RuntimeError(f"{type(error).__name__}: {error}"[:1000])
+        details = str(converter.dumps({"error": encodable_failure(converter, error)}))
+        if len(details) > PAYLOAD_LIMIT:  # a huge message: the stand-in keeps its start, says so
+            stand_in = RemoteExceptionStandIn(
+                f"{type(error).__module__}:{type(error).__qualname__}",
+                str(error)[:1000],
+                f"the error was {len(details)} characters once encoded; a marker holds {PAYLOAD_LIMIT}",
+            )
             details = str(converter.dumps({"error": stand_in}))
         return details
 

@@ -23,6 +23,7 @@ decision task.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,7 @@ from typing import Any
 from ..context._contexts import DecisionContext, peek_context, set_context
 from ..core import AsyncEventLoop, coroutine
 from ..core.async_task import AsyncTask
-from ..exceptions import NondeterminismError, WorkflowDefinitionError
+from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
 from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
 from ._asyncio_guard import AsyncioGuard
@@ -47,6 +48,7 @@ from ._commands import (
 )
 from ._conditions import ConditionWaits
 from ._markers import Markers
+from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
 from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, MEASURE_FROM, SplitTimer, split_point
 
 __all__ = [
@@ -389,15 +391,40 @@ class ExecutionReplay(Closing):
             )
             return
         assert self._workflow_type is not None
-        args, kwargs = decode_arguments(self._workflow_type.data_converter, attributes.get("input"))
-        handler = signals[name][1]
+        declared, handler = signals[name]
+        encoded = attributes.get("input")
+        try:
+            args, kwargs = decode_signal_input(
+                self._workflow_type.data_converter, handler, self._instance, name, event["eventId"], encoded
+            )
+        except MalformedSignalError as malformed:
+            if declared.signal_type.strict:
+                self._run_in_workflow(functools.partial(_raise, malformed), f"signal {name}")  # fails the run
+                return
+            if not self._context._replaying:
+                logger.warning(
+                    "%s %s: %s; the handler was not called (recorded as marker %s)",
+                    self._workflow_type,
+                    tuple(self.workflow_execution),
+                    malformed,
+                    MALFORMED_SIGNAL_MARKER,
+                )
+            self.emit(malformed_signal_marker(malformed, encoded))
+            return
+        self._run_in_workflow(lambda: handler(self._instance, *args, **kwargs), f"signal {name}")
+
+    def _run_in_workflow(self, body: Callable[[], Any], name: str) -> None:
         # A child of the workflow's root task: a failing handler fails the workflow, not silently.
         AsyncTask(
             self._loop,
-            lambda: handler(self._instance, *args, **kwargs),
+            body,
             parent=self._root if self._root is not None and not self._root.done else None,
-            name=f"signal {name}",
+            name=name,
         )
+
+
+def _raise(error: BaseException) -> None:
+    raise error
 
 
 def innermost_frame(body: Any) -> Any:

@@ -18,14 +18,17 @@ __all__ = ["SignalType"]
 class SignalType:
     """A named signal, optionally bound to the workflow execution it is sent to."""
 
-    def __init__(self, name: str, data_converter: AbstractDataConverter | None = None) -> None:
+    def __init__(
+        self, name: str, data_converter: AbstractDataConverter | None = None, *, strict: bool = False
+    ) -> None:
         self.name = name
         self.data_converter = data_converter
+        self.strict = strict  # a malformed input fails the workflow (see awsflow.decorators.signal)
         self.workflow_execution: Any = None
 
     def bound(self, workflow_execution: Any, data_converter: AbstractDataConverter) -> SignalType:
         """A copy aimed at ``workflow_execution`` (a type is shared by all instances)."""
-        copy = SignalType(self.name, self.data_converter or data_converter)
+        copy = SignalType(self.name, self.data_converter or data_converter, strict=self.strict)
         copy.workflow_execution = workflow_execution
         return copy
 

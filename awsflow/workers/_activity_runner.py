@@ -43,6 +43,7 @@ from ..context._contexts import ActivityContext, peek_context, set_context
 from ..core.exceptions import CancellationError, CancelledError
 from ..decider._calls import decode_arguments
 from ..decider._commands import PAYLOAD_LIMIT, REASON_LIMIT
+from ..decider._failures import encode_failure
 from ..exceptions import PayloadTooLargeError
 from ..workflow_execution import WorkflowExecution
 
@@ -79,15 +80,10 @@ Response = tuple[str, dict[str, Any]]
 
 
 def failure_details(converter: Any, error: BaseException, skip_frames: int = 1) -> str:
-    """``[error, frames]`` encoded; falls back to a plain RuntimeError if the error won't encode."""
+    """``[error, frames]`` encoded (see :mod:`awsflow.decider._failures`: a part the converter
+    cannot write is replaced by a stand-in naming it, never dropped), within SWF's limit."""
     frames = [tuple(frame) for frame in traceback.extract_tb(error.__traceback__)[skip_frames:]]
-    try:
-        details: str = converter.dumps([error, frames])
-    except (TypeError, ValueError):
-        details = converter.dumps([RuntimeError(f"{type(error).__name__}: {error}"), frames])
-    if len(details) > PAYLOAD_LIMIT:
-        details = converter.dumps([RuntimeError(f"{type(error).__name__}: {error}"[:4096]), frames[-10:]])
-    return details[:PAYLOAD_LIMIT]
+    return encode_failure(converter, error, frames)
 
 
 def failure_reason(error: BaseException) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..decider._calls import decode_failure
+from ..decider._failures import decode_failure
 from ..exceptions import (
+    RemoteExceptionStandIn,
     WorkflowCanceledError,
     WorkflowFailedError,
     WorkflowTerminatedError,
@@ -67,8 +68,8 @@ def outcome(
     if status == "FAILED":
         attributes = last["workflowExecutionFailedEventAttributes"]
         cause, remote_traceback = decode_failure(converter, attributes.get("details"))
-        if cause is None:
-            cause = RuntimeError(attributes.get("reason", ""))
+        if cause is None:  # failed by another program, with a reason only
+            cause = RemoteExceptionStandIn("", attributes.get("reason", ""), "the failure has no details")
         raise WorkflowFailedError(event_id, workflow_type, execution, cause, remote_traceback)
     if status == "TIMED_OUT":
         raise WorkflowTimedOutError(event_id, workflow_type, execution)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import threading
 import uuid
 from typing import Any
 
@@ -15,7 +16,7 @@ from awsflow import workflow_time
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
 from awsflow.decorators import activities, activity, execute, workflow
-from awsflow.exceptions import NondeterminismError, NotInWorkflowError
+from awsflow.exceptions import NondeterminismError, NotInWorkflowError, RemoteExceptionStandIn
 from awsflow.workers._registry import extract_workflows_dict
 from awsflow.workflow_definition import WorkflowDefinition
 from awsflow.workflow_execution import WorkflowExecution
@@ -238,6 +239,37 @@ def test_random_uuid_now_and_side_effects_are_the_same_on_every_replay() -> None
     other = h.start(Lucky, "run", workflow_id="other")
     h.run()
     assert result_of(h.close_event(other))[0] != rolls
+
+
+class HoldsALock(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()  # the JSON converter cannot write it
+
+
+class LockedSideEffect(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        def fail() -> None:
+            raise HoldsALock("the vault is locked")
+
+        try:
+            awsflow.side_effect(fail)
+        except RemoteExceptionStandIn as error:
+            seen = [error.class_name, error.message, "cannot encode" in error.problem]
+        yield Steps.double(1)  # a second decision task: the code above replays in it
+        return seen
+
+
+def test_a_side_effects_error_that_cannot_be_written_is_replayed_as_a_stand_in_naming_it() -> None:
+    h = Harness((LockedSideEffect,), ACTIVITIES)
+    run = h.start(LockedSideEffect, "run")
+    h.run()
+    assert all(record.error is None for record in h.records)
+    history = h.history(run)
+    assert result_of(history[-1]) == [f"{HoldsALock.__module__}:HoldsALock", "the vault is locked", True]
+    execution = WorkflowExecution(run["workflowId"], run["runId"])
+    assert replay_with(LockedSideEffect, history, execution).decisions == []
 
 
 def test_a_side_effect_the_history_lacks_is_a_divergence() -> None:

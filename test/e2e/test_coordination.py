@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import flows
@@ -20,6 +21,33 @@ def test_signals_sent_from_outside_reach_the_workflow_in_order(flow: Flow) -> No
     for value in ("a", "b", "c"):
         instance.deliver(value)
     assert instance.wait_for_completion(timeout=10) == ["a", "b", "c"]
+
+
+def test_signals_in_other_clients_encodings_are_recorded_and_skipped_without_wedging_the_run(
+    flow: Flow,
+) -> None:
+    flow.workflow_worker(flows.Signals)
+    instance = flows.Signals.run(1)
+    ids = _ids(instance)
+    flow.wait_for_event(instance.workflow_execution, "DecisionTaskCompleted")
+    for raw in ('"a plain JSON string"', "not JSON at all", '{"unexpected": "object"}'):
+        flow.client.signal_workflow_execution(domain=flow.domain, signalName="deliver", input=raw, **ids)
+    instance.deliver("valid")
+    assert instance.wait_for_completion(timeout=10) == ["valid"]
+    history = flow.history(instance.workflow_execution)
+    assert not [e for e in history if e["eventType"] in ("DecisionTaskTimedOut", "DecisionTaskFailed")]
+    recorded = [
+        json.loads(e["markerRecordedEventAttributes"]["details"])
+        for e in history
+        if e["eventType"] == "MarkerRecorded"
+        and e["markerRecordedEventAttributes"]["markerName"] == "awsflow.malformed-signal"
+    ]
+    assert [marker["input"] for marker in recorded] == [
+        '"a plain JSON string"',
+        "not JSON at all",
+        '{"unexpected": "object"}',
+    ]
+    assert all(marker["signalName"] == "deliver" for marker in recorded)
 
 
 def test_an_activity_can_signal_another_workflow(flow: Flow) -> None:
