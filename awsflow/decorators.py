@@ -12,6 +12,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from ._swf import LIMITS
 from .activity_retrying import Retrying
 from .constants import CHILD_TERMINATE, USE_WORKER_TASK_LIST
 from .data_converter import AbstractDataConverter
@@ -184,7 +185,7 @@ def activity(
         if not isinstance(func, types.FunctionType):
             raise TypeError(f"@activity applies to functions and methods, not {func!r}")
         if activity_type.description is None:
-            activity_type.description = (func.__doc__ or "")[:1024]
+            activity_type.description = (func.__doc__ or "")[: LIMITS.description]
         options = _swf_options(func)
         options["activity_type"] = activity_type
         activity_type.retrying = options.get("activity_retrying")

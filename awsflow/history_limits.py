@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._swf import LIMITS
 from ._workflow_only import decision_context
 from .core import Future
-from .decider._splitting import HISTORY_EVENT_LIMIT
 
 __all__ = ["HISTORY_EVENT_LIMIT", "continue_as_new", "history_length"]
+
+HISTORY_EVENT_LIMIT = LIMITS.history_events  # SWF terminates a run whose history reaches it
 
 
 def history_length() -> int:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from ._swf import EVENTS, attributes_of, read_history
 from .decider import ExecutionReplay
 from .decorator_descriptors import QueryFunc
 from .exceptions import QueryError, WorkflowDefinitionError
@@ -90,7 +91,7 @@ def query_workflow(
             break
         execution = WorkflowExecution(execution.workflow_id, continued)
     table = extract_workflows_dict([definition])
-    named = (events[0].get("workflowExecutionStartedEventAttributes") or {}).get("workflowType", {})
+    named = attributes_of(events[0]).get("workflowType", {})
     if (named.get("name"), named.get("version")) not in table:
         raise WorkflowDefinitionError(
             f"{tuple(execution)} runs workflow {named.get('name')} {named.get('version')}, which "
@@ -126,7 +127,7 @@ def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> 
         )
     completed = events[last]
     completed_id = completed["eventId"]
-    started_id = completed["decisionTaskCompletedEventAttributes"]["startedEventId"]
+    started_id = attributes_of(completed)["startedEventId"]
     end = last + 1
     while end < len(events) and _answers(events[end]) == completed_id:
         end += 1
@@ -139,41 +140,33 @@ def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> 
             "eventId": after + 1,
             "eventType": "DecisionTaskStarted",
             "eventTimestamp": timestamp,
-            "decisionTaskStartedEventAttributes": {"scheduledEventId": 0},
+            EVENTS["DecisionTaskStarted"].attributes: {"scheduledEventId": 0},
         },
         {
             "eventId": after + 2,
             "eventType": "DecisionTaskCompleted",
             "eventTimestamp": timestamp,
-            "decisionTaskCompletedEventAttributes": {"scheduledEventId": 0, "startedEventId": after + 1},
+            EVENTS["DecisionTaskCompleted"].attributes: {"scheduledEventId": 0, "startedEventId": after + 1},
         },
     ]
 
 
 def _answers(event: dict[str, Any]) -> Any:
     """The DecisionTaskCompleted id a result event names (None for other events)."""
-    key = event["eventType"][0].lower() + event["eventType"][1:] + "EventAttributes"
-    return (event.get(key) or {}).get("decisionTaskCompletedEventId")
+    return attributes_of(event).get("decisionTaskCompletedEventId")
 
 
 def _continued_as(events: list[dict[str, Any]]) -> str | None:
     if events and events[-1]["eventType"] == "WorkflowExecutionContinuedAsNew":
-        run_id: str = events[-1]["workflowExecutionContinuedAsNewEventAttributes"]["newExecutionRunId"]
+        run_id: str = attributes_of(events[-1])["newExecutionRunId"]
         return run_id
     return None
 
 
 def _history(caller: Any, execution: WorkflowExecution) -> list[dict[str, Any]]:
-    request: dict[str, Any] = {
+    request = {
         "domain": caller.domain,
         "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
         "maximumPageSize": _PAGE_SIZE,
     }
-    events: list[dict[str, Any]] = []
-    while True:
-        page = caller._call("GetWorkflowExecutionHistory", request)
-        events.extend(page.get("events", ()))
-        token = page.get("nextPageToken")
-        if not token:
-            return events
-        request["nextPageToken"] = token
+    return read_history(caller._call, request)

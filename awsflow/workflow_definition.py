@@ -12,11 +12,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ._swf import LIMITS, check_size
 from .context._contexts import DecisionContext, peek_context
 from .core import CancelledError, Future, coroutine
-from .decider._commands import PAYLOAD_LIMIT
 from .decorator_descriptors import SignalFunc, WorkflowExecuteFunc
-from .exceptions import PayloadTooLargeError
 from .flow_types import WorkflowType
 from .workflow_execution import WorkflowExecution
 
@@ -78,8 +77,7 @@ class WorkflowDefinition:
     def workflow_state(self, state: str) -> None:
         # SWF refuses a decision whose executionContext is over 32,768 characters; saying so at the
         # assignment (in the workflow's own frame) beats a cut string or a refused decision task.
-        if state is not None and len(state) > PAYLOAD_LIMIT:
-            raise PayloadTooLargeError("workflow_state (the execution context)", len(state), PAYLOAD_LIMIT)
+        check_size("workflow_state (the execution context)", state, LIMITS.payload)
         self._workflow_state = state
 
     @property

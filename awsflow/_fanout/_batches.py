@@ -21,11 +21,11 @@ import sys
 from collections.abc import Generator, Sequence
 from typing import Any
 
+from .._swf import encodable_failure
 from .._workflow_only import decision_context
 from ..context._contexts import DecisionContext
 from ..core import Future, coroutine
 from ..data_converter import JSONDataConverter
-from ..decider._failures import encodable_failure
 from ..decorators import execute, workflow
 from ..exceptions import ChildWorkflowFailedError, WorkflowDefinitionError
 from ..flow_types import ActivityType, WorkflowType
@@ -259,6 +259,6 @@ def _loaded_class(name: str) -> Any:
 
 def _portable(error: BaseException) -> BaseException:
     """``error`` as the JSON converter can write it (a batch's failure crosses to its parent):
-    the failure chain rules of :mod:`awsflow.decider._failures` (types as ``(name, version)``,
+    the failure chain rules of :mod:`awsflow._swf._failures` (types as ``(name, version)``,
     a stand-in for what cannot be written)."""
     return encodable_failure(_JSON, error)

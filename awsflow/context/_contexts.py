@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from .._swf import LIMITS
 from ..workflow_execution import WorkflowExecution
 
 _local = threading.local()
@@ -100,7 +101,7 @@ class DecisionContext(ContextBase):
         self._workflow_execution = value
 
 
-HEARTBEAT_DETAILS_LIMIT = 2048  # SWF's limit on RecordActivityTaskHeartbeat's details
+HEARTBEAT_DETAILS_LIMIT = LIMITS.heartbeat_details  # RecordActivityTaskHeartbeat's details
 HEARTBEAT_CANCEL_MESSAGE = "Cancel was requested during activity heartbeat"
 
 

@@ -10,10 +10,11 @@ records that id against the call.
 from __future__ import annotations
 
 import logging
-import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._swf import check_size, decode_failure
+from .._swf import decode_arguments as decode_arguments  # the workers import it from here (issue 12)
 from ..core import CancelledError, Future
 from ..exceptions import (
     ActivityTaskCanceledError,
@@ -29,11 +30,9 @@ from ..exceptions import (
     SignalExternalWorkflowExecutionFailedError,
     StartChildWorkflowExecutionFailedError,
     StartTimerFailedError,
-    WorkflowDefinitionError,
 )
 from ..workflow_execution import WorkflowExecution
-from ._commands import Command, check_size
-from ._failures import decode_failure
+from ._commands import Command
 
 if TYPE_CHECKING:
     from ..flow_types import ActivityType, WorkflowType
@@ -42,25 +41,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
-
-
-def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Workflow, signal and activity inputs are ``[args, kwargs]`` (botoflow's form); a dict is kwargs."""
-    if not encoded:
-        return (), {}
-    value = converter.loads(encoded)
-    if isinstance(value, dict):
-        return (), value
-    if (
-        isinstance(value, (list, tuple))
-        and len(value) == 2
-        and isinstance(value[0], (list, tuple))
-        and isinstance(value[1], dict)
-    ):
-        return tuple(value[0]), dict(value[1])
-    raise WorkflowDefinitionError(
-        f"input must encode [args, kwargs] (botoflow's form), got {reprlib.repr(value)}"
-    )
 
 
 # botoflow's text for the cause of an activity canceled before a worker picked it up (SWF then
@@ -131,7 +111,7 @@ class ActivityCall(Command):
         activity_type = self.activity_type
         attributes = activity_type.schedule_attributes(self.overrides, self.replay.task_list)
         encoded = activity_type.data_converter.dumps([self.args, self.kwargs])
-        check_size(f"input of activity {activity_type.name}", encoded)
+        check_size(f"input of activity {activity_type.name}", encoded, self.replay.limits.payload)
         attributes["activityId"] = self.activity_id
         attributes["input"] = encoded
         return {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": attributes}

@@ -34,13 +34,13 @@ from __future__ import annotations
 import traceback
 from typing import TYPE_CHECKING, Any
 
+from .._swf import Limits, check_size, encode_failure
 from ..core import BaseFuture, CancelledError
 from ..core.async_task import AsyncTask
 from ..core.decorators import start_task
 from ..exceptions import WorkflowDefinitionError
 from ._calls import ActivityCall
-from ._commands import PACKAGE_DIR, REASON_LIMIT, Command, check_size
-from ._failures import encode_failure
+from ._commands import PACKAGE_DIR, Command
 from ._making import DecisionMaking
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ class Closing(DecisionMaking):
     _candidate: list[Command] | None
     _closed_by: Command | None
     _cancelling: bool
+    limits: Limits
 
     # -- why the run ends -----------------------------------------------------------------------
     def _on_workflow_done(self, future: Any) -> None:
@@ -92,7 +93,7 @@ class Closing(DecisionMaking):
                 return
             result = converter.dumps(future._result)
             try:
-                check_size("result of the workflow", result)
+                check_size("result of the workflow", result, self.limits.payload)
             except ValueError as too_large:
                 self._fail(too_large)
                 return
@@ -135,7 +136,7 @@ class Closing(DecisionMaking):
 
     def _close_canceled(self, details: str) -> None:
         try:
-            check_size("details of the workflow's cancellation", details)
+            check_size("details of the workflow's cancellation", details, self.limits.payload)
         except ValueError as too_large:
             self._fail(too_large)
             return
@@ -164,8 +165,9 @@ class Closing(DecisionMaking):
             for frame in traceback.extract_tb(error.__traceback__)
             if not frame.filename.startswith(PACKAGE_DIR)
         ]
-        details = encode_failure(converter, error, frames)  # the chain intact, within SWF's limit
-        reason = f"{type(error).__name__}: {error}"[:REASON_LIMIT]
+        # The chain intact, within SWF's limit; the reason is a summary, the details say it all.
+        details = encode_failure(converter, error, frames, self.limits.payload)
+        reason = f"{type(error).__name__}: {error}"[: self.limits.reason]
         self._close(
             "FailWorkflowExecution",
             "failWorkflowExecutionDecisionAttributes",

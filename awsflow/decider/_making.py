@@ -10,11 +10,12 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._swf import Limits, check_size
 from ..core import Future
 from ..flow_types import ActivityType, WorkflowType
 from ..workflow_execution import WorkflowExecution
 from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
-from ._commands import Command, caller_origin, check_size
+from ._commands import Command, caller_origin
 from ._conditions import ConditionWaits
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ class DecisionMaking:
 
     workflow_execution: WorkflowExecution
     task_list: str
+    limits: Limits
     _context: DecisionContext
     _strict: bool
     _next_id: int
@@ -143,7 +145,7 @@ class DecisionMaking:
         if overrides is None:
             overrides = self._context._workflow_options_overrides
         encoded = workflow_type.data_converter.dumps([args, kwargs])
-        check_size(f"input of child workflow {workflow_type.name}", encoded)
+        check_size(f"input of child workflow {workflow_type.name}", encoded, self.limits.payload)
         chosen = workflow_id or overrides.get("workflow_id")
         workflow_id = str(chosen) if chosen else self._child_workflow_id(self.next_id())
         attributes = {
@@ -189,7 +191,7 @@ class DecisionMaking:
     ) -> Future:
         """Close this run, once its code finishes, by starting a new run with these arguments."""
         encoded = workflow_type.data_converter.dumps([args, kwargs])
-        check_size("input of the continued workflow", encoded)
+        check_size("input of the continued workflow", encoded, self.limits.payload)
         overrides = self._context._workflow_options_overrides
         attributes = {"input": encoded, **workflow_type.run_attributes(overrides, self.task_list)}
         version = overrides.get("version")
@@ -227,7 +229,7 @@ class DecisionMaking:
 
     def signal_external(self, execution: WorkflowExecution, signal_name: str, encoded: str) -> Future:
         """SignalExternalWorkflowExecution; a Future of the signal's delivery."""
-        check_size(f"input of signal {signal_name}", encoded)
+        check_size(f"input of signal {signal_name}", encoded, self.limits.payload)
         control = self.next_id()
         attributes = {"workflowId": execution.workflow_id, "signalName": signal_name, "input": encoded}
         attributes["control"] = control

@@ -30,6 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
 from ..context._contexts import DecisionContext, peek_context, set_context
 from ..core import AsyncEventLoop, coroutine
 from ..core.async_task import AsyncTask
@@ -37,19 +38,13 @@ from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefi
 from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
 from ._asyncio_guard import AsyncioGuard
-from ._calls import CallTable, decode_arguments
+from ._calls import CallTable
 from ._closing import Closing
-from ._commands import (
-    ASYNC_FAILURES,
-    PACKAGE_DIR,
-    RESULT_EVENTS,
-    Command,
-    attribute_key,
-)
+from ._commands import ASYNC_FAILURES, PACKAGE_DIR, RESULT_EVENTS, Command
 from ._conditions import ConditionWaits
 from ._markers import Markers
 from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
-from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, MEASURE_FROM, SplitTimer, split_point
+from ._splitting import SplitTimer, measured_from, split_point
 
 __all__ = [
     "DecisionOutcome",
@@ -63,17 +58,6 @@ logger = logging.getLogger(__name__)
 
 # (workflow name, version) -> (definition class, workflow type, name of its @execute method)
 WorkflowLookup = Callable[[str, str], "tuple[type, WorkflowType, str]"]
-
-_CLOSED_EVENTS = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionContinuedAsNew",
-        "WorkflowExecutionTimedOut",
-        "WorkflowExecutionTerminated",
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +78,7 @@ class ExecutionReplay(Closing):
         task_list: str,
         *,
         strict: bool = False,
+        limits: Limits = LIMITS,
     ) -> None:
         if isinstance(lookup, Mapping):
             table = lookup
@@ -105,6 +90,8 @@ class ExecutionReplay(Closing):
         self.execution_started = False
         # strict: encode every replayed decision too (see replay_decision for why it matters)
         self._strict = strict
+        self.limits = limits  # SWF's limits, as this replay checks them
+        self._measure_from = measured_from(limits)
         self._loop = AsyncEventLoop()
         self._context = DecisionContext(self)
         self._context.workflow_execution = workflow_execution
@@ -178,22 +165,26 @@ class ExecutionReplay(Closing):
             self._buffer.extend(events[index:])
             if count:
                 self._last_event_id = max(self._last_event_id, events[-1]["eventId"])
-            if self._buffer and self._buffer[-1]["eventType"] in _CLOSED_EVENTS:
+            if self._buffer and self._buffer[-1]["eventType"] in CLOSING_EVENTS:
                 buffered, self._buffer = self._buffer, []
                 self._run(buffered, 0, None)  # a closed run's whole history: check it to the end
         finally:
             guard.__exit__(None, None, None)
             set_context(previous)
             self.markers.release()
-        if self._candidate_started >= HISTORY_WARNING_AT > self._replay_until and self._candidate is not None:
+        limits = self.limits
+        if (
+            self._candidate_started >= limits.history_warning_at > self._replay_until
+            and self._candidate is not None
+        ):
             logger.warning(
                 "%s %s: its history has %d events, past %d%% of SWF's limit of %d; SWF terminates "
                 "the run at the limit. Continue it as new (awsflow.continue_as_new) to start afresh.",
                 self._workflow_type,
                 tuple(self.workflow_execution),
                 self._candidate_started,
-                round(100 * HISTORY_WARNING_AT / HISTORY_EVENT_LIMIT),
-                HISTORY_EVENT_LIMIT,
+                round(100 * limits.history_warning_at / limits.history_events),
+                limits.history_events,
             )
         decisions = [command.materialize() for command in self._candidate or ()]
         state = getattr(self._instance, "workflow_state", None)
@@ -256,7 +247,7 @@ class ExecutionReplay(Closing):
             commands = [c for c in commands if not c.is_close] + [c for c in commands if c.is_close]
         self._pending = []
         self._split_rest = None
-        cut = split_point(commands) if len(commands) >= MEASURE_FROM else None
+        cut = split_point(commands, self.limits) if len(commands) >= self._measure_from else None
         if cut is not None:
             # Too many (or too large) for one response: send the first part and a 0-second timer
             # whose firing brings the next decision task, which sends the rest.
@@ -466,13 +457,15 @@ def replay_decision_keeping_state(
     workflow_execution: WorkflowExecution,
     task_list: str,
     events: Sequence[dict[str, Any]],
+    *,
+    limits: Limits = LIMITS,
 ) -> tuple[DecisionOutcome, ExecutionReplay]:
     """:func:`replay_decision`, and the replay, to be fed the run's next events later."""
-    replay = ExecutionReplay(lookup, workflow_execution, task_list)
+    replay = ExecutionReplay(lookup, workflow_execution, task_list, limits=limits)
     try:
         return replay.apply(events), replay
     except NondeterminismError:
-        replay = ExecutionReplay(lookup, workflow_execution, task_list, strict=True)
+        replay = ExecutionReplay(lookup, workflow_execution, task_list, strict=True, limits=limits)
         return replay.apply(events), replay
 
 
@@ -492,7 +485,11 @@ _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
 
 def _event_specs(handlers: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, Any, Any] | None, bool]]:
     return {
-        event_type: (attribute_key(event_type), RESULT_EVENTS.get(event_type), event_type in ASYNC_FAILURES)
+        event_type: (
+            EVENTS[event_type].attributes,
+            RESULT_EVENTS.get(event_type),
+            event_type in ASYNC_FAILURES,
+        )
         for event_type in set(RESULT_EVENTS) | set(handlers)
     }
 

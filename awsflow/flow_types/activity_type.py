@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._swf import LIMITS, SwfType
 from ..constants import NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
 from ..context._contexts import DecisionContext, _local
 from ..data_converter import AbstractDataConverter, JSONDataConverter
@@ -29,7 +30,7 @@ _TIMEOUT_FIELDS = (
 )
 
 
-class ActivityType:
+class ActivityType(SwfType):
     """One activity type (name and version) with its registration defaults."""
 
     DEFAULT_DATA_CONVERTER: AbstractDataConverter = JSONDataConverter()
@@ -137,7 +138,7 @@ class ActivityType:
         if self.task_priority is not None:
             options["defaultTaskPriority"] = str(self.task_priority)
         if self.description:
-            options["description"] = self.description[:1024]
+            options["description"] = self.description[: LIMITS.description]
         return options
 
     # -- calling --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._swf import LIMITS, SwfType
 from ..constants import CHILD_TERMINATE, NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
 from ..context._contexts import DecisionContext, StartWorkflowContext, peek_context
 from ..data_converter import AbstractDataConverter, JSONDataConverter
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["WorkflowType"]
 
 
-class WorkflowType:
+class WorkflowType(SwfType):
     """One workflow type (name and version) with its registration defaults."""
 
     DEFAULT_DATA_CONVERTER: AbstractDataConverter = JSONDataConverter()
@@ -153,7 +154,7 @@ class WorkflowType:
         if self.task_priority is not None:
             options["defaultTaskPriority"] = str(self.task_priority)
         if self.description:
-            options["description"] = self.description[:1024]
+            options["description"] = self.description[: LIMITS.description]
         return options
 
     # -- calling --------------------------------------------------------------------------------
