@@ -16,10 +16,11 @@ from ._swf import LIMITS
 from .activity_retrying import Retrying
 from .constants import CHILD_TERMINATE, USE_WORKER_TASK_LIST
 from .data_converter import AbstractDataConverter
-from .decorator_descriptors import ActivityFunc, QueryFunc, SignalFunc, WorkflowExecuteFunc
+from .decorator_descriptors import ActivityFunc, SignalFunc, WorkflowExecuteFunc
 from .exceptions import WorkflowDefinitionError
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import _checked_policy
+from .queries import QueryFunc
 from .retry_policy import RetryPolicy
 
 __all__ = [
@@ -39,7 +40,7 @@ def workflow(name: str) -> Callable[[type], type]:
 
     def rename(cls: type) -> type:
         for workflow_type in getattr(cls, "_workflow_types", {}):
-            workflow_type._reset_name(name, force=True)
+            workflow_type.assign_name(name, force=True)
         return cls
 
     return rename
@@ -129,8 +130,8 @@ def activities(
                 ("task_priority", task_priority),
                 ("retry_policy", retry_policy),
             ):
-                activity_type._set_activities_value(key, setting)
-            activity_type._reset_name(cls, value.func, activity_name_prefix)
+                activity_type.apply_class_default(key, setting)
+            activity_type.assign_name(cls, value.func, activity_name_prefix)
         return cls
 
     return declare

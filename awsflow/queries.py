@@ -29,17 +29,18 @@ raises QueryError.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
+from ._runtime import DecisionContext, current, starter_of
 from ._swf import EVENTS, attributes_of, read_history
 from .decider import ExecutionReplay
-from .decorator_descriptors import QueryFunc
 from .exceptions import QueryError, WorkflowDefinitionError
-from .workers._registry import extract_workflows_dict
+from .workflow_definition import execute_methods
 from .workflow_execution import WorkflowExecution
 
-__all__ = ["query_workflow"]
+__all__ = ["QueryFunc", "query_workflow"]
 
 _PAGE_SIZE = 1000
 
@@ -90,7 +91,10 @@ def query_workflow(
         if continued is None:
             break
         execution = WorkflowExecution(execution.workflow_id, continued)
-    table = extract_workflows_dict([definition])
+    table = {
+        (workflow_type.name, workflow_type.version): (definition, workflow_type, method)
+        for workflow_type, method in execute_methods(definition).items()
+    }
     named = attributes_of(events[0]).get("workflowType", {})
     if (named.get("name"), named.get("version")) not in table:
         raise WorkflowDefinitionError(
@@ -101,6 +105,31 @@ def query_workflow(
     replay = ExecutionReplay(table, execution, caller.task_list)
     replay.apply(decided_part(events, execution))
     return getattr(replay.workflow_instance, method_name)(*args, **kwargs)
+
+
+class QueryFunc:
+    """A ``@query`` method.
+
+    On an instance returned by starting a workflow (outside workflow code), the method asks
+    the execution: :func:`query_workflow` replays its history and calls the method on the
+    replayed instance. Anywhere else (workflow code, a replayed instance) it is the plain method.
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self.func
+        starter = starter_of(instance)
+        if starter is None or isinstance(current(), DecisionContext):
+            return functools.partial(self.func, instance)
+        ask = functools.partial(
+            query_workflow, starter, type(instance), instance.workflow_execution, self.func.__name__
+        )
+        functools.update_wrapper(ask, self.func)
+        return ask
 
 
 def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> list[dict[str, Any]]:

@@ -13,7 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .._swf import check_size, decode_failure
+from .._runtime import NO_ACTIVITY_OVERRIDES, ActivityOverrides
+from .._swf import EVENTS, Call, Outcome, check_size, decode_failure, encode_arguments
 from .._swf import decode_arguments as decode_arguments  # the workers import it from here (issue 12)
 from ..core import CancelledError, Future
 from ..exceptions import (
@@ -80,10 +81,10 @@ class ActivityCall(Command):
         activity_id: str,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        overrides: dict[str, Any],
+        overrides: ActivityOverrides,
         origin: Any,
     ) -> None:
-        if overrides:
+        if overrides is not NO_ACTIVITY_OVERRIDES:
             detail = (
                 str(overrides.get("name", activity_type.name)),
                 str(overrides.get("version", activity_type.version)),
@@ -94,15 +95,15 @@ class ActivityCall(Command):
         self.key = ("ScheduleActivityTask", activity_id)
         self.decision = None
         self.detail = detail
-        self._origin = origin
+        self.origin = origin
         self.replay = replay
         self.activity_type = activity_type
         self.activity_id = activity_id
         self.args = args
         self.kwargs = kwargs
         self.overrides = overrides
-        self.future: Future | None = Future()
-        self.future._canceller = self  # called to cancel: see __call__ (no bound method per activity)
+        # The call is the future's canceller: see __call__ (no bound method per activity).
+        self.future: Future | None = Future(self)
         self.scheduled_event_id = 0
         self.cancel_future: Future | None = None
         self.cancel_command: Command | None = None
@@ -110,7 +111,7 @@ class ActivityCall(Command):
     def build(self) -> dict[str, Any]:
         activity_type = self.activity_type
         attributes = activity_type.schedule_attributes(self.overrides, self.replay.task_list)
-        encoded = activity_type.data_converter.dumps([self.args, self.kwargs])
+        encoded = encode_arguments(activity_type.data_converter, self.args, self.kwargs)
         check_size(f"input of activity {activity_type.name}", encoded, self.replay.limits.payload)
         attributes["activityId"] = self.activity_id
         attributes["input"] = encoded
@@ -126,7 +127,7 @@ class ActivityCall(Command):
             )
             return
         self.scheduled_event_id = event["eventId"]
-        self.replay._calls.by_scheduled[self.scheduled_event_id] = self
+        self.replay.calls.by_scheduled[self.scheduled_event_id] = self
 
     def request_cancel(self) -> Future:
         """Ask SWF to cancel the activity; the Future of that request (botoflow's rule).
@@ -156,7 +157,7 @@ class ActivityCall(Command):
         if future is not None and future.cancelled():
             cancel.set_result(None)
         elif future is not None and not future.done() and self.replay.withdraw(self):
-            future._set_cancelled(CancelledError("Activity was cancelled before being scheduled with SWF"))
+            future.set_cancelled(CancelledError("Activity was cancelled before being scheduled with SWF"))
             cancel.set_result(None)
         else:
             self.cancel_command = self.replay.emit(
@@ -166,7 +167,7 @@ class ActivityCall(Command):
                         "decisionType": "RequestCancelActivityTask",
                         "requestCancelActivityTaskDecisionAttributes": {"activityId": self.activity_id},
                     },
-                    origin=self._origin,
+                    origin=self.origin,
                     on_confirm=self._on_cancel_recorded,
                 )
             )
@@ -203,36 +204,35 @@ class TimerCall:
     def __init__(self, replay: DecisionMaking, timer_id: str) -> None:
         self.replay = replay
         self.timer_id = timer_id
-        self.future = Future()
-        self.future._canceller = self.cancel
+        self.future = Future(self.cancel)
         self.command: Command | None = None
 
     def on_started(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         recorded_id = attributes.get("timerId", self.timer_id)
         if recorded_id != self.timer_id:  # a generated id the history's writer made otherwise
-            self.replay._calls.timers.pop(self.timer_id, None)
+            self.replay.calls.timers.pop(self.timer_id, None)
             self.timer_id = recorded_id
-            self.replay._calls.timers[recorded_id] = self
+            self.replay.calls.timers[recorded_id] = self
 
     def cancel(self) -> bool:
         """CancelTimer (or the StartTimer withdrawn); False if the timer already fired."""
         if self.future.done():
             return self.future.cancelled()
         if self.command is not None and self.replay.withdraw(self.command):
-            self.replay._calls.timers.pop(self.timer_id, None)
-            self.future._set_cancelled(CancelledError("Timer was cancelled before it was started"))
+            self.replay.calls.timers.pop(self.timer_id, None)
+            self.future.set_cancelled(CancelledError("Timer was cancelled before it was started"))
             return True
         # SWF cancels a timer within the decision (TimerCanceled is its result event; no new
         # decision task follows), so the code learns of it at once, as in AWS Flow.
-        self.replay._calls.timers.pop(self.timer_id, None)
+        self.replay.calls.timers.pop(self.timer_id, None)
         self.replay.emit(
             Command(
                 ("CancelTimer", self.timer_id),
                 {"decisionType": "CancelTimer", "cancelTimerDecisionAttributes": {"timerId": self.timer_id}},
-                origin=self.command._origin if self.command else "",
+                origin=self.command.origin if self.command else "",
             )
         )
-        self.future._set_cancelled(CancelledError("Timer was cancelled"))
+        self.future.set_cancelled(CancelledError("Timer was cancelled"))
         return True
 
 
@@ -246,11 +246,9 @@ class ChildCall:
         self.workflow_type = workflow_type
         self.workflow_id = workflow_id
         self.instance = instance
-        self.started = Future()
-        self.result = Future()
-        self.started._canceller = self._cancel_from_started
-        self.result._canceller = self._cancel_from_result
-        instance._workflow_result = self.result
+        self.started = Future(self._cancel_from_started)
+        self.result = Future(self._cancel_from_result)
+        instance.workflow_result = self.result
         self.command: Command | None = None
         self.execution = WorkflowExecution(workflow_id, None)
         self.cancel_requested = False
@@ -258,14 +256,14 @@ class ChildCall:
     def on_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         recorded_id = attributes.get("workflowId", self.workflow_id)
         if recorded_id != self.workflow_id:  # a history written by botoflow: adopt its id
-            self.replay._calls.children.pop(self.workflow_id, None)
+            self.replay.calls.children.pop(self.workflow_id, None)
             self.workflow_id = recorded_id
             self.execution = WorkflowExecution(recorded_id, None)
-            self.replay._calls.children[recorded_id] = self
+            self.replay.calls.children[recorded_id] = self
         if event["eventType"] == "StartChildWorkflowExecutionFailed":
             self.fail_to_start(attributes)
             return
-        self.replay._calls.by_initiated[event["eventId"]] = self
+        self.replay.calls.by_initiated[event["eventId"]] = self
 
     def fail_to_start(self, attributes: dict[str, Any]) -> None:
         error = StartChildWorkflowExecutionFailedError(attributes.get("cause", ""), self.workflow_id)
@@ -295,8 +293,8 @@ class ChildCall:
         self.cancel_requested = True
         if self.command is not None and self.replay.withdraw(self.command):
             error = CancelledError("Child workflow was cancelled before it was started")
-            self.started._set_cancelled(error)
-            self.result._set_cancelled(error)
+            self.started.set_cancelled(error)
+            self.result.set_cancelled(error)
             return True
         self.replay.request_cancel_external(self.execution)
         return True
@@ -332,7 +330,7 @@ class ChildCall:
                 ChildWorkflowTerminatedError(event["eventId"], self.workflow_type, self.execution)
             )
         elif event_type == "ChildWorkflowExecutionCanceled":
-            self.result._set_cancelled(
+            self.result.set_cancelled(
                 ChildWorkflowCanceledError(
                     event["eventId"], self.workflow_type, self.execution, attributes.get("details")
                 )
@@ -352,7 +350,7 @@ class ExternalCall:
         if event["eventType"].endswith("Failed"):
             self.on_event(event, attributes)
             return
-        self.replay._calls.by_initiated[event["eventId"]] = self
+        self.replay.calls.by_initiated[event["eventId"]] = self
 
     def on_event(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if not event["eventType"].endswith("Failed"):
@@ -384,27 +382,17 @@ class CallTable:
         self.by_initiated: dict[int, Any] = {}
 
     def handlers(self) -> dict[str, Handler]:
-        by_initiated = self._by_initiated
-        return {
-            "ActivityTaskCompleted": self._activity_completed,
-            "ActivityTaskFailed": self._activity_outcome,
-            "ActivityTaskTimedOut": self._activity_outcome,
-            "ActivityTaskCanceled": self._activity_outcome,
-            "TimerFired": self._timer_outcome,
-            "TimerCanceled": self._timer_outcome,
-            "StartTimerFailed": self._timer_outcome,
-            "ChildWorkflowExecutionStarted": by_initiated,
-            "ChildWorkflowExecutionCompleted": by_initiated,
-            "ChildWorkflowExecutionFailed": by_initiated,
-            "ChildWorkflowExecutionTimedOut": by_initiated,
-            "ChildWorkflowExecutionTerminated": by_initiated,
-            "ChildWorkflowExecutionCanceled": by_initiated,
-            "StartChildWorkflowExecutionFailed": by_initiated,
-            "ExternalWorkflowExecutionSignaled": by_initiated,
-            "SignalExternalWorkflowExecutionFailed": by_initiated,
-            "ExternalWorkflowExecutionCancelRequested": by_initiated,
-            "RequestCancelExternalWorkflowExecutionFailed": by_initiated,
-        }
+        """Event type -> handler, for the events that bring a call's outcome (from the SWF table)."""
+        handlers: dict[str, Handler] = {}
+        for spec in EVENTS.values():
+            if spec.call is Call.ACTIVITY and spec.outcome is not Outcome.STARTED:
+                completed = spec.outcome is Outcome.COMPLETED
+                handlers[spec.event_type] = self._activity_completed if completed else self._activity_outcome
+            elif spec.call is Call.TIMER:
+                handlers[spec.event_type] = self._timer_outcome
+            elif spec.call in (Call.CHILD, Call.SIGNAL, Call.CANCEL_REQUEST):
+                handlers[spec.event_type] = self._by_initiated
+        return handlers
 
     def _by_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         initiated = attributes.get("initiatedEventId")
@@ -456,7 +444,7 @@ class CallTable:
                     if not attributes.get("startedEventId")
                     else "Activity was canceled by its worker, without details"
                 )
-            call.future._set_cancelled(
+            call.future.set_cancelled(
                 ActivityTaskCanceledError(
                     event["eventId"],
                     call.activity_type,
@@ -477,6 +465,6 @@ class CallTable:
         if event_type == "TimerFired":
             call.future.set_result(None)
         elif event_type == "TimerCanceled":
-            call.future._set_cancelled(CancelledError("Timer was cancelled"))
+            call.future.set_cancelled(CancelledError("Timer was cancelled"))
         else:
             call.future.set_exception(StartTimerFailedError(attributes.get("cause", ""), call.timer_id))

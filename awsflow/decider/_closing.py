@@ -82,7 +82,7 @@ class Closing(DecisionMaking):
     def _on_workflow_done(self, future: Any) -> None:
         assert self._workflow_type is not None
         converter = self._workflow_type.data_converter
-        error = future._exception
+        result, error = future.outcome()
         if error is None:
             if self._continue_as_new is not None:
                 self._close(
@@ -91,7 +91,7 @@ class Closing(DecisionMaking):
                     self._continue_as_new,
                 )
                 return
-            result = converter.dumps(future._result)
+            result = converter.dumps(result)
             try:
                 check_size("result of the workflow", result, self.limits.payload)
             except ValueError as too_large:
@@ -148,7 +148,7 @@ class Closing(DecisionMaking):
 
     def _open_activities(self) -> list[ActivityCall]:
         """Activities not closed yet, in the order the code scheduled them (botoflow's order)."""
-        recorded = list(self._calls.by_scheduled.values())  # in the order SWF recorded them
+        recorded = list(self.calls.by_scheduled.values())  # in the order SWF recorded them
         # Then those sent and not recorded yet, then those not sent: no older than the recorded.
         later = [*(self._candidate or ()), *self._awaiting, *self._pending]
         return recorded + [

@@ -33,7 +33,7 @@ class Command:
     Subclasses (the activity call) override :meth:`build` and :meth:`confirmed`.
     """
 
-    __slots__ = ("_origin", "decision", "detail", "generated_id", "is_close", "key", "on_confirm")
+    __slots__ = ("decision", "detail", "generated_id", "is_close", "key", "on_confirm", "origin")
 
     def __init__(
         self,
@@ -49,7 +49,7 @@ class Command:
         self.key = key
         self.decision = decision
         self.detail = detail
-        self._origin = origin  # (code, line) of the call, or already a string
+        self.origin = origin  # (code, line) of the call, or already a string
         self.is_close = is_close
         self.on_confirm = on_confirm
         self.generated_id = generated_id  # an id awsflow made up: another SDK's history may differ
@@ -71,7 +71,7 @@ class Command:
     @property
     def where(self) -> str:
         """``file:line`` of the workflow code that made the decision."""
-        origin = self._origin
+        origin = self.origin
         if isinstance(origin, tuple):
             code, line = origin
             return f"{code.co_filename}:{line}"

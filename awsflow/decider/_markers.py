@@ -112,7 +112,7 @@ class Markers:
         replay = self._replay
         name = _marker_name(PATCH_PREFIX, change_id, "change id", replay.limits)
         # Replaying, the history says which path the first run took; otherwise this is it.
-        if replay._context._replaying:
+        if replay.is_replaying():
             self._read_ahead()
             decided = change_id in self._patches_recorded
         else:
@@ -135,11 +135,10 @@ class Markers:
     def side_effect(self, fn: Callable[[], Any]) -> Any:
         """See :func:`awsflow.side_effect`."""
         replay = self._replay
-        assert replay._workflow_type is not None
-        converter = replay._workflow_type.data_converter
+        converter = replay.workflow_type.data_converter
         self._side_effect_calls += 1
         name = f"{SIDE_EFFECT_PREFIX}{self._side_effect_calls}"
-        if replay._context._replaying:
+        if replay.is_replaying():
             self._read_ahead()
             if name in self._side_effects_refused:
                 problem = (

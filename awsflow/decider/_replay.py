@@ -30,14 +30,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._runtime import AsyncioGuard, DecisionContext, bind_instance, current, set_context
 from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
-from ..context._contexts import DecisionContext, peek_context, set_context
-from ..core import AsyncEventLoop, coroutine
+from ..core import AsyncEventLoop
 from ..core.async_task import AsyncTask
 from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
-from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
-from ._asyncio_guard import AsyncioGuard
 from ._calls import CallTable
 from ._closing import Closing
 from ._commands import ASYNC_FAILURES, PACKAGE_DIR, RESULT_EVENTS, Command
@@ -57,7 +55,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # (workflow name, version) -> (definition class, workflow type, name of its @execute method)
-WorkflowLookup = Callable[[str, str], "tuple[type, WorkflowType, str]"]
+WorkflowLookup = Callable[[str, str], "tuple[type, Any, str]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +67,15 @@ class DecisionOutcome:
 
 
 class ExecutionReplay(Closing):
-    """The replayed state of one workflow run (see the module docstring)."""
+    """The replayed state of one workflow run (see the module docstring).
+
+    It is the :class:`~awsflow.context.WorkflowRuntime` of the workflow code it runs: the
+    code's calls (through ``get_context().runtime``) become its decisions.
+    """
 
     def __init__(
         self,
-        lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+        lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
         workflow_execution: WorkflowExecution,
         task_list: str,
         *,
@@ -95,6 +97,10 @@ class ExecutionReplay(Closing):
         self._loop = AsyncEventLoop()
         self._context = DecisionContext(self)
         self._context.workflow_execution = workflow_execution
+        self._time = 0.0
+        self._length = 0
+        self._time_resolver: Callable[[], tuple[float, int]] | None = None
+        self._replaying = True
         self._next_id = 0
         self._pending: list[Command] = []
         self._candidate: list[Command] | None = None
@@ -103,8 +109,8 @@ class ExecutionReplay(Closing):
         self._buffer: list[dict[str, Any]] = []
         self._last_event_id = 0
         self._replay_until = 0
-        self._calls = CallTable()
-        self._workflow_type: WorkflowType | None = None
+        self.calls = CallTable()  # the open calls, by the ids SWF gives them
+        self._workflow_type: Any = None
         self._instance: Any = None
         self._root: AsyncTask | None = None
         self._continue_as_new: dict[str, Any] | None = None
@@ -124,7 +130,7 @@ class ExecutionReplay(Closing):
             "FailWorkflowExecutionFailed": self._on_close_failed,
             "CancelWorkflowExecutionFailed": self._on_close_failed,
             "ContinueAsNewWorkflowExecutionFailed": self._on_close_failed,
-            **self._calls.handlers(),
+            **self.calls.handlers(),
         }
         if not _EVENT_SPECS:  # the same for every replay: built once
             _EVENT_SPECS.update(_event_specs(self._handlers))
@@ -143,7 +149,7 @@ class ExecutionReplay(Closing):
                 started = event["decisionTaskCompletedEventAttributes"]["startedEventId"]
                 self._replay_until = max(self._replay_until, started)
                 break
-        previous = peek_context()
+        previous = current()
         set_context(self._context)
         guard = AsyncioGuard().__enter__()  # asyncio's primitives fail at the call in workflow code
         try:
@@ -198,12 +204,11 @@ class ExecutionReplay(Closing):
         cut's, found by looking ahead only if the code asks. After each event the workflow's
         code runs until it waits again.
         """
-        context = self._context
         handlers = self._handlers
         confirm = self._confirm
         until = self._replay_until
         loop = self._loop
-        queue = loop._queue
+        queue = loop.queue
         conditions = self._conditions
         stop = len(events) if stop is None else stop
         segment_time_pending = True
@@ -211,7 +216,10 @@ class ExecutionReplay(Closing):
             event = events[position]
             event_type = event["eventType"]
             if event_type == "DecisionTaskStarted":
-                context._at_decision_task(_epoch_seconds(event.get("eventTimestamp")), event["eventId"])
+                # The code now runs in the decision task started here: its time, and the length.
+                self._time = _epoch_seconds(event.get("eventTimestamp"))
+                self._length = event["eventId"]
+                self._time_resolver = None
                 self._cut(event)
                 segment_time_pending = True
                 continue
@@ -219,9 +227,9 @@ class ExecutionReplay(Closing):
             if spec is None:
                 continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
             if segment_time_pending:
-                context._time_resolver = _next_cut(events, position, stop, context._time)
+                self._time_resolver = _next_cut(events, position, stop, self._time)
                 segment_time_pending = False
-            context._replaying = event["eventId"] < until
+            self._replaying = event["eventId"] < until
             key, result, maybe_async = spec
             attributes = event.get(key) or _NO_ATTRIBUTES
             if result is not None and not (maybe_async and attributes.get("initiatedEventId")):
@@ -338,11 +346,6 @@ class ExecutionReplay(Closing):
         return self._last_event_id
 
     @property
-    def workflow_instance(self) -> Any:
-        """The workflow's instance (None until the WorkflowExecutionStarted event is fed)."""
-        return self._instance
-
-    @property
     def last_started_event_id(self) -> int:
         """The DecisionTaskStarted of the decision task whose decisions the last apply returned."""
         return self._candidate_started
@@ -358,17 +361,18 @@ class ExecutionReplay(Closing):
                 "WorkflowDefinition to the WorkflowWorker"
             ) from None
         self._workflow_type = workflow_type
-        instance = definition(self.workflow_execution)
-        instance._data_converter = workflow_type.data_converter
+        instance = bind_instance(definition(self.workflow_execution), workflow_type.data_converter)
         self._instance = instance
-        self._context._workflow_instance = instance
         args, kwargs = decode_arguments(workflow_type.data_converter, attributes.get("input"))
         body = vars_lookup(definition, method)
-        with self._loop:
-            future = coroutine(body)(instance, *args, **kwargs)
-        self._root = future._task
+        self._root = AsyncTask(
+            self._loop,
+            functools.partial(body, instance, *args, **kwargs),
+            parent=None,
+            name=getattr(body, "__qualname__", repr(body)),
+        )
         self.execution_started = True
-        future.add_done_callback(self._on_workflow_done)
+        self._root.future.add_done_callback(self._on_workflow_done)
 
     def _on_signaled(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         name = attributes["signalName"]
@@ -392,7 +396,7 @@ class ExecutionReplay(Closing):
             if declared.signal_type.strict:
                 self._run_in_workflow(functools.partial(_raise, malformed), f"signal {name}")  # fails the run
                 return
-            if not self._context._replaying:
+            if not self._replaying:
                 logger.warning(
                     "%s %s: %s; the handler was not called (recorded as marker %s)",
                     self._workflow_type,
@@ -437,7 +441,7 @@ def _recorded(result: tuple[str, Any, Any], attributes: dict[str, Any]) -> str:
 
 
 def replay_decision(
-    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
     workflow_execution: WorkflowExecution,
     task_list: str,
     events: Sequence[dict[str, Any]],
@@ -453,7 +457,7 @@ def replay_decision(
 
 
 def replay_decision_keeping_state(
-    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
     workflow_execution: WorkflowExecution,
     task_list: str,
     events: Sequence[dict[str, Any]],

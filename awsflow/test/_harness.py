@@ -18,6 +18,7 @@ from awsflow.decider import ExecutionReplay
 from awsflow.local.engine import Engine
 from awsflow.workers._activity_runner import ActivityTask, run_activity_task
 from awsflow.workers._registry import extract_activities, extract_workflows_dict
+from awsflow.workflow_definition import execute_methods
 from awsflow.workflow_execution import WorkflowExecution
 
 DOMAIN = "harness"
@@ -66,7 +67,7 @@ class Harness:
     def start(
         self, workflow: type, method: str, *args: Any, workflow_id: str = "wf", **kwargs: Any
     ) -> dict[str, str]:
-        workflow_type = workflow._workflow_type_by_func[method]  # type: ignore[attr-defined]
+        workflow_type = {name: t for t, name in execute_methods(workflow).items()}[method]
         encoded = workflow_type.data_converter.dumps([args, kwargs])
         request = workflow_type.start_request(DOMAIN, workflow_id, encoded, {}, TASK_LIST)
         run_id = self.call("StartWorkflowExecution", request)["runId"]

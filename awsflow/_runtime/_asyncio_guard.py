@@ -8,8 +8,8 @@ an order the loop picks. Left alone they fail with asyncio's "There is no curren
 thread ..." in a worker's thread, and on a main thread (Python < 3.14) silently create a real
 loop that never runs, so the workflow then fails on a foreign future.
 
-So while workflow code runs (:meth:`~._replay.ExecutionReplay.apply`), the thread's running
-asyncio loop is a stand-in whose every use raises
+So while workflow code runs (in :meth:`awsflow.decider.ExecutionReplay.apply`, and in a
+``WorkflowTestingContext``), the thread's running asyncio loop is a stand-in whose every use raises
 :class:`~awsflow.exceptions.AsyncioInWorkflowError`, naming the asyncio function called and what
 to use instead (``workflow_time.sleep``, ``AllFuture``, ``AnyFuture``, a ``@coroutine`` call,
 ``wait_condition``). The previous running loop, if any, is restored afterwards, so a worker

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .._swf import LIMITS
+from ..._swf import LIMITS
 
 # SWF terminates an execution whose history passes 25,000 events (SWF-SEMANTICS §9.1); a fan-out
 # plans to stay under 80 % of it (where awsflow warns), counting the events the history already
