@@ -30,7 +30,6 @@ from .decorators import (
     activity,
     execute,
     manual_activity,
-    query,
     retry_activity,
     signal,
     workflow,
@@ -38,7 +37,7 @@ from .decorators import (
 from .exceptions import ActivityCancelledError
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import activity_options, workflow_options
-from .queries import query_workflow
+from .queries import query, query_workflow
 from .retry_policy import RetryPolicy
 from .workers import (
     ActivityWorker,

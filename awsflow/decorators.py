@@ -1,4 +1,6 @@
-"""The decorators that declare workflows, activities, signals and queries (botoflow's signatures).
+"""The decorators that declare workflows, activities and signals (botoflow's signatures).
+
+``@query`` is :func:`awsflow.queries.query` (it answers from outside, by replay).
 
 Names: a workflow type is named after its class unless ``@workflow(name=...)``; an activity
 type is ``Class.method`` unless ``@activities(activity_name_prefix=...)`` gives a prefix (then
@@ -7,7 +9,6 @@ type is ``Class.method`` unless ``@activities(activity_name_prefix=...)`` gives 
 
 from __future__ import annotations
 
-import inspect
 import types
 from collections.abc import Callable
 from typing import Any
@@ -17,10 +18,8 @@ from .activity_retrying import Retrying
 from .constants import CHILD_TERMINATE, USE_WORKER_TASK_LIST
 from .data_converter import AbstractDataConverter
 from .decorator_descriptors import ActivityFunc, SignalFunc, WorkflowExecuteFunc
-from .exceptions import WorkflowDefinitionError
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import _checked_policy
-from .queries import QueryFunc
 from .retry_policy import RetryPolicy
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "activity",
     "execute",
     "manual_activity",
-    "query",
     "retry_activity",
     "signal",
     "workflow",
@@ -244,30 +242,6 @@ def signal(name: str | None = None, *, strict: bool = False) -> Callable[[Callab
         return SignalFunc(func, signal_type)
 
     return declare
-
-
-def query(func: Callable[..., Any] | None = None) -> Any:
-    """Declare a query on a workflow: a plain method that reads the instance's state.
-
-    Use bare (``@query``) or called (``@query()``). Called on an instance returned by starting
-    the workflow, it answers from a replay of the execution's history, writing nothing to it
-    (see :mod:`awsflow.queries`); in workflow code it is the plain method.
-
-    Raises:
-        WorkflowDefinitionError: the method is a generator or ``async def`` (a query cannot wait).
-
-    .. versionadded:: 0.1
-    """
-
-    def declare(method: Callable[..., Any]) -> QueryFunc:
-        if inspect.isgeneratorfunction(method) or inspect.iscoroutinefunction(method):
-            raise WorkflowDefinitionError(
-                f"@query {getattr(method, '__qualname__', method)} must be a plain method that "
-                "returns a value: a query reads the replayed state and cannot wait"
-            )
-        return QueryFunc(method)
-
-    return declare if func is None else declare(func)
 
 
 def retry_activity(

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 from ._runtime import DecisionContext, current, starter_of
@@ -40,7 +41,7 @@ from .exceptions import QueryError, WorkflowDefinitionError
 from .workflow_definition import execute_methods
 from .workflow_execution import WorkflowExecution
 
-__all__ = ["QueryFunc", "query_workflow"]
+__all__ = ["QueryFunc", "query", "query_workflow"]
 
 _PAGE_SIZE = 1000
 
@@ -105,6 +106,30 @@ def query_workflow(
     replay = ExecutionReplay(table, execution, caller.task_list)
     replay.apply(decided_part(events, execution))
     return getattr(replay.workflow_instance, method_name)(*args, **kwargs)
+
+
+def query(func: Callable[..., Any] | None = None) -> Any:
+    """Declare a query on a workflow: a plain method that reads the instance's state.
+
+    Use bare (``@query``) or called (``@query()``). Called on an instance returned by starting
+    the workflow, it answers from a replay of the execution's history, writing nothing to it
+    (see :mod:`awsflow.queries`); in workflow code it is the plain method.
+
+    Raises:
+        WorkflowDefinitionError: the method is a generator or ``async def`` (a query cannot wait).
+
+    .. versionadded:: 0.1
+    """
+
+    def declare(method: Callable[..., Any]) -> QueryFunc:
+        if inspect.isgeneratorfunction(method) or inspect.iscoroutinefunction(method):
+            raise WorkflowDefinitionError(
+                f"@query {getattr(method, '__qualname__', method)} must be a plain method that "
+                "returns a value: a query reads the replayed state and cannot wait"
+            )
+        return QueryFunc(method)
+
+    return declare if func is None else declare(func)
 
 
 class QueryFunc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._runtime import DecisionContext, converter_of, current, starter_of
+from ._runtime import Binding, DecisionContext, converter_of, current, starter_of
 from ._swf import LIMITS, check_size
 from .core import CancelledError, Future, coroutine
 from .decorator_descriptors import SignalFunc, WorkflowExecuteFunc
@@ -42,6 +42,7 @@ class WorkflowDefinition:
     _workflow_types: dict[WorkflowType, str] = {}
     _workflow_type_by_func: dict[str, WorkflowType] = {}
     _workflow_signals: dict[str, tuple[SignalFunc, Any]] = {}
+    _binding: Binding | None = None  # see awsflow._runtime._binding
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -66,7 +67,12 @@ class WorkflowDefinition:
         self.workflow_execution = workflow_execution
         self.workflow_state = ""
         self._workflow_result: Future | None = None
-        self._data_converter = WorkflowType.DEFAULT_DATA_CONVERTER
+        self._binding = Binding(WorkflowType.DEFAULT_DATA_CONVERTER)
+
+    @property
+    def _data_converter(self) -> Any:
+        # botoflow's name for the instance's converter, which programs written for it may read.
+        return converter_of(self)
 
     @property
     def workflow_state(self) -> str:

@@ -20,7 +20,7 @@ The decider implements the protocol and imports only this side of the seam.
 from __future__ import annotations
 
 from ._asyncio_guard import AsyncioGuard
-from ._binding import bind_instance, converter_of, starter_of
+from ._binding import Binding, bind_instance, converter_of, starter_of
 from ._client import ClientContext
 from ._decision import DecisionContext, in_workflow
 from ._overrides import (
@@ -40,6 +40,7 @@ __all__ = [
     "UNSET",
     "ActivityOverrides",
     "AsyncioGuard",
+    "Binding",
     "ClientContext",
     "ContextBase",
     "DecisionContext",

@@ -31,6 +31,7 @@ cannot call it.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Coroutine
 from types import FrameType, TracebackType
@@ -85,7 +86,8 @@ def _qualname(frame: FrameType) -> str:
 
 
 def _message(attribute: str) -> str:
-    entry = _asyncio_entry(sys._getframe(2))
+    here = inspect.currentframe()  # _message; then __getattr__, then the asyncio code calling it
+    entry = _asyncio_entry(here.f_back.f_back if here is not None and here.f_back is not None else None)
     name = entry.rsplit(".", 1)[-1] if entry else ""
     if name in ("__aenter__", "__init__") and "." in entry:
         name = entry.split(".")[0]  # asyncio.timeout(...), TaskGroup(): the class names it
@@ -127,19 +129,21 @@ _STAND_IN = _NoAsyncioLoop()
 class AsyncioGuard:
     """Context manager: asyncio's primitives raise AsyncioInWorkflowError inside it (see above)."""
 
-    __slots__ = ("_events", "_previous")
+    __slots__ = ("_previous", "_set_running_loop")
 
     def __enter__(self) -> AsyncioGuard:
-        # asyncio.events holds the C-accelerated _get/_set_running_loop (thread-local state).
+        # asyncio.events holds the C-accelerated _get/_set_running_loop (thread-local state):
+        # asyncio's own private API, the one way to make its primitives see a stand-in loop.
         events: Any = sys.modules.get("asyncio.events")
-        self._events = events
+        self._set_running_loop: Any = None
         if events is not None:
-            self._previous = events._get_running_loop()
-            events._set_running_loop(_STAND_IN)
+            get_running_loop, self._set_running_loop = events._get_running_loop, events._set_running_loop
+            self._previous = get_running_loop()
+            self._set_running_loop(_STAND_IN)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._events is not None:
-            self._events._set_running_loop(self._previous)
+        if self._set_running_loop is not None:
+            self._set_running_loop(self._previous)

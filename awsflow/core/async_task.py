@@ -143,7 +143,8 @@ class AsyncTask:
         if type(yielded) is Future:  # the common case, kept short: it is replay's hot path
             yielded.observed = True
             self._waiting_on = yielded
-            # add_done_callback(self), inlined (the task is its own callback: see __call__).
+            # add_done_callback(self), inlined (the task is its own callback: see __call__): the
+            # one place outside the futures' module that reads their fields, for the hot path.
             if yielded._state is _PENDING:
                 callbacks = yielded._callbacks
                 if callbacks is None:
@@ -179,8 +180,10 @@ class AsyncTask:
         if future is not self._waiting_on or self._gen is None:
             return
         self._waiting_on = None
-        if future._exception is not None:  # failed or cancelled
-            self._step(None, future._exception.with_traceback(future._traceback))
+        # future.outcome(), inlined: every resumption of a coroutine comes through here.
+        error = future._exception
+        if error is not None:  # failed or cancelled
+            self._step(None, error.with_traceback(future._traceback))
         else:
             self._step(future._result, None)
 

@@ -143,3 +143,6 @@ class WorkflowTestingContext(DecisionContext):
             "one (no history, no timers). Stub it in the test, or run the workflow on an "
             "EngineHarness or against awsflow.local."
         )
+
+
+EngineHarness.__module__ = __name__  # public here, defined in ._harness
