@@ -5,6 +5,11 @@ start executions by calling a workflow's ``@execute`` method. The API is botoflo
 ``from awsflow import ...`` where code said ``from botoflow import ...``.
 
 :mod:`awsflow.local` is an SWF-compatible service to develop and test against.
+
+How the package is laid out (``docs/architecture.rst``): workflow code and the workflow-code API
+(``awsflow._workflow``) run inside the replay and reach it only through one protocol,
+:class:`awsflow.context.WorkflowRuntime` (``awsflow._runtime``); the replay (``awsflow.decider``,
+``awsflow.core``, ``awsflow._swf``) is pure; the workers, starters and queries do the I/O.
 """
 
 from __future__ import annotations

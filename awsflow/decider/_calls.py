@@ -36,8 +36,12 @@ from ..workflow_execution import WorkflowExecution
 from ._commands import Command
 
 if TYPE_CHECKING:
-    from ..flow_types import ActivityType, WorkflowType
     from ._making import DecisionMaking
+
+# The activity and workflow types the code passes (awsflow.flow_types'); the decider only reads
+# their names, versions, converters and wire attributes, and imports nothing of the flow types.
+ActivityType = Any
+WorkflowType = Any
 
 logger = logging.getLogger(__name__)
 

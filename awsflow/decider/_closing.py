@@ -34,7 +34,7 @@ from __future__ import annotations
 import traceback
 from typing import TYPE_CHECKING, Any
 
-from .._swf import Limits, check_size, encode_failure
+from .._swf import check_size, encode_failure
 from ..core import BaseFuture, CancelledError
 from ..core.async_task import AsyncTask
 from ..core.decorators import start_task
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from collections.abc import Generator
 
     from ..core import AsyncEventLoop
-    from ..flow_types import WorkflowType
 
 __all__ = ["Closing", "cancel_details"]
 
@@ -71,12 +70,10 @@ class Closing(DecisionMaking):
 
     _loop: AsyncEventLoop
     _instance: Any
-    _workflow_type: WorkflowType | None
     _root: AsyncTask | None
     _candidate: list[Command] | None
     _closed_by: Command | None
     _cancelling: bool
-    limits: Limits
 
     # -- why the run ends -----------------------------------------------------------------------
     def _on_workflow_done(self, future: Any) -> None:
