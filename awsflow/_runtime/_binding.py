@@ -11,14 +11,12 @@ module sets and reads (and WorkflowDefinition's own methods).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["Binding", "bind_instance", "converter_of", "starter_of"]
 
 
-@dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(NamedTuple):
     """A workflow instance's data converter, and what started its execution from outside (or None)."""
 
     data_converter: Any

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._runtime import NO_ACTIVITY_OVERRIDES, ActivityOverrides
-from .._swf import EVENTS, Call, Outcome, check_size, decode_failure, encode_arguments
+from .._swf import EVENTS, Call, EventSpec, Outcome, check_size, decode_failure, encode_arguments
 from .._swf import decode_arguments as decode_arguments  # the workers import it from here (issue 12)
 from ..core import CancelledError, Future
 from ..exceptions import (
@@ -386,17 +386,8 @@ class CallTable:
         self.by_initiated: dict[int, Any] = {}
 
     def handlers(self) -> dict[str, Handler]:
-        """Event type -> handler, for the events that bring a call's outcome (from the SWF table)."""
-        handlers: dict[str, Handler] = {}
-        for spec in EVENTS.values():
-            if spec.call is Call.ACTIVITY and spec.outcome is not Outcome.STARTED:
-                completed = spec.outcome is Outcome.COMPLETED
-                handlers[spec.event_type] = self._activity_completed if completed else self._activity_outcome
-            elif spec.call is Call.TIMER:
-                handlers[spec.event_type] = self._timer_outcome
-            elif spec.call in (Call.CHILD, Call.SIGNAL, Call.CANCEL_REQUEST):
-                handlers[spec.event_type] = self._by_initiated
-        return handlers
+        """Event type -> handler, for the events that bring a call's outcome (see _HANDLERS)."""
+        return {event_type: getattr(self, name) for event_type, name in _HANDLERS.items()}
 
     def _by_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         initiated = attributes.get("initiatedEventId")
@@ -472,3 +463,18 @@ class CallTable:
             call.future.set_cancelled(CancelledError("Timer was cancelled"))
         else:
             call.future.set_exception(StartTimerFailedError(attributes.get("cause", ""), call.timer_id))
+
+
+def _handler_name(spec: EventSpec) -> str | None:
+    """Which CallTable method handles an event of the SWF table, if any."""
+    if spec.call is Call.ACTIVITY and spec.outcome is not Outcome.STARTED:
+        return "_activity_completed" if spec.outcome is Outcome.COMPLETED else "_activity_outcome"
+    if spec.call is Call.TIMER:
+        return "_timer_outcome"
+    if spec.call in (Call.CHILD, Call.SIGNAL, Call.CANCEL_REQUEST):
+        return "_by_initiated"
+    return None  # an activity starting, a Lambda function (workflow code schedules none)
+
+
+# Read from the table once: a replay binds these to its own CallTable.
+_HANDLERS = {spec.event_type: name for spec in EVENTS.values() if (name := _handler_name(spec)) is not None}

@@ -93,7 +93,7 @@ class ExecutionReplay(Closing):
         # strict: encode every replayed decision too (see replay_decision for why it matters)
         self._strict = strict
         self.limits = limits  # SWF's limits, as this replay checks them
-        self._measure_from = measured_from(limits)
+        self._measure_from = _MEASURED_FROM if limits is LIMITS else measured_from(limits)
         self._loop = AsyncEventLoop()
         self._context = DecisionContext(self)
         self._context.workflow_execution = workflow_execution
@@ -482,6 +482,7 @@ def vars_lookup(definition: type, method: str) -> Any:
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
+_MEASURED_FROM = measured_from(LIMITS)
 
 # eventType -> (attributes member, the decision it confirms or None, may it be a later failure)
 _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
