@@ -146,7 +146,7 @@ class ExecutionReplay(Closing):
         # Events up to the start of the last completed decision task were seen before: replaying.
         for event in reversed(events):
             if event["eventType"] == "DecisionTaskCompleted":
-                started = event["decisionTaskCompletedEventAttributes"]["startedEventId"]
+                started = event[_COMPLETED_ATTRIBUTES]["startedEventId"]
                 self._replay_until = max(self._replay_until, started)
                 break
         previous = current()
@@ -483,6 +483,7 @@ def vars_lookup(definition: type, method: str) -> Any:
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
 _MEASURED_FROM = measured_from(LIMITS)
+_COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
 
 # eventType -> (attributes member, the decision it confirms or None, may it be a later failure)
 _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
