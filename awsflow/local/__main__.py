@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from ._fault_plan import FaultPlan, FaultSpecError, parse_throttle
 from ._server import LocalSWF
 from ._service import SNAPSHOT_EVERY
 
@@ -72,10 +73,48 @@ def _snapshot_every(value: str) -> int | None:
     return every or None
 
 
+def _faults(value: str) -> str:
+    try:
+        FaultPlan.parse(value)
+    except FaultSpecError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return value
+
+
+def _throttle(value: str) -> str:
+    try:
+        parse_throttle(value)
+    except FaultSpecError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return value
+
+
+_FAULTS_HELP = """\
+fault injection (--faults SPEC):
+  SPEC is RULE[;RULE...], each RULE is ACTION:OPERATIONS[:TRIGGER]
+    ACTION      throttle  answer 400 ThrottlingException "Rate exceeded"   (nothing done)
+                500       answer 500 InternalFailure                       (nothing done)
+                503       answer 503 ServiceUnavailableException           (nothing done)
+                delay=S   answer S seconds late                            (done)
+                drop      close the connection, no answer                  (done)
+                lose      polls: a poll that took a task loses its answer  (task started;
+                          it times out on SWF's timeout)
+    OPERATIONS  SWF operation names, comma-separated; * and ? glob (Respond*, *)
+    TRIGGER     p=0.1 (seeded probability, --faults-seed), nth=3 (the 3rd matching call
+                only), every=3 (every 3rd); none: every matching call
+  Rules are tried in order; the first that fires decides. Example:
+    --faults "throttle:PollFor*:p=0.2; drop:RespondActivityTaskCompleted:nth=1"
+  --throttle aws enforces SWF's documented per-API token buckets (e.g. PollFor*, Respond*
+  and StartWorkflowExecution 2000 burst / 200 a second); aws:0.01 scales them all by 0.01.
+"""
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m awsflow.local",
         description="An Amazon SWF-compatible service for development and tests.",
+        epilog=_FAULTS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="TCP port; 0 picks a free one (default: 8080)")
@@ -123,6 +162,30 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help=f"compact the store after N journaled commands (default: {SNAPSHOT_EVERY}; 0: never)",
     )
+    parser.add_argument(
+        "--faults",
+        type=_faults,
+        default=None,
+        metavar="SPEC",
+        help="inject faults on chosen operations (grammar below)",
+    )
+    parser.add_argument(
+        "--faults-seed", type=int, default=0, metavar="N", help="seed of the p= fault rules (default: 0)"
+    )
+    parser.add_argument(
+        "--throttle",
+        type=_throttle,
+        default=None,
+        metavar="aws[:SCALE]",
+        help="enforce SWF's documented API rate limits (ThrottlingException beyond them)",
+    )
+    parser.add_argument(
+        "--no-poll-close-promise",
+        dest="announce_poll_close",
+        action="store_false",
+        help="do not tell clients that closing a long poll ends it without losing a task (workers "
+        "then wait for their polls to end when they stop, as against SWF)",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level; DEBUG logs every request")
     return parser.parse_args(argv)
 
@@ -154,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             page_size=args.page_size,
             snapshot_every=args.snapshot_every,
             synchronous=args.synchronous,
+            faults=args.faults,
+            faults_seed=args.faults_seed,
+            throttle=args.throttle,
+            announce_poll_close=args.announce_poll_close,
         ).start()
     finally:
         if masked:

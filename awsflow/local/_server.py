@@ -12,6 +12,7 @@ from typing import Any
 
 from ._clock import Clock, SystemClock
 from ._connection import HttpTimeouts
+from ._fault_plan import FaultInjector, FaultPlan, parse_throttle
 from ._http import SwfHTTPServer
 from ._service import LambdaFunction, Service
 from ._store import MemoryStore, SqliteStore, Store
@@ -60,6 +61,14 @@ class LocalSWF:
             tasks at 100). A larger ``maximumPageSize`` gets this many: SWF documents it as an
             upper limit only.
         http_timeouts: how long the HTTP front waits on clients (:class:`HttpTimeouts`).
+        faults: faults to inject, in the grammar of ``python -m awsflow.local --help`` (e.g.
+            ``"throttle:PollFor*:p=0.2; drop:RespondActivityTaskCompleted:nth=1"``).
+        faults_seed: seeds the probabilistic fault rules.
+        throttle: ``"aws"`` (or ``"aws:SCALE"``) enforces SWF's documented per-API rate limits,
+            answering ``ThrottlingException`` beyond them.
+        announce_poll_close: tell clients (a response header) that closing a long poll's
+            connection ends it at once without losing a task, so workers stop promptly; False
+            makes the service look like an endpoint that promises nothing, as SWF.
         engine_options: passed to the engine (e.g. ``history_event_limit``).
 
     Example::
@@ -81,8 +90,19 @@ class LocalSWF:
         page_size: int = DEFAULT_PAGE_SIZE,
         http_timeouts: HttpTimeouts | None = None,
         synchronous: str = "NORMAL",
+        faults: str | None = None,
+        faults_seed: int = 0,
+        throttle: str | None = None,
+        announce_poll_close: bool = True,
         **engine_options: Any,
     ) -> None:
+        injector = None
+        if faults or throttle:
+            injector = FaultInjector(
+                FaultPlan.parse(faults or ""),
+                seed=faults_seed,
+                throttle=parse_throttle(throttle) if throttle else None,
+            )
         self.clock: Clock = clock if clock is not None else SystemClock()
         store: Store = SqliteStore(db, synchronous=synchronous) if db is not None else MemoryStore()
         self.service = Service(
@@ -93,7 +113,14 @@ class LocalSWF:
             page_size=page_size,
             **engine_options,
         )
-        self._server = SwfHTTPServer((host, port), self.service, verify_sigv4, http_timeouts)
+        self._server = SwfHTTPServer(
+            (host, port),
+            self.service,
+            verify_sigv4,
+            http_timeouts,
+            faults=injector,
+            announce_poll_close=announce_poll_close,
+        )
         bound_host, bound_port = self._server.server_address[:2]
         self.endpoint_url = f"http://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(
@@ -138,6 +165,11 @@ class LocalSWF:
         self.service.close()
         self._server.connections.drop_all()
         self._server.server_close()
+
+    @property
+    def faults_injected(self) -> dict[str, int]:
+        """How many faults were injected so far, by kind (``throttle``, ``drop``, ``lose``...)."""
+        return self._server.injected_faults()
 
     def __enter__(self) -> LocalSWF:
         return self.start()

@@ -7,6 +7,13 @@ rebuilds the state exactly. A poll that finds no task waits on the condition of 
 service clock, or the service closes. One daemon thread sleeps until the engine's next deadline
 and fires it; anything that may move that deadline earlier notifies it.
 
+A poll whose client closes its connection while the poll waits — completely, or only its
+sending side, as awsflow's workers do when they stop — is answered empty at once and takes no
+task. A poll that finds a task waiting when it arrives takes it whatever its connection's state,
+and its answer is written: a client that closed only its sending side reads it. (So a client
+that closes completely within moments of sending a poll may be handed a task it never reads,
+which then times out, as a lost answer does on SWF.)
+
 Every request is all-or-nothing. Its command is journaled before the answer is sent, and only
 if the engine applied it; and if the engine raises anything but an SWF fault — a bug, possibly
 half-way through changing the state — or a fault after it changed something, or the journal
@@ -338,10 +345,14 @@ class Service:
             self._pollers_changed.notify_all()
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
+                waited = False
                 while True:
                     if self._closing:
                         return dict(EMPTY_POLL_REPLIES[operation])  # a stop answers held polls empty
-                    if watch is not None and (watch.abandoned.is_set() or watch.peer_gone()):
+                    # A poll takes a task that is already waiting whatever its connection's state
+                    # (a worker stopping right after it sent the poll closes its sending side and
+                    # still reads the answer); once it has waited, a closed connection ends it.
+                    if waited and watch is not None and (watch.abandoned.is_set() or watch.peer_gone()):
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
                     body = self._execute(operation, request).body
@@ -351,6 +362,9 @@ class Service:
                         return dict(EMPTY_POLL_REPLIES[operation])
                     if watch is not None:
                         watch.start()  # only polls that wait need watching (a cheap no-op after)
+                        if watch.peer_gone():  # closed before the watcher saw it: do not wait
+                            return dict(EMPTY_POLL_REPLIES[operation])
+                    waited = True
                     self._clock.wait(cond, give_up_at)
             finally:
                 if watch is not None:
