@@ -112,7 +112,17 @@ _BY_CODE: dict[str, type[SWFResponseError]] = {
     "InternalFailure": InternalFailureError,
     "ServiceUnavailable": InternalFailureError,
 }
-_RETRYABLE = frozenset({"ThrottlingException", "InternalFailure", "ServiceUnavailable", "RequestTimeout"})
+_RETRYABLE = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
+)
 
 
 def from_client_error(error: ClientError) -> SWFResponseError:
@@ -133,9 +143,14 @@ def swf_exception_wrapper() -> Iterator[None]:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """True for throttling and transient service errors, which deserve a retry with backoff."""
+    """True for throttling and transient service errors (any HTTP 5xx), worth a retry with backoff."""
     if isinstance(error, SWFResponseError):
-        return error.code in _RETRYABLE or isinstance(error, (ThrottlingException, InternalFailureError))
-    if isinstance(error, ClientError):
-        return str(error.response.get("Error", {}).get("Code", "")) in _RETRYABLE
-    return False
+        response = error.response
+        known = error.code in _RETRYABLE or isinstance(error, (ThrottlingException, InternalFailureError))
+    elif isinstance(error, ClientError):
+        response = error.response
+        known = str(error.response.get("Error", {}).get("Code", "")) in _RETRYABLE
+    else:
+        return False
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return known or (isinstance(status, int) and status >= 500)

@@ -3,16 +3,26 @@
 A worker is used in one of three ways:
 
 - ``with worker:`` polls in a background thread and, inside the block, calling a workflow's
-  ``@execute`` method starts an execution; leaving the block stops polling (the poll in flight
-  is abandoned, a task being handled is finished) and joins the thread;
+  ``@execute`` method starts an execution; leaving the block stops polling and joins the thread;
 - ``worker.run()`` polls in the calling thread until :meth:`stop`; from the main thread it
   also turns SIGTERM and SIGINT into a graceful stop (a second signal hurries it);
 - ``worker.run_once()`` handles at most one task (one long poll).
 
 ``worker.stats`` is a snapshot of the worker's counters (:class:`~awsflow.workers.WorkerStats`).
 
-Transient and throttling errors are retried with capped exponential backoff and jitter; a task
-once taken is always answered or, if its answer cannot be sent, left to SWF's timeout.
+Stopping (see ``_transport``): ``start()`` returns once each poller is about to poll, and a
+poll once begun is sent. A stop never abandons a poll SWF may answer with a task: against a
+service that promises to answer a half-closed poll at once (awsflow.local says so on every
+answer), the polls in flight are half-closed and answer within milliseconds — that is what keeps
+leaving ``with worker:`` fast; against any other endpoint (Amazon SWF) they are left to end, within
+the poll timeout. Either way a task they return is handled before the poller ends.
+
+Trouble with the service — unreachable, failing (HTTP 5xx) or throttling — is logged once per
+spell (``_service_health``: a WARNING when it starts, an INFO when the service answers again) and
+retried: polls back off, at most :data:`~awsflow.workers._answers.PROBE_INTERVAL` apart while
+the service is unreachable, so polling resumes within about a second of its return; answers are
+retried for as long as SWF may take them (``_answers``). Other errors go to
+:attr:`BaseWorker.unhandled_exception_handler`.
 """
 
 from __future__ import annotations
@@ -29,17 +39,18 @@ from typing import Any
 from botocore.config import Config
 
 from ..context._contexts import StartWorkflowContext, peek_context, set_context
-from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_retryable
+from ..swf_exceptions import TypeAlreadyExistsError
+from ._answers import PROBE_INTERVAL, Stopping, deliver
 from ._backoff import backoff_delay
 from ._caller import SwfCaller
+from ._service_health import ServiceHealth, Trouble, classify
 from ._signals import stop_on_signals
 from ._stats import Counters, WorkerStats
-from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
+from ._transport import POLL_OPERATIONS, AbortablePolls, Endpoint, PollAborted, install, polling_for
 
 logger = logging.getLogger(__name__)
 
 POLL_READ_TIMEOUT = 70.0  # above SWF's 60 s long poll
-RESPOND_ATTEMPTS = 8
 
 
 class BaseWorker(SwfCaller):
@@ -52,12 +63,17 @@ class BaseWorker(SwfCaller):
         self._identity: str | None = None
         self._polls = AbortablePolls(POLL_READ_TIMEOUT)
         self._stopping = threading.Event()
+        self._stop_event: Any = None  # another stop request to honour (see start)
+        self._hurry = threading.Event()  # give up answers still being retried
         self._threads: list[threading.Thread] = []
+        self._threads_lock = threading.Lock()
+        self._ready = threading.Condition()
+        self._not_ready: set[threading.Thread] = set()  # pollers start() still waits for
         self._outer_contexts: list[Any] = []
-        if client is not None:
-            install(client)
+        self._endpoint: Endpoint | None = install(client) if client is not None else None
         self._unhandled_exception_handler: Callable[[BaseException, Any], None] = self._log_unhandled
         self._counters = Counters()
+        self._health = ServiceHealth(repr(self))
 
     # -- configuration --------------------------------------------------------------------------
     def _client_config(self) -> Config:
@@ -72,7 +88,8 @@ class BaseWorker(SwfCaller):
     def client(self) -> Any:
         """The botocore SWF client (created on first use), its polls abortable."""
         client = super().client
-        install(client)  # idempotent
+        if self._endpoint is None:
+            self._endpoint = install(client)
         return client
 
     @property
@@ -118,6 +135,8 @@ class BaseWorker(SwfCaller):
         """
         self._polls.reset()
         self._stopping.clear()
+        self._hurry.clear()
+        self._stop_event = None
         if not handle_signals:
             self._poll_loop()
             return
@@ -129,31 +148,114 @@ class BaseWorker(SwfCaller):
         logger.info("%r: signal %d received; stopping gracefully", self, signum)
         self.stop()
 
-    def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
-        """Poll in ``pollers`` background threads (each running ``loop``, the poll loop by default)."""
+    def start(
+        self,
+        pollers: int = 1,
+        *,
+        loop: Callable[[], None] | None = None,
+        initializer: Callable[[], None] | None = None,
+        stop_event: Any = None,
+    ) -> None:
+        """Poll in ``pollers`` background threads (each running ``loop``, the poll loop by default).
+
+        Returns once each poller is about to poll (or has ended): a :meth:`stop` from then on
+        still lets that poll happen, and handles the task it brings, as botoflow's executors did.
+        ``initializer`` runs first in each poller thread. ``stop_event`` (anything with
+        ``is_set()``, e.g. a ``multiprocessing.Event``) is consulted before each poll as well as
+        :meth:`stop`, so a stop requested from another process is seen at once (call :meth:`stop`
+        too, to end the waits).
+        """
         if pollers < 1:
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
         self._polls.reset()
         self._stopping.clear()
+        self._hurry.clear()
+        self._stop_event = stop_event
         _ = self.client  # create it (and its hooks) before the threads race to
-        for index in range(pollers):
-            self._spawn(loop or self._poll_loop, f"{self!r} poller {index}")
+        body = loop or self._poll_loop
+
+        def run() -> None:
+            try:
+                if initializer is not None:
+                    initializer()
+                body()
+            finally:
+                self._about_to_poll()  # a loop that ends without polling must not hold up start()
+
+        threads = [
+            threading.Thread(target=run, name=f"{self!r} poller {index}", daemon=True)
+            for index in range(pollers)
+        ]
+        with self._ready:
+            self._not_ready.update(threads)
+        for thread in threads:
+            self._track(thread)
+            thread.start()
+        with self._ready:
+            self._ready.wait_for(lambda: self._not_ready.isdisjoint(threads))
+
+    def _join_all_but(self, skipped: set[threading.Thread]) -> None:
+        """Wait for the background threads to end, except ``skipped`` (and the calling thread)."""
+        while True:
+            with self._threads_lock:
+                alive = [
+                    t
+                    for t in self._threads
+                    if t.is_alive() and t not in skipped and t is not threading.current_thread()
+                ]
+            if not alive:
+                return
+            for thread in alive:
+                thread.join()
+
+    def _stop_requested(self) -> bool:
+        """Whether polling should end: :meth:`stop`, or the ``stop_event`` given to :meth:`start`."""
+        return self._stopping.is_set() or (self._stop_event is not None and bool(self._stop_event.is_set()))
+
+    def _about_to_poll(self) -> None:
+        """Called by a poll loop right before each poll; the first call is what ``start()`` waits for."""
+        with self._ready:
+            current = threading.current_thread()
+            if current in self._not_ready:
+                self._not_ready.discard(current)
+                self._ready.notify_all()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
+        """Run ``target`` in a thread that :meth:`join` waits for."""
         thread = threading.Thread(target=target, name=name, daemon=True)
-        self._threads.append(thread)
+        self._track(thread)
         thread.start()
 
+    def _track(self, thread: threading.Thread) -> None:
+        with self._threads_lock:  # ended threads go, or a long-lived worker would collect them
+            self._threads = [known for known in self._threads if known.is_alive()] + [thread]
+
     def stop(self) -> None:
-        """Stop polling: the polls in flight end at once; tasks being handled are finished."""
+        """Stop polling; polls in flight end without losing a task, and tasks in hand are finished.
+
+        Against a service that promised to answer half-closed polls at once (awsflow.local),
+        the polls in flight are half-closed and end within milliseconds; against any other, they
+        end when the service answers them (within the poll timeout). A task they bring is handled.
+        """
         self._stopping.set()
-        self._polls.abort()
+        if self._endpoint is not None and self._endpoint.promises_poll_close:
+            self._polls.close_polls()
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the background threads to end."""
-        for thread in self._threads:
-            thread.join(timeout)
-        self._threads = [thread for thread in self._threads if thread.is_alive()]
+        """Wait (at most ``timeout`` seconds in all) for the background threads to end.
+
+        Threads started meanwhile (a task a stopping poller took) are waited for too.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            with self._threads_lock:
+                alive = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
+            if not alive:
+                return
+            for thread in alive:
+                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if deadline is not None and time.monotonic() >= deadline:
+                return
 
     @property
     def is_running(self) -> bool:
@@ -179,7 +281,8 @@ class BaseWorker(SwfCaller):
     def _poll_loop(self, once: Callable[[], bool] | None = None) -> None:
         once = once or self.run_once
         failures = 0
-        while not self._stopping.is_set():
+        while not self._stop_requested():
+            self._about_to_poll()
             try:
                 once()
                 failures = 0
@@ -190,43 +293,59 @@ class BaseWorker(SwfCaller):
                 self._poll_failed(error, failures)
 
     def _poll_failed(self, error: Exception, failures: int) -> None:
-        """Count, log and back off after the ``failures``-th poll failure in a row."""
+        """Count, log and back off after the ``failures``-th poll failure in a row.
+
+        Service trouble was logged once for the spell by ``_call``; anything else goes to the
+        unhandled exception handler. While the service is unreachable or failing, polls probe
+        it at most PROBE_INTERVAL apart.
+        """
         if self._stopping.is_set():
             return
         self._counters.add("poll_errors")
-        delay = backoff_delay(failures)
-        if is_retryable(error):
-            logger.warning("%r: %r; retrying in %.1f s", self, error, delay)
-        else:
+        trouble = classify(error)
+        if trouble is None:
             self._unhandled_exception_handler(error, error.__traceback__)
-        self._stopping.wait(delay)
+        cap = PROBE_INTERVAL if trouble in (Trouble.UNREACHABLE, Trouble.FAILING) else None
+        self._stopping.wait(backoff_delay(failures, cap=cap))
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
-        if operation in POLL_OPERATIONS:
-            with polling_for(self._polls):
-                return super()._call(operation, request)
-        return super()._call(operation, request)
+        try:
+            if operation in POLL_OPERATIONS:
+                with polling_for(self._polls):
+                    answer = super()._call(operation, request)
+            else:
+                answer = super()._call(operation, request)
+        except Exception as error:  # noted if it is trouble with the service; always re-raised
+            self._health.failed(operation, error)
+            raise
+        self._health.answered()
+        return answer
 
-    def _answer(self, operation: str, request: dict[str, Any], what: str) -> bool:
-        """Send a task's answer, retrying transient failures; False if SWF no longer has the task."""
-        for attempt in range(1, RESPOND_ATTEMPTS + 1):
-            try:
-                self._call(operation, request)
-                return True
-            except UnknownResourceError as gone:
-                self._counters.add("answer_errors")
-                logger.warning("%s: SWF no longer has the task (it timed out?): %s", what, gone.message)
-                return False
-            except Exception as error:
-                if not is_retryable(error) or attempt == RESPOND_ATTEMPTS:
-                    self._counters.add("answer_errors")
-                    logger.error(
-                        "%s: %s failed; the task will time out and be retried: %r", what, operation, error
-                    )
-                    return False
-                time.sleep(backoff_delay(attempt))  # backoff between attempts to answer
-        return False
+    def _answer(
+        self,
+        operation: str,
+        request: dict[str, Any],
+        what: str,
+        *,
+        deadline: float | None = None,
+        give_up: Callable[[], bool] | None = None,
+    ) -> bool:
+        """Send a task's answer, retrying while SWF may take it (see ``_answers``); whether it (most likely) did.
+
+        ``deadline`` (monotonic) is when the task token surely expired (default: in an hour).
+        """
+        stop = Stopping(self._stopping, self._hurry, give_up or (lambda: False))
+        outcome = deliver(
+            lambda: self._call(operation, request),
+            operation=operation,
+            what=what,
+            deadline=deadline if deadline is not None else time.monotonic() + 3600.0,
+            stop=stop,
+        )
+        if not outcome.taken:
+            self._counters.add("answer_errors")
+        return outcome.taken
 
     def _register(self, operation: str, flow_type: Any) -> None:
         """Register a workflow or activity type; one already registered is fine (another worker did)."""

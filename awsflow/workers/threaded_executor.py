@@ -7,12 +7,8 @@ multiprocessing executors for CPU-bound work.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-
-from ._transport import PollAborted
 
 __all__ = ["ThreadedActivityExecutor", "ThreadedExecutor", "ThreadedWorkflowExecutor"]
 
@@ -20,7 +16,12 @@ logger = logging.getLogger(__name__)
 
 
 class ThreadedExecutor:
-    """Base of the threaded executors: ``start()``, ``stop()``, ``join()``."""
+    """Base of the threaded executors: ``start()``, ``stop()``, ``join()`` (botoflow's API).
+
+    ``start()`` returns once each poller is about to poll; ``stop()`` ends polling without
+    abandoning a poll the service may answer with a task, and a task that comes is handled;
+    ``join()`` waits for all of it (see :meth:`~awsflow.workers.BaseWorker.stop`).
+    """
 
     def __init__(self, worker: Any) -> None:
         self._worker = worker
@@ -36,19 +37,22 @@ class ThreadedExecutor:
         self._initializer = func
 
     def stop(self) -> bool:
-        """Stop polling (polls in flight end at once; running tasks finish). False if not running."""
+        """Stop polling (a task a poll in flight brings is still handled). False if not running."""
         if not self.is_running:
             return False
         self._worker.stop()
         return True
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the threads to end."""
+        """Wait for the threads to end, and the tasks they took to be handled."""
         self._worker.join(timeout)
 
     @property
     def is_running(self) -> bool:
         return bool(self._worker.is_running)
+
+    def _run_initializer(self) -> None:
+        self._initializer(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._worker!r}>"
@@ -58,15 +62,10 @@ class ThreadedWorkflowExecutor(ThreadedExecutor):
     """Runs a workflow worker's decision loop in ``pollers`` threads."""
 
     def start(self, pollers: int = 1) -> None:
+        """Start ``pollers`` threads; returns once each is about to poll."""
         if pollers < 1:
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
-        initializer = self._initializer
-
-        def loop() -> None:
-            initializer(self)
-            self._worker._poll_loop()
-
-        self._worker.start(pollers, loop=loop)
+        self._worker.start(pollers, initializer=self._run_initializer)
 
 
 class ThreadedActivityExecutor(ThreadedExecutor):
@@ -77,49 +76,7 @@ class ThreadedActivityExecutor(ThreadedExecutor):
     """
 
     def start(self, pollers: int = 1, workers: int = 1) -> None:
+        """Start ``pollers`` threads running up to ``workers`` activities; returns once each is about to poll."""
         if pollers < 1 or workers < 1:
             raise ValueError(f"pollers and workers must be 1 or more, not {pollers} and {workers}")
-        worker = self._worker
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{worker!r} activity")
-        free = threading.Semaphore(workers)
-        initializer = self._initializer
-
-        def run(task: Any) -> None:
-            try:
-                worker.handle_task(task)
-            finally:
-                free.release()
-
-        def loop() -> None:
-            initializer(self)
-            while not worker._stopping.is_set():
-                free.acquire()
-                try:
-                    task = worker.poll_task()
-                except PollAborted:
-                    free.release()
-                    return
-                except Exception as error:
-                    free.release()
-                    worker.unhandled_exception_handler(error, error.__traceback__)
-                    worker._stopping.wait(1.0)
-                    continue
-                if task is None:
-                    free.release()
-                    continue
-                pool.submit(run, task)
-
-        def shutdown_after_pollers(threads: list[threading.Thread]) -> None:
-            for thread in threads:
-                thread.join()
-            pool.shutdown(wait=True)
-
-        worker.start(pollers, loop=loop)
-        closer = threading.Thread(
-            target=shutdown_after_pollers,
-            args=(list(worker._threads),),
-            name=f"{worker!r} pool closer",
-            daemon=True,
-        )
-        worker._threads.append(closer)
-        closer.start()
+        self._worker.start(pollers, initializer=self._run_initializer, max_concurrent=workers)
