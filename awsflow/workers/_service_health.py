@@ -33,7 +33,7 @@ import time
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
-from ..swf_exceptions import is_retryable
+from ..swf_exceptions import SWFResponseError, ThrottlingException, is_retryable
 from ._transport import PollAborted
 
 logger = logging.getLogger(__name__)
@@ -65,8 +65,11 @@ def classify(error: BaseException) -> Trouble | None:
         return Trouble.UNREACHABLE
     if not is_retryable(error):
         return None
-    response = getattr(error, "response", None) or {}
-    code = str(response.get("Error", {}).get("Code", ""))
+    if isinstance(error, SWFResponseError):
+        code = error.code or ("ThrottlingException" if isinstance(error, ThrottlingException) else "")
+    else:
+        response = getattr(error, "response", None) or {}
+        code = str(response.get("Error", {}).get("Code", ""))
     return Trouble.THROTTLED if code in _THROTTLING_CODES else Trouble.FAILING
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import select
 import socket
 import ssl
 import threading
@@ -201,7 +202,9 @@ class AbortablePolls:
         key = (scheme, host, port)
         cached: tuple[Any, http.client.HTTPConnection] | None = getattr(self._local, "connection", None)
         if cached is not None and cached[0] == key:
-            return cached[1]
+            if not _dropped(cached[1]):
+                return cached[1]
+            cached[1].close()  # the service closed it while idle (a restart): a new one
         connection: http.client.HTTPConnection
         if scheme == "https":
             if self._ssl is None:
@@ -217,6 +220,21 @@ class AbortablePolls:
     def _drop(self, connection: http.client.HTTPConnection) -> None:
         connection.close()
         self._local.connection = None
+
+
+def _dropped(connection: http.client.HTTPConnection) -> bool:
+    """Whether an idle kept-alive connection was closed by the other end (it reads as ready)."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        if hasattr(select, "poll"):  # select() cannot take descriptors past FD_SETSIZE
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])
+    except (OSError, ValueError):
+        return True
 
 
 def _shutdown(connection: http.client.HTTPConnection, how: int) -> None:

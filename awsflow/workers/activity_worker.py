@@ -418,15 +418,15 @@ class ActivityWorker(BaseWorker):
             yield
             return
         beater = AutoHeartbeat(
-            context._background_heartbeat, interval, self._clock, self._ticks, f"heartbeat {context.task.id}"
+            context.background_heartbeat, interval, self._clock, self._ticks, f"heartbeat {context.task.id}"
         )
-        context._on_heartbeat = beater.postpone
+        context.on_heartbeat = beater.postpone
         beater.start()
         try:
             yield
         finally:
             beater.stop()
-            context._on_heartbeat = None
+            context.on_heartbeat = None
 
     def _on_clock_jump(self) -> None:
         with self._ticks:
