@@ -8,8 +8,9 @@ So an answer (``RespondActivityTaskCompleted``/``Failed``/``Canceled``,
 - SWF takes it: **delivered**;
 - SWF says it no longer knows the task token (``UnknownResourceFault``). If an earlier attempt
   broke off in transit (the connection failed, or the service failed, after the request may
-  have been committed — ``--faults drop`` does exactly this), that attempt was most likely
-  recorded: **probably delivered**, logged at INFO. Otherwise the task timed out or was closed
+  have been committed — ``--faults drop`` does exactly this), or botocore itself retried the
+  call before giving this answer (a client configured with retries does so on a closed
+  connection), that attempt was most likely recorded: **probably delivered**, logged at INFO. Otherwise the task timed out or was closed
   meanwhile: **gone**, logged at WARNING. Neither is an error of the worker;
 - the task token cannot be valid any more: its deadline (the task's start-to-close timeout, as
   far as the worker knows it, from when it took the task) has passed: **given up**, logged at
@@ -72,6 +73,11 @@ def validity(*timeouts: int | float | str | None, floor: float = VALIDITY_FLOOR)
     return min(VALIDITY_CAP, max(floor, seconds))
 
 
+def _retried_by_botocore(error: UnknownResourceError) -> bool:
+    metadata = (error.response or {}).get("ResponseMetadata", {})
+    return bool(metadata.get("RetryAttempts", 0))
+
+
 @dataclass(frozen=True, slots=True)
 class Stopping:
     """The worker's two stop events: ``stopping`` (stop polling) and ``hurry`` (give up answers)."""
@@ -107,7 +113,7 @@ def deliver(
             send()
             return Delivery.DELIVERED
         except UnknownResourceError as gone:
-            if in_doubt:
+            if in_doubt or _retried_by_botocore(gone):
                 logger.info(
                     "%s: %s was most likely recorded by an earlier attempt that failed in transit "
                     "(SWF no longer knows the task: %s)",

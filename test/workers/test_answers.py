@@ -92,6 +92,15 @@ def test_unknown_token_after_an_attempt_lost_in_transit_is_most_likely_delivered
     assert Delivery.PROBABLY_DELIVERED.taken
 
 
+def test_unknown_token_after_botocores_own_retries_is_most_likely_delivered() -> None:
+    retried = UnknownResourceError(
+        "Unknown task token",
+        "UnknownResourceFault",
+        {"Error": {"Code": "UnknownResourceFault"}, "ResponseMetadata": {"RetryAttempts": 1}},
+    )
+    assert _deliver(Service(retried)) is Delivery.PROBABLY_DELIVERED
+
+
 @pytest.mark.parametrize("before", [[], [THROTTLED]], ids=["at-once", "after-throttling"])
 def test_unknown_token_otherwise_means_the_task_is_gone(
     before: list[BaseException], caplog: pytest.LogCaptureFixture
