@@ -57,6 +57,14 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_REQUEST_BYTES = 1024 * 1024  # SWF's request size quota
 MAX_REQUEST_LINE_BYTES = 65536
 _DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES
+# A promise this service makes to its clients, in a header of every answer: a long poll whose
+# client shuts its side of the connection for writing (a FIN, while it goes on reading) is
+# answered at once — with the task that was waiting when the poll arrived or that was handed to
+# it before the FIN, else empty; the client reads that answer and handles the task. So a stopping worker can end its polls without waiting up to
+# 60 s and without any task being left started with nobody to run it (see _watcher). Amazon
+# SWF promises nothing of the kind, so workers only half-close polls to endpoints that say so.
+POLL_RELEASE_HEADER = "x-awsflow-poll-release"
+POLL_RELEASE_HALF_CLOSE = "half-close"
 _TARGET_PREFIXES = ("SimpleWorkflowService.", "com.amazonaws.swf.service.model.SimpleWorkflowService.")
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,12}")
 _INTERNAL_FAILURE = {"__type": "com.amazonaws.swf.base.model#InternalFailure", "message": "Internal failure"}
@@ -70,6 +78,9 @@ class SwfHTTPServer(ThreadingHTTPServer):
         service: the service the requests go to.
         credentials: ``(access_key, secret_key)`` to require SigV4 signatures by, or None.
         timeouts: how long to wait on clients (see ``awsflow.local._connection``).
+        announce_poll_release: say in every answer (:data:`POLL_RELEASE_HEADER`) that a poll
+            whose client half-closes its connection is answered at once; False makes the
+            service look like any other SWF endpoint to the workers.
     """
 
     daemon_threads = True
@@ -82,8 +93,11 @@ class SwfHTTPServer(ThreadingHTTPServer):
         service: Service,
         credentials: tuple[str, str] | None = None,
         timeouts: HttpTimeouts | None = None,
+        *,
+        announce_poll_release: bool = True,
     ) -> None:
         super().__init__(address, _Handler)
+        self.announce_poll_release = announce_poll_release
         self.service = service
         self.credentials = credentials
         self.timeouts = timeouts if timeouts is not None else HttpTimeouts()
@@ -307,6 +321,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", CONTENT_TYPE)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("x-amzn-RequestId", request_id or str(uuid.uuid4()))
+            if self.server.announce_poll_release:
+                self.send_header(POLL_RELEASE_HEADER, POLL_RELEASE_HALF_CLOSE)
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()

@@ -60,6 +60,9 @@ class LocalSWF:
             tasks at 100). A larger ``maximumPageSize`` gets this many: SWF documents it as an
             upper limit only.
         http_timeouts: how long the HTTP front waits on clients (:class:`HttpTimeouts`).
+        announce_poll_release: tell clients (a header in every answer) that a poll whose client
+            half-closes its connection is answered at once, so stopping workers need not wait
+            for their polls; False makes the service look like Amazon SWF to them.
         engine_options: passed to the engine (e.g. ``history_event_limit``).
 
     Example::
@@ -81,6 +84,7 @@ class LocalSWF:
         page_size: int = DEFAULT_PAGE_SIZE,
         http_timeouts: HttpTimeouts | None = None,
         synchronous: str = "NORMAL",
+        announce_poll_release: bool = True,
         **engine_options: Any,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
@@ -93,7 +97,13 @@ class LocalSWF:
             page_size=page_size,
             **engine_options,
         )
-        self._server = SwfHTTPServer((host, port), self.service, verify_sigv4, http_timeouts)
+        self._server = SwfHTTPServer(
+            (host, port),
+            self.service,
+            verify_sigv4,
+            http_timeouts,
+            announce_poll_release=announce_poll_release,
+        )
         bound_host, bound_port = self._server.server_address[:2]
         self.endpoint_url = f"http://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(

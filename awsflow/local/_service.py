@@ -338,15 +338,24 @@ class Service:
             self._pollers_changed.notify_all()
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
+                arriving = True
                 while True:
                     if self._closing:
                         return dict(EMPTY_POLL_REPLIES[operation])  # a stop answers held polls empty
-                    if watch is not None and (watch.abandoned.is_set() or watch.peer_gone()):
+                    gone = watch is not None and (watch.abandoned.is_set() or watch.peer_gone())
+                    if gone and not arriving:
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
+                    # A poll whose client shut its side right after sending it (a stopping
+                    # worker releasing it, see _http.POLL_RELEASE_HEADER) still gets the task
+                    # already waiting: the client reads its answer. Only a poll that would have
+                    # to wait is given up.
                     body = self._execute(operation, request).body
                     if body is not None:
                         return body
+                    if gone:
+                        return dict(EMPTY_POLL_REPLIES[operation])
+                    arriving = False
                     if self._clock.now() >= give_up_at:
                         return dict(EMPTY_POLL_REPLIES[operation])
                     if watch is not None:

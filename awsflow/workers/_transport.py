@@ -1,13 +1,19 @@
-"""Long polls a worker can abandon when it stops.
+"""Long polls a worker can end when it stops, without leaving a task behind.
 
-SWF holds a poll for up to 60 seconds. A worker leaving ``with worker:`` must not wait that long,
-nor leave a thread behind, so its two poll operations are sent over connections it owns (a
-botocore ``before-send`` hook; signing, retries and parsing stay botocore's). Stopping shuts those
-sockets down: the poll ends at once, and a server that watches for it (awsflow.local does) gives
-the next task to someone else. Every other call goes through botocore's own HTTP stack.
+SWF holds a poll for up to 60 seconds, and a poll may be handed a task at any moment of it. A
+worker that closed its poll's connection to stop quickly could leave that task *started* with
+nobody to run it until its timeout (Amazon SWF does not withdraw it). So the rule is: a poll
+that has been sent is never abandoned. A stopping worker either waits for its polls in flight
+(bounded by the poll timeout) and handles what they bring, or — only against a service that
+promises it in the ``x-awsflow-poll-release: half-close`` header of its answers, as
+awsflow.local does — shuts its side of the connection for writing and reads the answer that the
+service then sends at once: empty, or the task it had already handed over.
 
-With an HTTP(S) proxy configured the hook steps aside (botocore knows the proxy rules) and a
-stop waits for the poll in flight to end.
+To do that the workers send their two poll operations over connections they own (a botocore
+``before-send`` hook; signing, retries and parsing stay botocore's). Every other call goes
+through botocore's own HTTP stack; its answers still tell which endpoints make the promise
+(an ``after-call`` hook). With an HTTP(S) proxy configured the hook steps aside (botocore knows
+the proxy rules) and a stop always waits for the poll in flight.
 """
 
 from __future__ import annotations
@@ -26,10 +32,30 @@ from botocore.awsrequest import AWSResponse
 from botocore.httpsession import where
 
 POLL_OPERATIONS = ("PollForDecisionTask", "PollForActivityTask")
+RELEASE_HEADER = "x-awsflow-poll-release"
+RELEASE_HALF_CLOSE = "half-close"
+
+# Endpoint (scheme://host:port) → whether its last answer made the half-close promise. An
+# endpoint not seen yet is assumed not to: then a stop waits for its polls.
+_promises: dict[str, bool] = {}
+
+
+def _endpoint_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _note_promise(url: str, headers: Any) -> None:
+    _promises[_endpoint_of(url)] = headers.get(RELEASE_HEADER) == RELEASE_HALF_CLOSE
+
+
+def releases_half_closed_polls(url: str) -> bool:
+    """Whether the endpoint serving ``url`` said it answers a half-closed poll at once."""
+    return _promises.get(_endpoint_of(url), False)
 
 
 class PollAborted(Exception):
-    """The worker stopped while this poll was waiting; no task was taken."""
+    """The worker was stopping, so the poll was not sent; no task was taken."""
 
 
 class _Body:
@@ -53,7 +79,13 @@ def install(client: Any) -> None:
         return
     for operation in POLL_OPERATIONS:
         client.meta.events.register(f"before-send.swf.{operation}", _dispatch)
+    client.meta.events.register("after-call.swf", _after_call)
     client._awsflow_polls_installed = True
+
+
+def _after_call(http_response: Any = None, **kwargs: Any) -> None:
+    if http_response is not None:
+        _note_promise(http_response.url, http_response.headers)
 
 
 def _dispatch(request: Any, **kwargs: Any) -> AWSResponse | None:
@@ -73,28 +105,47 @@ def polling_for(polls: AbortablePolls) -> Iterator[None]:
 
 
 class AbortablePolls:
-    """Sends poll requests on per-thread connections that :meth:`abort` can shut."""
+    """Sends poll requests on per-thread connections; :meth:`release` ends them when stopping."""
 
     def __init__(self, read_timeout: float = 70.0) -> None:
         self._read_timeout = read_timeout
         self._lock = threading.Lock()
-        self._active: set[http.client.HTTPConnection] = set()
-        self._aborted = False
+        # Polls in flight: connection → endpoint, and those whose request is wholly sent.
+        self._active: dict[http.client.HTTPConnection, str] = {}
+        self._sent: set[http.client.HTTPConnection] = set()
+        self._released: set[http.client.HTTPConnection] = set()
+        self._releasing = False  # half-close polls once sent (where the service promises it)
+        self._refusing = False  # send no new polls
         self._local = threading.local()
         self._ssl: ssl.SSLContext | None = None
 
     def reset(self) -> None:
         with self._lock:
-            self._aborted = False
+            self._releasing = self._refusing = False
 
-    def abort(self) -> None:
-        """End every poll in flight (and refuse new ones until :meth:`reset`)."""
+    def release(self, *, refuse_new: bool = True) -> None:
+        """End the polls in flight, and those sent from now on, where the service promised to
+        answer them at once; with ``refuse_new``, send no new polls (:class:`PollAborted`).
+
+        A poll to an endpoint that made no promise goes on to its answer, which its thread
+        handles as usual (see the module docstring).
+        """
         with self._lock:
-            self._aborted = True
-            for connection in self._active:
-                if connection.sock is not None:
-                    with contextlib.suppress(OSError):
-                        connection.sock.shutdown(socket.SHUT_RDWR)
+            self._releasing = True
+            self._refusing = refuse_new
+            for connection in self._sent:
+                self._half_close(connection)
+
+    def _half_close(self, connection: http.client.HTTPConnection) -> None:
+        # Caller holds the lock. Only a wholly sent request may be cut short: the service reads
+        # the FIN after it, answers, and the thread reads that answer.
+        endpoint = self._active.get(connection)
+        if endpoint is None or connection in self._released or not releases_half_closed_polls(endpoint):
+            return
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_WR)
+            self._released.add(connection)
 
     def send(self, request: Any, **kwargs: Any) -> AWSResponse | None:
         parts = urlsplit(request.url)
@@ -104,29 +155,34 @@ class AbortablePolls:
         path = parts.path or "/"
         if parts.query:
             path = f"{path}?{parts.query}"
+        released = False
         try:
-            if connection.sock is None:
-                # Connect before registering: abort() can only shut a socket that exists.
-                connection.connect()
             with self._lock:
-                if self._aborted:
-                    raise PollAborted("the worker is stopping")
-                self._active.add(connection)
+                if self._refusing:
+                    raise PollAborted("the worker is stopping; the poll was not sent")
+                self._active[connection] = _endpoint_of(request.url)
             body = request.body.encode() if isinstance(request.body, str) else request.body
             connection.request(request.method, path, body=body, headers=dict(request.headers.items()))
+            with self._lock:
+                self._sent.add(connection)
+                if self._releasing:
+                    self._half_close(connection)
             response = connection.getresponse()
             payload = response.read()
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException):
             self._drop(connection)
-            if self._aborted:
-                raise PollAborted("the worker stopped during the poll") from error
             raise
         finally:
             with self._lock:
-                self._active.discard(connection)
-        if response.will_close:
-            self._drop(connection)
-        return AWSResponse(request.url, response.status, dict(response.getheaders()), _Body(payload))
+                self._active.pop(connection, None)
+                self._sent.discard(connection)
+                released = connection in self._released
+                self._released.discard(connection)
+        if response.will_close or released:
+            self._drop(connection)  # a half-closed connection carries no further request
+        headers = dict(response.getheaders())
+        _note_promise(request.url, {name.lower(): value for name, value in headers.items()})
+        return AWSResponse(request.url, response.status, headers, _Body(payload))
 
     def _connection(self, scheme: str, host: str, port: int | None) -> http.client.HTTPConnection:
         key = (scheme, host, port)

@@ -130,7 +130,6 @@ class ActivityWorker(BaseWorker):
         self._slots = threading.Condition()  # guards _held and _reserved
         self._held: dict[str, _Held] = {}
         self._reserved = 0  # slots taken by polls in flight (max_concurrent > 1)
-        self._hurry = threading.Event()
         self._pool: ProcessPool | None = None
         self._register_activities()
 
@@ -184,7 +183,6 @@ class ActivityWorker(BaseWorker):
 
     def start(self, pollers: int = 1, *, loop: Any = None) -> None:
         """Poll in the background (``processes``: one poller feeding the child processes)."""
-        self._hurry.clear()
         if loop is None and self._processes is not None:
             if self._pool is None:
                 recipe = _recipe(self)
@@ -204,9 +202,9 @@ class ActivityWorker(BaseWorker):
         else:
             super().start(pollers, loop=loop)
 
-    def stop(self) -> None:
-        """Stop polling (polls in flight end at once); tasks in flight go on (see :meth:`shutdown`)."""
-        super().stop()
+    def stop(self, *, finish_committed_polls: bool = False) -> None:
+        """Stop polling (see :meth:`BaseWorker.stop`); tasks in flight go on (see :meth:`shutdown`)."""
+        super().stop(finish_committed_polls=finish_committed_polls)
         self._wake_waiters()
 
     def shutdown(self) -> None:
@@ -273,6 +271,7 @@ class ActivityWorker(BaseWorker):
     # -- polling loops --------------------------------------------------------------------------
     def _concurrent_loop(self) -> None:
         """Poll while fewer than max_concurrent tasks are in flight; run each in a new thread."""
+        self._ready.release()
         failures = 0
         while True:
             with self._slots:
@@ -303,6 +302,7 @@ class ActivityWorker(BaseWorker):
         """Poll while a child process has room; hand each task to one."""
         pool = self._pool
         assert pool is not None
+        self._ready.release()
         failures = 0
         while pool.wait_for_room(self._stopping):
             try:

@@ -3,16 +3,20 @@
 A worker is used in one of three ways:
 
 - ``with worker:`` polls in a background thread and, inside the block, calling a workflow's
-  ``@execute`` method starts an execution; leaving the block stops polling (the poll in flight
-  is abandoned, a task being handled is finished) and joins the thread;
+  ``@execute`` method starts an execution; leaving the block stops polling and joins the thread:
+  a task being handled is finished, and so is the poll in flight (at once against awsflow.local,
+  which promises to answer a released poll; against Amazon SWF within the 60 s poll, since a
+  poll cut short there could strand a task it was handed — see ``_transport``);
 - ``worker.run()`` polls in the calling thread until :meth:`stop`; from the main thread it
   also turns SIGTERM and SIGINT into a graceful stop (a second signal hurries it);
 - ``worker.run_once()`` handles at most one task (one long poll).
 
 ``worker.stats`` is a snapshot of the worker's counters (:class:`~awsflow.workers.WorkerStats`).
 
-Transient and throttling errors are retried with capped exponential backoff and jitter; a task
-once taken is always answered or, if its answer cannot be sent, left to SWF's timeout.
+Transient, throttling and connection errors are retried with capped exponential backoff and
+jitter, and logged once per outage (a WARNING when it starts, an INFO when SWF answers again). A
+task once taken is always answered: its answer is retried for as long as its token may still be
+valid; one SWF no longer knows (it timed out, or an earlier attempt did get through) is logged.
 """
 
 from __future__ import annotations
@@ -22,16 +26,17 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
 from botocore.config import Config
 
 from ..context._contexts import StartWorkflowContext, peek_context, set_context
-from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_retryable
+from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_connection_error, is_retryable
 from ._backoff import backoff_delay
 from ._caller import SwfCaller
+from ._outages import OutageLog
 from ._signals import stop_on_signals
 from ._stats import Counters, WorkerStats
 from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
@@ -39,7 +44,14 @@ from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, p
 logger = logging.getLogger(__name__)
 
 POLL_READ_TIMEOUT = 70.0  # above SWF's 60 s long poll
-RESPOND_ATTEMPTS = 8
+# How long an answer is retried when the task's own timeout is not known here (a decision task's
+# start-to-close is the workflow's; an activity type registered with NONE has none).
+ANSWER_PATIENCE = 300.0
+# While the service cannot be reached at all, probe at least this often, so work resumes within
+# about a second of it answering again (throttling keeps the longer backoff).
+UNREACHABLE_BACKOFF_CAP = 1.0
+# How long start() waits for each poller thread to be about to poll.
+POLLER_READY_TIMEOUT = 10.0
 
 
 class BaseWorker(SwfCaller):
@@ -58,6 +70,10 @@ class BaseWorker(SwfCaller):
             install(client)
         self._unhandled_exception_handler: Callable[[BaseException, Any], None] = self._log_unhandled
         self._counters = Counters()
+        self._outage = OutageLog(repr(self))
+        # Set when answers must stop being retried (a second stop signal: fail what is left).
+        self._hurry = threading.Event()
+        self._ready = threading.Semaphore(0)
 
     # -- configuration --------------------------------------------------------------------------
     def _client_config(self) -> Config:
@@ -135,19 +151,35 @@ class BaseWorker(SwfCaller):
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
         self._polls.reset()
         self._stopping.clear()
+        self._hurry.clear()
+        self._ready = threading.Semaphore(0)
         _ = self.client  # create it (and its hooks) before the threads race to
         for index in range(pollers):
             self._spawn(loop or self._poll_loop, f"{self!r} poller {index}")
+        # As botoflow's executors did, return once each poller is about to poll: a stop()
+        # right after start() then still handles the task that poll brings.
+        for _ in range(pollers):
+            if not self._ready.acquire(timeout=POLLER_READY_TIMEOUT):
+                logger.warning("%r: a poller thread did not start within %.0f s", self, POLLER_READY_TIMEOUT)
+                break
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         self._threads.append(thread)
         thread.start()
 
-    def stop(self) -> None:
-        """Stop polling: the polls in flight end at once; tasks being handled are finished."""
+    def stop(self, *, finish_committed_polls: bool = False) -> None:
+        """Stop polling; tasks being handled are finished, and so are the polls in flight.
+
+        A poll in flight ends at once against a service that promises to answer a released
+        poll (awsflow.local); against any other (Amazon SWF) it is waited for, up to the 60 s
+        poll, and the task it brings is handled: SWF may hand a poll a task until it answers.
+        With ``finish_committed_polls``, a poll a poller thread has committed to (see
+        :meth:`start`) is still sent, as with botoflow's executors, so ``start(); stop()``
+        handles a task that was waiting.
+        """
         self._stopping.set()
-        self._polls.abort()
+        self._polls.release(refuse_new=not finish_committed_polls)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the background threads to end."""
@@ -176,10 +208,20 @@ class BaseWorker(SwfCaller):
         self.stop()
         self.join()
 
+    def _rounds(self) -> Iterator[None]:
+        """The rounds of a poller thread's loop: the first always, the rest until :meth:`stop`.
+
+        The thread counts as ready (see :meth:`start`) once it has committed to its first poll.
+        """
+        self._ready.release()
+        yield
+        while not self._stopping.is_set():
+            yield
+
     def _poll_loop(self, once: Callable[[], bool] | None = None) -> None:
         once = once or self.run_once
         failures = 0
-        while not self._stopping.is_set():
+        for _ in self._rounds():
             try:
                 once()
                 failures = 0
@@ -194,39 +236,69 @@ class BaseWorker(SwfCaller):
         if self._stopping.is_set():
             return
         self._counters.add("poll_errors")
-        delay = backoff_delay(failures)
         if is_retryable(error):
-            logger.warning("%r: %r; retrying in %.1f s", self, error, delay)
+            self._outage.failed("polling", error)
         else:
             self._unhandled_exception_handler(error, error.__traceback__)
-        self._stopping.wait(delay)
+        self._stopping.wait(_retry_delay(error, failures))
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
         if operation in POLL_OPERATIONS:
             with polling_for(self._polls):
-                return super()._call(operation, request)
-        return super()._call(operation, request)
+                result = super()._call(operation, request)
+        else:
+            result = super()._call(operation, request)
+        self._outage.succeeded()
+        return result
 
-    def _answer(self, operation: str, request: dict[str, Any], what: str) -> bool:
-        """Send a task's answer, retrying transient failures; False if SWF no longer has the task."""
-        for attempt in range(1, RESPOND_ATTEMPTS + 1):
+    def _answer(
+        self, operation: str, request: dict[str, Any], what: str, *, patience: float | None = None
+    ) -> bool:
+        """Send a task's answer; False if SWF did not take it.
+
+        Transient failures (throttling, 5xx, the service unreachable) are retried with backoff
+        for ``patience`` seconds — as long as the task's token may still be valid (default
+        :data:`ANSWER_PATIENCE`) — or until the worker is hurried. An UnknownResource answer
+        means SWF no longer has the task: it timed out, or an earlier attempt whose reply was
+        lost did get through.
+        """
+        give_up_at = time.monotonic() + (ANSWER_PATIENCE if patience is None else patience)
+        failures = 0
+        while True:
             try:
                 self._call(operation, request)
                 return True
             except UnknownResourceError as gone:
-                self._counters.add("answer_errors")
-                logger.warning("%s: SWF no longer has the task (it timed out?): %s", what, gone.message)
+                if failures:
+                    # Not an error: the earlier attempt most likely landed and only its reply
+                    # was lost (or the task timed out meanwhile); either way nothing is left to do.
+                    logger.info(
+                        "%s: SWF no longer has the task after %d failed attempt(s) to answer it; "
+                        "one of them probably got through (else it timed out): %s",
+                        what,
+                        failures,
+                        gone.message,
+                    )
+                else:
+                    self._counters.add("answer_errors")
+                    logger.warning("%s: SWF no longer has the task (it timed out?): %s", what, gone.message)
                 return False
             except Exception as error:
-                if not is_retryable(error) or attempt == RESPOND_ATTEMPTS:
+                failures += 1
+                delay = _retry_delay(error, failures)
+                if not is_retryable(error) or time.monotonic() + delay > give_up_at or self._hurry.is_set():
                     self._counters.add("answer_errors")
                     logger.error(
-                        "%s: %s failed; the task will time out and be retried: %r", what, operation, error
+                        "%s: %s failed after %d attempt(s); the task will time out and be retried: %r",
+                        what,
+                        operation,
+                        failures,
+                        error,
                     )
                     return False
-                time.sleep(backoff_delay(attempt))  # backoff between attempts to answer
-        return False
+                self._outage.failed(f"answering ({operation})", error)
+                self._hurry.wait(delay)
 
     def _register(self, operation: str, flow_type: Any) -> None:
         """Register a workflow or activity type; one already registered is fine (another worker did)."""
@@ -237,3 +309,10 @@ class BaseWorker(SwfCaller):
             self._call(operation, options)
         except TypeAlreadyExistsError:
             logger.debug("%s %s %s: already registered", operation, flow_type.name, flow_type.version)
+
+
+def _retry_delay(error: BaseException, failures: int) -> float:
+    """Backoff before retrying a call that failed ``failures`` times in a row with ``error``."""
+    if is_connection_error(error):
+        return backoff_delay(failures, cap=UNREACHABLE_BACKOFF_CAP)
+    return backoff_delay(failures)

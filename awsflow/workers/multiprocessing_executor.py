@@ -79,20 +79,27 @@ def _worker_from_recipe(recipe: dict[str, Any]) -> Any:
     return worker
 
 
-def _run_worker_process(recipe: dict[str, Any], stop: Any, initializer: Any, mode: str, workers: int) -> None:
+def _run_worker_process(
+    recipe: dict[str, Any], stop: Any, ready: Any, initializer: Any, mode: str, workers: int
+) -> None:
     worker = _worker_from_recipe(recipe)
     if initializer is not None:
         initializer(worker)
     # Poll in background threads and wait here for the parent's stop: a stop that arrives while
-    # the worker is still starting cannot be lost that way.
-    if mode == "activity" and workers > 1:
-        from .threaded_executor import ThreadedActivityExecutor
+    # the worker is still starting cannot be lost that way. The parent's start() returns once
+    # this process is about to poll, and a stop lets that poll finish and handles its task, as
+    # botoflow's executors did.
+    try:
+        if mode == "activity" and workers > 1:
+            from .threaded_executor import ThreadedActivityExecutor
 
-        ThreadedActivityExecutor(worker).start(pollers=1, workers=workers)
-    else:
-        worker.start(pollers=1)
+            ThreadedActivityExecutor(worker).start(pollers=1, workers=workers)
+        else:
+            worker.start(pollers=1)
+    finally:
+        ready.release()
     stop.wait()
-    worker.stop()
+    worker.stop(finish_committed_polls=True)
     worker.join()
 
 
@@ -105,6 +112,7 @@ class MultiprocessingExecutor:
         self._worker = worker
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
+        self._ready = self._context.Semaphore(0)
         self._processes: list[Any] = []
         self._initializer: Callable[[Any], None] | None = None
 
@@ -120,18 +128,28 @@ class MultiprocessingExecutor:
     def _spawn(self, processes: int, workers: int) -> None:
         recipe = _recipe(self._worker)
         self._stop.clear()
+        self._ready = self._context.Semaphore(0)
+        started = []
         for index in range(processes):
             process = self._context.Process(
                 target=_run_worker_process,
-                args=(recipe, self._stop, self._initializer, self._mode, workers),
+                args=(recipe, self._stop, self._ready, self._initializer, self._mode, workers),
                 name=f"{type(self._worker).__name__}-{index}",
                 daemon=True,
             )
             process.start()
+            started.append(process)
             self._processes.append(process)
+        for process in started:
+            # Each process says when it is about to poll; one that died first says nothing.
+            while not self._ready.acquire(timeout=0.5):
+                if not process.is_alive():
+                    logger.error("%s exited with code %s before polling", process.name, process.exitcode)
+                    break
 
     def stop(self) -> bool:
-        """Ask every process to stop (polls in flight end, running tasks finish)."""
+        """Ask every process to stop, as botoflow's did: polls in flight are answered and their
+        tasks handled, running tasks finish."""
         if not self.is_running:
             return False
         self._stop.set()

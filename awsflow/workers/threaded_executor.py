@@ -36,10 +36,11 @@ class ThreadedExecutor:
         self._initializer = func
 
     def stop(self) -> bool:
-        """Stop polling (polls in flight end at once; running tasks finish). False if not running."""
+        """Stop polling, as botoflow's did: polls in flight are answered and their tasks handled,
+        running tasks finish. False if not running."""
         if not self.is_running:
             return False
-        self._worker.stop()
+        self._worker.stop(finish_committed_polls=True)
         return True
 
     def join(self, timeout: float | None = None) -> None:
@@ -92,17 +93,19 @@ class ThreadedActivityExecutor(ThreadedExecutor):
 
         def loop() -> None:
             initializer(self)
-            while not worker._stopping.is_set():
+            failures = 0
+            for _ in worker._rounds():
                 free.acquire()
                 try:
                     task = worker.poll_task()
+                    failures = 0
                 except PollAborted:
                     free.release()
                     return
                 except Exception as error:
                     free.release()
-                    worker.unhandled_exception_handler(error, error.__traceback__)
-                    worker._stopping.wait(1.0)
+                    failures += 1
+                    worker._poll_failed(error, failures)
                     continue
                 if task is None:
                     free.release()

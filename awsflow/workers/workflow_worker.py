@@ -128,9 +128,9 @@ class GenericWorkflowWorker(BaseWorker):
                 lambda: self._poll_loop(lambda: self.run_once(self._sticky_list)), f"{self!r} sticky poller"
             )
 
-    def stop(self) -> None:
+    def stop(self, *, finish_committed_polls: bool = False) -> None:
         self._sticky_polled = False  # answers from now on leave the run's tasks on the shared list
-        super().stop()
+        super().stop(finish_committed_polls=finish_committed_polls)
 
     def run_once(self, task_list: str | None = None) -> bool:
         """Poll ``task_list`` (the worker's by default) once and decide the task, if one came."""
