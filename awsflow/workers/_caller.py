@@ -32,7 +32,7 @@ class SwfCaller:
     def __init__(
         self, session: Any, aws_region: str, domain: str, task_list: str, *, client: Any = None
     ) -> None:
-        if not hasattr(session, "create_client") and client is None:
+        if client is None and _client_factory(session) is None:
             raise TypeError(f"session must be a botocore or boto3 session, not {session!r}")
         self._session = session
         self._aws_region = aws_region
@@ -50,9 +50,9 @@ class SwfCaller:
     def client(self) -> Any:
         """The botocore SWF client (created on first use)."""
         if self._client is None:
-            self._client = self._session.create_client(
-                "swf", region_name=self._aws_region, config=self._client_config()
-            )
+            factory = _client_factory(self._session)
+            assert factory is not None  # checked in __init__
+            self._client = factory("swf", region_name=self._aws_region, config=self._client_config())
         return self._client
 
     @property
@@ -105,3 +105,15 @@ class SwfCaller:
         if execution.run_id:
             request["runId"] = execution.run_id
         self._call("RequestCancelWorkflowExecution", request)
+
+
+def _client_factory(session: Any) -> Any:
+    """How ``session`` makes clients: botocore's ``create_client``, boto3's ``client`` (a boto3
+    Session wraps a botocore one and takes the same arguments); None for anything else."""
+    create_client = getattr(session, "create_client", None)
+    if callable(create_client):
+        return create_client
+    make_client = getattr(session, "client", None)
+    if callable(make_client) and hasattr(session, "_session"):
+        return make_client
+    return None
