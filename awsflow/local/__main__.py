@@ -24,6 +24,8 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
+from ._injection import Rule, parse_faults
+from ._model import operation_names
 from ._server import LocalSWF
 from ._service import SNAPSHOT_EVERY
 
@@ -40,6 +42,13 @@ def _credentials(value: str) -> tuple[str, str]:
     if not sep or not access_key or not secret:
         raise argparse.ArgumentTypeError("expected ACCESS_KEY:SECRET")
     return access_key, secret
+
+
+def _faults(value: str) -> tuple[Rule, ...]:
+    try:
+        return parse_faults(value, operation_names())
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _page_size(value: str) -> int:
@@ -123,6 +132,24 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         metavar="N",
         help=f"compact the store after N journaled commands (default: {SNAPSHOT_EVERY}; 0: never)",
     )
+    parser.add_argument(
+        "--faults",
+        type=_faults,
+        default=(),
+        metavar="SPEC",
+        help="answer some requests with faults on purpose, e.g. "
+        "'RespondActivityTaskCompleted:drop@p=0.1;PollForActivityTask:lose@nth=3;*:throttle@p=0.02' "
+        "(actions: throttle, 500, 503, delay=S, drop, lose; when: p=, nth=, every=)",
+    )
+    parser.add_argument(
+        "--fault-seed", type=int, default=0, help="seeds the p= draws of --faults (default: 0)"
+    )
+    parser.add_argument(
+        "--throttle",
+        choices=("aws",),
+        default=None,
+        help="aws: throttle requests with SWF's default token buckets (ThrottlingException)",
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level; DEBUG logs every request")
     return parser.parse_args(argv)
 
@@ -154,6 +181,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             page_size=args.page_size,
             snapshot_every=args.snapshot_every,
             synchronous=args.synchronous,
+            faults=args.faults,
+            fault_seed=args.fault_seed,
+            throttle=args.throttle,
         ).start()
     finally:
         if masked:

@@ -31,22 +31,28 @@ import io
 import json
 import logging
 import re
+import socket
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ._connection import ConnectionTracker, DeadlineReader, HttpTimeouts, ReadTimeout
+from ._injection import REFUSALS, Action, Fault, FaultPlan
 from ._model import operation_names
 from ._service import Service
 from ._sigv4 import verify_sigv4
 from ._validate import validate_request
 from ._watcher import DisconnectWatcher, PollWatch
 from .engine import (
+    EMPTY_POLL_REPLIES,
     POLL_OPERATIONS,
+    InternalFailure,
     RequestTimeoutException,
     SerializationException,
     ServiceUnavailableException,
     SwfFault,
+    ThrottlingException,
     UnknownOperationException,
     ValidationException,
 )
@@ -78,6 +84,7 @@ class SwfHTTPServer(ThreadingHTTPServer):
         service: the service the requests go to.
         credentials: ``(access_key, secret_key)`` to require SigV4 signatures by, or None.
         timeouts: how long to wait on clients (see ``awsflow.local._connection``).
+        faults: answers to fail on purpose (``awsflow.local._injection``); None for none.
         announce_poll_release: say in every answer (:data:`POLL_RELEASE_HEADER`) that a poll
             whose client half-closes its connection is answered at once; False makes the
             service look like any other SWF endpoint to the workers.
@@ -94,9 +101,11 @@ class SwfHTTPServer(ThreadingHTTPServer):
         credentials: tuple[str, str] | None = None,
         timeouts: HttpTimeouts | None = None,
         *,
+        faults: FaultPlan | None = None,
         announce_poll_release: bool = True,
     ) -> None:
         super().__init__(address, _Handler)
+        self.faults = faults
         self.announce_poll_release = announce_poll_release
         self.service = service
         self.credentials = credentials
@@ -254,11 +263,20 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             request = validate_request(operation, _parse_json(body))
             logger.debug("%s %s", operation, request_id)
+            fault = self._injected_fault(operation)
             if operation in POLL_OPERATIONS and request.get("nextPageToken") is None:
                 watch = PollWatch(self.server.watcher, self.connection, self.server.service.abandon)
                 response = self.server.service.call(operation, request, watch)
             else:
                 response = self.server.service.call(operation, request)
+            if fault is not None and (fault.action is Action.DROP or fault.action is Action.LOSE):
+                if fault.action is Action.LOSE and operation in POLL_OPERATIONS:
+                    logger.info("injected fault: %s answered empty; its task is lost", operation)
+                    response = dict(EMPTY_POLL_REPLIES[operation])
+                else:
+                    logger.info("injected fault: %s done, its connection dropped unanswered", operation)
+                    self._drop_unanswered()
+                    return
         except SwfFault as fault:
             logger.debug("%s: %s", fault.code, fault.message)
             if isinstance(fault, ServiceUnavailableException):
@@ -272,6 +290,31 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             payload = b"" if response is None else json.dumps(response, separators=(",", ":")).encode()
             self._send(200, payload, request_id)
+
+    def _injected_fault(self, operation: str) -> Fault | None:
+        """Ask the fault plan about this request; carry out the faults that answer before it."""
+        plan = self.server.faults
+        fault = None if plan is None else plan.decide(operation, self.server.service.clock.now())
+        if fault is None:
+            return None
+        if fault.action in REFUSALS:
+            logger.info("injected fault: %s answered %s", operation, fault.action.value)
+            if fault.action is Action.THROTTLE:
+                raise ThrottlingException("Rate exceeded")
+            if fault.action is Action.UNAVAILABLE:
+                raise ServiceUnavailableException("Service unavailable (injected fault)")
+            raise InternalFailure("Internal failure (injected fault)")
+        if fault.action is Action.DELAY:
+            logger.info("injected fault: %s delayed %.3f s", operation, fault.delay)
+            time.sleep(fault.delay)  # the fault asked for: a slow answer, in this request's thread
+        return fault
+
+    def _drop_unanswered(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            logger.debug("the connection of an injected drop was already gone")
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":

@@ -13,6 +13,8 @@ from typing import Any
 from ._clock import Clock, SystemClock
 from ._connection import HttpTimeouts
 from ._http import SwfHTTPServer
+from ._injection import AWS_THROTTLING, FaultPlan, Rule, TokenBuckets, parse_faults
+from ._model import operation_names
 from ._service import LambdaFunction, Service
 from ._store import MemoryStore, SqliteStore, Store
 from .engine import DEFAULT_PAGE_SIZE
@@ -60,6 +62,10 @@ class LocalSWF:
             tasks at 100). A larger ``maximumPageSize`` gets this many: SWF documents it as an
             upper limit only.
         http_timeouts: how long the HTTP front waits on clients (:class:`HttpTimeouts`).
+        faults: requests to fail on purpose: a fault spec (see ``awsflow.local._injection``:
+            ``"RespondActivityTaskCompleted:drop@nth=1"``) or its parsed rules.
+        fault_seed: seeds the ``p=`` draws of ``faults``.
+        throttle: ``"aws"`` to throttle requests with SWF's default token buckets (on ``clock``).
         announce_poll_release: tell clients (a header in every answer) that a poll whose client
             half-closes its connection is answered at once, so stopping workers need not wait
             for their polls; False makes the service look like Amazon SWF to them.
@@ -85,8 +91,14 @@ class LocalSWF:
         http_timeouts: HttpTimeouts | None = None,
         synchronous: str = "NORMAL",
         announce_poll_release: bool = True,
+        faults: str | tuple[Rule, ...] = (),
+        fault_seed: int = 0,
+        throttle: str | None = None,
         **engine_options: Any,
     ) -> None:
+        rules = parse_faults(faults, operation_names()) if isinstance(faults, str) else tuple(faults)
+        if throttle not in (None, "aws"):
+            raise ValueError(f"throttle must be None or 'aws', not {throttle!r}")
         self.clock: Clock = clock if clock is not None else SystemClock()
         store: Store = SqliteStore(db, synchronous=synchronous) if db is not None else MemoryStore()
         self.service = Service(
@@ -103,6 +115,15 @@ class LocalSWF:
             verify_sigv4,
             http_timeouts,
             announce_poll_release=announce_poll_release,
+            faults=(
+                FaultPlan(
+                    rules,
+                    seed=fault_seed,
+                    buckets=TokenBuckets(AWS_THROTTLING) if throttle == "aws" else None,
+                )
+                if rules or throttle
+                else None
+            ),
         )
         bound_host, bound_port = self._server.server_address[:2]
         self.endpoint_url = f"http://{bound_host!s}:{bound_port}"

@@ -142,6 +142,22 @@ class RequestTimeoutException(SwfFault):
     status = 408
 
 
+class ThrottlingException(SwfFault):
+    """The request rate is over a quota (only with fault injection or ``--throttle aws``).
+
+    botocore's retry handlers recognise the code ``ThrottlingException`` (HTTP 400) and back off.
+    """
+
+    wire_type = "com.amazon.coral.availability#ThrottlingException"
+
+
+class InternalFailure(SwfFault):
+    """The service failed (HTTP 500); here only as an injected fault, real bugs answer the same."""
+
+    wire_type = "com.amazonaws.swf.base.model#InternalFailure"
+    status = 500
+
+
 class ServiceUnavailableException(SwfFault):
     """The service is stopping and takes no new requests (HTTP 503, which botocore retries).
 
