@@ -5,13 +5,29 @@ start executions by calling a workflow's ``@execute`` method. The API is botoflo
 ``from awsflow import ...`` where code said ``from botoflow import ...``.
 
 :mod:`awsflow.local` is an SWF-compatible service to develop and test against.
+
+How the package is laid out (``docs/architecture.rst``): workflow code and the workflow-code API
+(``awsflow._workflow``) run inside the replay and reach it only through one protocol,
+:class:`awsflow.context.WorkflowRuntime` (``awsflow._runtime``); the replay (``awsflow.decider``,
+``awsflow.core``, ``awsflow._swf``) is pure; the workers, starters and queries do the I/O.
 """
 
 from __future__ import annotations
 
-from ._fanout import FanoutError, fanout
+from ._workflow import (
+    ExternalWorkflow,
+    FanoutError,
+    continue_as_new,
+    deprecate_patch,
+    fanout,
+    history_length,
+    patched,
+    random,
+    side_effect,
+    uuid4,
+    wait_condition,
+)
 from .activity_retrying import retry_on_exception
-from .conditions import wait_condition
 from .context import get_context, set_context
 from .core import Future, Return, coroutine, return_
 from .decorators import (
@@ -19,20 +35,15 @@ from .decorators import (
     activity,
     execute,
     manual_activity,
-    query,
     retry_activity,
     signal,
     workflow,
 )
-from .deterministic import random, side_effect, uuid4
 from .exceptions import ActivityCancelledError
-from .external import ExternalWorkflow
 from .flow_types import ActivityType, SignalType, WorkflowType
-from .history_limits import continue_as_new, history_length
 from .options import activity_options, workflow_options
-from .queries import query_workflow
+from .queries import query, query_workflow
 from .retry_policy import RetryPolicy
-from .versioning import deprecate_patch, patched
 from .workers import (
     ActivityWorker,
     GenericWorkflowWorker,
@@ -47,9 +58,23 @@ from .workflow_starting import workflow_starter
 
 __version__ = "0.1.0.dev0"
 
-# Public objects show their public module in tracebacks, docs and encoded errors.
-FanoutError.__module__ = __name__
-fanout.__module__ = __name__
+# Public objects defined in private modules show their public module in tracebacks, docs and
+# encoded errors.
+for _public in (
+    ExternalWorkflow,
+    FanoutError,
+    continue_as_new,
+    deprecate_patch,
+    fanout,
+    history_length,
+    patched,
+    random,
+    side_effect,
+    uuid4,
+    wait_condition,
+):
+    _public.__module__ = __name__
+del _public
 
 __all__ = [
     "ActivityCancelledError",

@@ -1,14 +1,17 @@
-"""Retrying activities from the workflow: attempts separated by durable SWF timers.
+"""botoflow's ``@retry_activity`` policy: retrying activities from the workflow, attempts separated
+by durable SWF timers.
 
 The parameters are those of the ``retrying`` library that botoflow wrapped, in seconds. Random
 waits are drawn from a hash of the run id and attempt number, not from ``random``: workflow code
 must make the same choice on every replay (botoflow used ``random`` here, which broke replay).
 
-:class:`~awsflow.retry_policy.RetryPolicy` is the newer way (attempts named in the history,
-child workflows too). This module is deliberately not rebuilt on it: its attempts and timers
-take plain ids from the decider's counter ("1", "2", ...), and histories written that way must
-keep replaying; a RetryPolicy names its ids differently. As in botoflow, every wait between two
-attempts is a timer, a zero wait too (``startToFireTimeout`` "0"; SWF fires it at once).
+A :class:`Retrying` is a policy only: the decider's one retry loop runs it, as it runs a
+:class:`~awsflow.retry_policy.RetryPolicy` (the newer way: attempts named in the history, child
+workflows too), asking :meth:`Retrying.retry_delay` after each attempt. What differs is how the
+history names them (see :mod:`awsflow.decider._retrying`): botoflow's attempts and timers take
+plain ids from the decider's counter ("1", "2", ...), time is counted in whole seconds, and every
+wait between two attempts is a timer, a zero wait too (``startToFireTimeout`` "0"; SWF fires it
+at once), so histories botoflow 0.8 wrote keep replaying.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .core import coroutine
 from .exceptions import ActivityTaskFailedError, AwsflowError
 
 __all__ = ["RetryError", "Retrying", "retry_on_exception"]
@@ -121,30 +123,23 @@ class Retrying:
             return bool(self._retry_on_exception(attempt.value))
         return bool(self._retry_on_result(attempt.value))
 
-    @coroutine
-    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run ``fn`` (which returns a Future) until it succeeds or the policy stops."""
-        from . import workflow_time
-        from .context._contexts import get_context
+    def retry_delay(
+        self, attempt_number: int, value: Any, error: BaseException | None, elapsed: float, salt: str
+    ) -> float | None:
+        """What attempt ``attempt_number``'s outcome means: seconds to wait before the next attempt,
+        or None when the outcome stands (the value is returned, the error raised).
 
-        salt = f"{get_context().workflow_execution.run_id}:{getattr(args[0], 'name', '')}" if args else ""
-        started_at = workflow_time.time()
-        attempt_number = 1
-        while True:
-            try:
-                attempt = Attempt((yield fn(*args, **kwargs)), attempt_number, False)
-            except Exception as error:
-                attempt = Attempt(error, attempt_number, True)
-            if not self.should_reject(attempt):
-                if attempt.has_exception:
-                    raise attempt.value
-                return attempt.value
-            elapsed = workflow_time.time() - started_at
-            if self.stop(attempt_number, elapsed):
-                if attempt.has_exception and not self._wrap_exception:
-                    raise attempt.value
-                raise RetryError(attempt)
-            # A timer even for a zero wait, as botoflow started one: its histories (and ours)
-            # record TimerStarted between any two attempts, and a replay must make it again.
-            yield workflow_time.sleep(math.ceil(self.wait(attempt_number, elapsed, salt)))
-            attempt_number += 1
+        ``elapsed`` is the workflow time since the first attempt, ``salt`` picks random waits.
+
+        Raises:
+            RetryError: the policy stopped on a rejected result, or on an error with
+                ``wrap_exception``.
+        """
+        attempt = Attempt(error if error is not None else value, attempt_number, error is not None)
+        if not self.should_reject(attempt):
+            return None
+        if self.stop(attempt_number, elapsed):
+            if attempt.has_exception and not self._wrap_exception:
+                return None
+            raise RetryError(attempt)
+        return math.ceil(self.wait(attempt_number, elapsed, salt))

@@ -3,8 +3,12 @@
 ``SomeActivities.method`` is a plain function outside workflows, but inside workflow code it is
 the :class:`~awsflow.flow_types.ActivityType` that schedules the activity. ``Workflow.execute``
 starts an execution (or a child workflow, or continues as new). ``instance.signal_method`` sends
-a signal to the execution ``instance`` stands for; ``instance.query_method`` answers from a
-replay of that execution's history (:mod:`awsflow.queries`).
+a signal to the execution ``instance`` stands for. (``@query`` methods are
+:class:`awsflow.queries.QueryFunc`.)
+
+In workflow code, the activity types and workflow types these return call the
+:class:`~awsflow.context.WorkflowRuntime` running the code (a replay, or a
+``WorkflowTestingContext``): nothing here knows which.
 """
 
 from __future__ import annotations
@@ -12,16 +16,10 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .context._contexts import DecisionContext, _local, peek_context
+from ._runtime import DecisionContext, converter_of, current
 from .flow_types import ActivityType, SignalType, WorkflowType
 
-__all__ = ["ActivityFunc", "QueryFunc", "SignalFunc", "WorkflowExecuteFunc"]
-
-
-def _in_workflow_test(context: Any) -> bool:
-    from .test import WorkflowTestingContext
-
-    return isinstance(context, WorkflowTestingContext)
+__all__ = ["ActivityFunc", "SignalFunc", "WorkflowExecuteFunc"]
 
 
 class ActivityFunc:
@@ -33,17 +31,11 @@ class ActivityFunc:
         functools.update_wrapper(self, func)  # type: ignore[arg-type]
 
     def __set_name__(self, owner: type, name: str) -> None:
-        self.activity_type._reset_name(owner, self.func)
+        self.activity_type.assign_name(owner, self.func)
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        context = getattr(_local, "context", None)  # peek_context(), inlined: replay's hot path
-        if type(context) is DecisionContext:
+        if isinstance(current(), DecisionContext):  # replay's hot path: one C call, one check
             return self.activity_type
-        if _in_workflow_test(context):
-            raise NotImplementedError(
-                f"Activity {self.activity_type.name} must be stubbed or mocked when unit-testing "
-                "workflow code: WorkflowTestingContext runs no activities"
-            )
         if instance is None:
             return self.func
         return functools.partial(self.func, instance)
@@ -64,11 +56,6 @@ class WorkflowExecuteFunc:
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         cls = owner if owner is not None else type(instance)
-        context = peek_context()
-        if _in_workflow_test(context):
-            from .core import coroutine
-
-            return functools.partial(coroutine(self.func), instance if instance is not None else cls(None))
         workflow_type = self.type_for(cls)
         call = functools.partial(workflow_type, (cls, instance))
         functools.update_wrapper(call, self.func)
@@ -86,36 +73,8 @@ class SignalFunc:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self.func
-        context = peek_context()
-        if isinstance(context, DecisionContext) and instance is context._workflow_instance:
+        context = current()
+        if isinstance(context, DecisionContext) and instance is context.runtime.workflow_instance:
             # The workflow calling its own signal method: just run the handler.
             return functools.partial(self.func, instance)
-        return self.signal_type.bound(instance.workflow_execution, instance._data_converter)
-
-
-class QueryFunc:
-    """A ``@query`` method.
-
-    On an instance returned by starting a workflow (outside workflow code), the method asks
-    the execution: :func:`awsflow.queries.query_workflow` replays its history and calls the
-    method on the replayed instance. Anywhere else (workflow code, a replayed instance) it is
-    the plain method.
-    """
-
-    def __init__(self, func: Any) -> None:
-        self.func = func
-        functools.update_wrapper(self, func)  # type: ignore[arg-type]
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
-        if instance is None:
-            return self.func
-        starter = getattr(instance, "_starter", None)
-        if starter is None or isinstance(peek_context(), DecisionContext):
-            return functools.partial(self.func, instance)
-        from .queries import query_workflow
-
-        ask = functools.partial(
-            query_workflow, starter, type(instance), instance.workflow_execution, self.func.__name__
-        )
-        functools.update_wrapper(ask, self.func)
-        return ask
+        return self.signal_type.bound(instance.workflow_execution, converter_of(instance))

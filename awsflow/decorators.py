@@ -1,4 +1,6 @@
-"""The decorators that declare workflows, activities, signals and queries (botoflow's signatures).
+"""The decorators that declare workflows, activities and signals (botoflow's signatures).
+
+``@query`` is :func:`awsflow.queries.query` (it answers from outside, by replay).
 
 Names: a workflow type is named after its class unless ``@workflow(name=...)``; an activity
 type is ``Class.method`` unless ``@activities(activity_name_prefix=...)`` gives a prefix (then
@@ -7,16 +9,15 @@ type is ``Class.method`` unless ``@activities(activity_name_prefix=...)`` gives 
 
 from __future__ import annotations
 
-import inspect
 import types
 from collections.abc import Callable
 from typing import Any
 
+from ._swf import LIMITS
 from .activity_retrying import Retrying
 from .constants import CHILD_TERMINATE, USE_WORKER_TASK_LIST
 from .data_converter import AbstractDataConverter
-from .decorator_descriptors import ActivityFunc, QueryFunc, SignalFunc, WorkflowExecuteFunc
-from .exceptions import WorkflowDefinitionError
+from .decorator_descriptors import ActivityFunc, SignalFunc, WorkflowExecuteFunc
 from .flow_types import ActivityType, SignalType, WorkflowType
 from .options import _checked_policy
 from .retry_policy import RetryPolicy
@@ -26,7 +27,6 @@ __all__ = [
     "activity",
     "execute",
     "manual_activity",
-    "query",
     "retry_activity",
     "signal",
     "workflow",
@@ -38,7 +38,7 @@ def workflow(name: str) -> Callable[[type], type]:
 
     def rename(cls: type) -> type:
         for workflow_type in getattr(cls, "_workflow_types", {}):
-            workflow_type._reset_name(name, force=True)
+            workflow_type.assign_name(name, force=True)
         return cls
 
     return rename
@@ -128,8 +128,8 @@ def activities(
                 ("task_priority", task_priority),
                 ("retry_policy", retry_policy),
             ):
-                activity_type._set_activities_value(key, setting)
-            activity_type._reset_name(cls, value.func, activity_name_prefix)
+                activity_type.apply_class_default(key, setting)
+            activity_type.assign_name(cls, value.func, activity_name_prefix)
         return cls
 
     return declare
@@ -184,7 +184,7 @@ def activity(
         if not isinstance(func, types.FunctionType):
             raise TypeError(f"@activity applies to functions and methods, not {func!r}")
         if activity_type.description is None:
-            activity_type.description = (func.__doc__ or "")[:1024]
+            activity_type.description = (func.__doc__ or "")[: LIMITS.description]
         options = _swf_options(func)
         options["activity_type"] = activity_type
         activity_type.retrying = options.get("activity_retrying")
@@ -242,30 +242,6 @@ def signal(name: str | None = None, *, strict: bool = False) -> Callable[[Callab
         return SignalFunc(func, signal_type)
 
     return declare
-
-
-def query(func: Callable[..., Any] | None = None) -> Any:
-    """Declare a query on a workflow: a plain method that reads the instance's state.
-
-    Use bare (``@query``) or called (``@query()``). Called on an instance returned by starting
-    the workflow, it answers from a replay of the execution's history, writing nothing to it
-    (see :mod:`awsflow.queries`); in workflow code it is the plain method.
-
-    Raises:
-        WorkflowDefinitionError: the method is a generator or ``async def`` (a query cannot wait).
-
-    .. versionadded:: 0.1
-    """
-
-    def declare(method: Callable[..., Any]) -> QueryFunc:
-        if inspect.isgeneratorfunction(method) or inspect.iscoroutinefunction(method):
-            raise WorkflowDefinitionError(
-                f"@query {getattr(method, '__qualname__', method)} must be a plain method that "
-                "returns a value: a query reads the replayed state and cannot wait"
-            )
-        return QueryFunc(method)
-
-    return declare if func is None else declare(func)
 
 
 def retry_activity(

@@ -298,7 +298,7 @@ class RemoteExceptionStandIn(AwsflowError, _RemoteTracebackMixIn):
 
 def _type_name(flow_type: Any) -> Any:
     """An activity or workflow type's name: from the type, or from the ``(name, version)`` a
-    failure read back from SWF carries instead (see :mod:`awsflow.decider._failures`)."""
+    failure read back from SWF carries instead (see :mod:`awsflow._swf._failures`)."""
     if isinstance(flow_type, tuple) and len(flow_type) == 2:
         return flow_type[0]
     return getattr(flow_type, "name", flow_type)

@@ -15,15 +15,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from .context._contexts import DecisionContext, peek_context
+from ._runtime import DecisionContext, current
 
 __all__ = ["AwsflowFilter", "BotoflowFilter", "is_replaying_now", "workflow_logger"]
 
 
 def is_replaying_now() -> bool:
     """True while workflow code on this thread re-runs events already decided."""
-    context = peek_context()
-    return isinstance(context, DecisionContext) and bool(context._replaying)
+    context = current()
+    return isinstance(context, DecisionContext) and context.runtime.is_replaying()
 
 
 class AwsflowFilter(logging.Filter):

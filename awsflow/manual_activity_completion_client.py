@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._swf import LIMITS
 from .data_converter import AbstractDataConverter, JSONDataConverter
 from .exceptions import ActivityCancelledError
 from .swf_exceptions import swf_exception_wrapper
@@ -40,7 +41,9 @@ class ManualActivityCompletionClient:
         """Fail the task; ``details`` reach the workflow as ``ActivityTaskFailedError.cause``."""
         with swf_exception_wrapper():
             self._swf_client.respond_activity_task_failed(
-                taskToken=task_token, reason=reason[:256], details=self.data_converter.dumps(details)
+                taskToken=task_token,
+                reason=reason[: LIMITS.reason],
+                details=self.data_converter.dumps(details),
             )
 
     def cancel(self, details: Any, task_token: str) -> None:

@@ -1,7 +1,9 @@
 """Context managers that override activity and workflow options for the calls inside them.
 
 Blocks nest: an inner block overrides the options it names and keeps the outer ones
-(botoflow replaced the outer block's options wholesale).
+(botoflow replaced the outer block's options wholesale). A block sets the current context's
+``activity_overrides`` / ``workflow_overrides`` (frozen values, see
+``awsflow._runtime._overrides``) for its duration.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from .context._contexts import get_context
+from ._runtime import get_context
 from .retry_policy import RetryPolicy
 
 __all__ = ["activity_options", "workflow_options"]
@@ -30,13 +32,13 @@ class _Overrides:
         self._overrides = {key: value for key, value in options.items() if value is not _NOT_SET}
         # (context, its options before this block): the block may be left when its generator is
         # closed by the garbage collector, on a thread where that context is no longer current.
-        self._previous: list[tuple[Any, dict[str, Any]]] = []
+        self._previous: list[tuple[Any, Any]] = []
 
     def __enter__(self) -> _Overrides:
         context = get_context()
         previous = getattr(context, self._attribute)
         self._previous.append((context, previous))
-        setattr(context, self._attribute, {**previous, **self._overrides})
+        setattr(context, self._attribute, previous.merged(self._overrides))
         return self
 
     def __exit__(
@@ -61,7 +63,7 @@ class activity_options(_Overrides):  # botoflow's name
     the per-call form.
     """
 
-    _attribute = "_activity_options_overrides"
+    _attribute = "activity_overrides"
 
     def __init__(
         self,
@@ -95,7 +97,7 @@ class workflow_options(_Overrides):  # botoflow's name
     (see :mod:`awsflow.retry_policy`); ``None`` turns retries off.
     """
 
-    _attribute = "_workflow_options_overrides"
+    _attribute = "workflow_overrides"
 
     def __init__(
         self,

@@ -29,16 +29,19 @@ raises QueryError.
 
 from __future__ import annotations
 
+import functools
 import inspect
+from collections.abc import Callable
 from typing import Any
 
+from ._runtime import DecisionContext, current, starter_of
+from ._swf import EVENTS, attributes_of, read_history
 from .decider import ExecutionReplay
-from .decorator_descriptors import QueryFunc
 from .exceptions import QueryError, WorkflowDefinitionError
-from .workers._registry import extract_workflows_dict
+from .workflow_definition import execute_methods
 from .workflow_execution import WorkflowExecution
 
-__all__ = ["query_workflow"]
+__all__ = ["QueryFunc", "query", "query_workflow"]
 
 _PAGE_SIZE = 1000
 
@@ -89,8 +92,11 @@ def query_workflow(
         if continued is None:
             break
         execution = WorkflowExecution(execution.workflow_id, continued)
-    table = extract_workflows_dict([definition])
-    named = (events[0].get("workflowExecutionStartedEventAttributes") or {}).get("workflowType", {})
+    table = {
+        (workflow_type.name, workflow_type.version): (definition, workflow_type, method)
+        for workflow_type, method in execute_methods(definition).items()
+    }
+    named = attributes_of(events[0]).get("workflowType", {})
     if (named.get("name"), named.get("version")) not in table:
         raise WorkflowDefinitionError(
             f"{tuple(execution)} runs workflow {named.get('name')} {named.get('version')}, which "
@@ -100,6 +106,55 @@ def query_workflow(
     replay = ExecutionReplay(table, execution, caller.task_list)
     replay.apply(decided_part(events, execution))
     return getattr(replay.workflow_instance, method_name)(*args, **kwargs)
+
+
+def query(func: Callable[..., Any] | None = None) -> Any:
+    """Declare a query on a workflow: a plain method that reads the instance's state.
+
+    Use bare (``@query``) or called (``@query()``). Called on an instance returned by starting
+    the workflow, it answers from a replay of the execution's history, writing nothing to it
+    (see :mod:`awsflow.queries`); in workflow code it is the plain method.
+
+    Raises:
+        WorkflowDefinitionError: the method is a generator or ``async def`` (a query cannot wait).
+
+    .. versionadded:: 0.1
+    """
+
+    def declare(method: Callable[..., Any]) -> QueryFunc:
+        if inspect.isgeneratorfunction(method) or inspect.iscoroutinefunction(method):
+            raise WorkflowDefinitionError(
+                f"@query {getattr(method, '__qualname__', method)} must be a plain method that "
+                "returns a value: a query reads the replayed state and cannot wait"
+            )
+        return QueryFunc(method)
+
+    return declare if func is None else declare(func)
+
+
+class QueryFunc:
+    """A ``@query`` method.
+
+    On an instance returned by starting a workflow (outside workflow code), the method asks
+    the execution: :func:`query_workflow` replays its history and calls the method on the
+    replayed instance. Anywhere else (workflow code, a replayed instance) it is the plain method.
+    """
+
+    def __init__(self, func: Any) -> None:
+        self.func = func
+        functools.update_wrapper(self, func)  # type: ignore[arg-type]
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self.func
+        starter = starter_of(instance)
+        if starter is None or isinstance(current(), DecisionContext):
+            return functools.partial(self.func, instance)
+        ask = functools.partial(
+            query_workflow, starter, type(instance), instance.workflow_execution, self.func.__name__
+        )
+        functools.update_wrapper(ask, self.func)
+        return ask
 
 
 def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> list[dict[str, Any]]:
@@ -126,7 +181,7 @@ def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> 
         )
     completed = events[last]
     completed_id = completed["eventId"]
-    started_id = completed["decisionTaskCompletedEventAttributes"]["startedEventId"]
+    started_id = attributes_of(completed)["startedEventId"]
     end = last + 1
     while end < len(events) and _answers(events[end]) == completed_id:
         end += 1
@@ -139,41 +194,33 @@ def decided_part(events: list[dict[str, Any]], execution: WorkflowExecution) -> 
             "eventId": after + 1,
             "eventType": "DecisionTaskStarted",
             "eventTimestamp": timestamp,
-            "decisionTaskStartedEventAttributes": {"scheduledEventId": 0},
+            EVENTS["DecisionTaskStarted"].attributes: {"scheduledEventId": 0},
         },
         {
             "eventId": after + 2,
             "eventType": "DecisionTaskCompleted",
             "eventTimestamp": timestamp,
-            "decisionTaskCompletedEventAttributes": {"scheduledEventId": 0, "startedEventId": after + 1},
+            EVENTS["DecisionTaskCompleted"].attributes: {"scheduledEventId": 0, "startedEventId": after + 1},
         },
     ]
 
 
 def _answers(event: dict[str, Any]) -> Any:
     """The DecisionTaskCompleted id a result event names (None for other events)."""
-    key = event["eventType"][0].lower() + event["eventType"][1:] + "EventAttributes"
-    return (event.get(key) or {}).get("decisionTaskCompletedEventId")
+    return attributes_of(event).get("decisionTaskCompletedEventId")
 
 
 def _continued_as(events: list[dict[str, Any]]) -> str | None:
     if events and events[-1]["eventType"] == "WorkflowExecutionContinuedAsNew":
-        run_id: str = events[-1]["workflowExecutionContinuedAsNewEventAttributes"]["newExecutionRunId"]
+        run_id: str = attributes_of(events[-1])["newExecutionRunId"]
         return run_id
     return None
 
 
 def _history(caller: Any, execution: WorkflowExecution) -> list[dict[str, Any]]:
-    request: dict[str, Any] = {
+    request = {
         "domain": caller.domain,
         "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
         "maximumPageSize": _PAGE_SIZE,
     }
-    events: list[dict[str, Any]] = []
-    while True:
-        page = caller._call("GetWorkflowExecutionHistory", request)
-        events.extend(page.get("events", ()))
-        token = page.get("nextPageToken")
-        if not token:
-            return events
-        request["nextPageToken"] = token
+    return read_history(caller._call, request)

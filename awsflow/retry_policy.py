@@ -7,7 +7,7 @@ A :class:`RetryPolicy` is a value. Where it is set, the innermost wins:
 2. ``@activity(retry_policy=...)``, else ``@activities(retry_policy=...)`` on the class, or
    ``@execute(retry_policy=...)`` for a workflow started as a child.
 
-The retry loop runs in workflow code, on the deterministic scheduler (see
+The decider's retry loop runs it in workflow code, on the deterministic scheduler (see
 :mod:`awsflow.decider._retrying`), so everything it does is in the history and replays:
 
 - each attempt is its own ``ScheduleActivityTask`` (or ``StartChildWorkflowExecution``) whose id
@@ -216,6 +216,21 @@ class RetryPolicy:
         delay = self.backoff(attempt, salt)
         if self.expiration is not None and elapsed + delay >= self.expiration:
             return None
+        return delay
+
+    def retry_delay(
+        self, attempt: int, value: Any, error: BaseException | None, elapsed: float, salt: str
+    ) -> int | None:
+        """What attempt ``attempt``'s outcome means to the retry loop: seconds to wait before the
+        next attempt, or None when the outcome stands (a value is returned, an error raised).
+
+        A giving-up error gets ``error.attempts``, the number of attempts made.
+        """
+        if error is None:
+            return None
+        delay = self.next_delay(attempt, error, elapsed, salt)
+        if delay is None:
+            error.attempts = attempt  # type: ignore[attr-defined]
         return delay
 
 

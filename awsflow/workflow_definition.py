@@ -12,15 +12,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .context._contexts import DecisionContext, peek_context
+from ._runtime import Binding, DecisionContext, converter_of, current, starter_of
+from ._swf import LIMITS, check_size
 from .core import CancelledError, Future, coroutine
-from .decider._commands import PAYLOAD_LIMIT
 from .decorator_descriptors import SignalFunc, WorkflowExecuteFunc
-from .exceptions import PayloadTooLargeError
 from .flow_types import WorkflowType
 from .workflow_execution import WorkflowExecution
 
-__all__ = ["WorkflowDefinition"]
+__all__ = ["WorkflowDefinition", "execute_methods"]
 
 
 class WorkflowDefinition:
@@ -43,6 +42,7 @@ class WorkflowDefinition:
     _workflow_types: dict[WorkflowType, str] = {}
     _workflow_type_by_func: dict[str, WorkflowType] = {}
     _workflow_signals: dict[str, tuple[SignalFunc, Any]] = {}
+    _binding: Binding | None = None  # see awsflow._runtime._binding
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -67,7 +67,12 @@ class WorkflowDefinition:
         self.workflow_execution = workflow_execution
         self.workflow_state = ""
         self._workflow_result: Future | None = None
-        self._data_converter = WorkflowType.DEFAULT_DATA_CONVERTER
+        self._binding = Binding(WorkflowType.DEFAULT_DATA_CONVERTER)
+
+    @property
+    def _data_converter(self) -> Any:
+        # botoflow's name for the instance's converter, which programs written for it may read.
+        return converter_of(self)
 
     @property
     def workflow_state(self) -> str:
@@ -78,14 +83,17 @@ class WorkflowDefinition:
     def workflow_state(self, state: str) -> None:
         # SWF refuses a decision whose executionContext is over 32,768 characters; saying so at the
         # assignment (in the workflow's own frame) beats a cut string or a refused decision task.
-        if state is not None and len(state) > PAYLOAD_LIMIT:
-            raise PayloadTooLargeError("workflow_state (the execution context)", len(state), PAYLOAD_LIMIT)
+        check_size("workflow_state (the execution context)", state, LIMITS.payload)
         self._workflow_state = state
 
     @property
     def workflow_result(self) -> Future | None:
-        """For a child workflow instance: the Future of its result."""
+        """For a child workflow instance: the Future of its result (set by awsflow)."""
         return self._workflow_result
+
+    @workflow_result.setter
+    def workflow_result(self, future: Future | None) -> None:
+        self._workflow_result = future
 
     def cancel(self, details: str = "") -> Any:
         """Cancel this workflow execution.
@@ -96,12 +104,15 @@ class WorkflowDefinition:
         records ``'None'``). Called on another execution (a child), asks SWF to cancel it and
         returns a Future of the request's delivery.
         """
-        context = peek_context()
+        context = current()
         if not isinstance(context, DecisionContext):
             raise TypeError(f"{type(self).__name__}.cancel can only be called from workflow code")
-        if self is context._workflow_instance or self.workflow_execution == context.workflow_execution:
+        runtime = context.runtime
+        if self is runtime.workflow_instance or self.workflow_execution == context.workflow_execution:
             raise CancelledError(details)
-        return context.decider.request_cancel_external(self.workflow_execution)
+        if self.workflow_execution is None:
+            raise TypeError(f"this {type(self).__name__} stands for no execution: there is nothing to cancel")
+        return runtime.request_cancel_external(self.workflow_execution)
 
     def wait_for_completion(self, timeout: float | None = None) -> Any:
         """For an execution started from outside: its result, or its failure raised.
@@ -110,13 +121,16 @@ class WorkflowDefinition:
         workflow's exception), WorkflowTimedOutError, WorkflowTerminatedError,
         WorkflowCanceledError, or TimeoutError after ``timeout`` seconds.
         """
-        starter = getattr(self, "_starter", None)
+        starter = starter_of(self)
         if starter is None or self.workflow_execution is None:
             raise TypeError("wait_for_completion works on an instance returned by starting a workflow")
+        # A temporary exception to the layering (test_layering's TEMPORARY_BACK_EDGES): the wait
+        # belongs to the worker or starter that started the execution, whose public API is being
+        # reworked on another branch (issue 12); until it offers it, the workers' function is used.
         from .workers._results import wait_for_result
 
         return wait_for_result(
-            starter._call, starter.domain, self.workflow_execution, self._data_converter, timeout
+            starter._call, starter.domain, self.workflow_execution, converter_of(self), timeout
         )
 
     @coroutine
@@ -132,3 +146,14 @@ class WorkflowDefinition:
         fails with its exception instead.
         """
         return None
+
+
+def execute_methods(definition: type) -> dict[WorkflowType, str]:
+    """The workflow types a WorkflowDefinition subclass declares, each with its @execute method's name.
+
+    Raises:
+        TypeError: ``definition`` is not a WorkflowDefinition subclass.
+    """
+    if not (isinstance(definition, type) and issubclass(definition, WorkflowDefinition)):
+        raise TypeError(f"{definition!r} is not a WorkflowDefinition subclass")
+    return dict(definition._workflow_types)

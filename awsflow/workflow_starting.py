@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
-from .context._contexts import StartWorkflowContext, peek_context, set_context
+from ._runtime import StartWorkflowContext, current, set_context
 from .workers._caller import SwfCaller
 
 __all__ = ["workflow_starter"]
@@ -36,7 +36,7 @@ class workflow_starter(SwfCaller):  # botoflow's name
         self._outer_contexts: list[Any] = []
 
     def __enter__(self) -> workflow_starter:
-        self._outer_contexts.append(peek_context())
+        self._outer_contexts.append(current())
         set_context(StartWorkflowContext(self))
         return self
 

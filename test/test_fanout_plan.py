@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from awsflow._fanout._plan import (
+from awsflow._workflow._fanout._plan import (
     EVENTS_PER_INPUT,
     HISTORY_CAP,
     allowed_open,

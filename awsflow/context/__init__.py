@@ -4,35 +4,49 @@
 workflow code runs, an :class:`ActivityContext` inside an activity, a
 :class:`StartWorkflowContext` inside ``with worker:`` or ``with workflow_starter(...)``. Calls
 such as ``SomeWorkflow.execute(...)`` or ``SomeActivities.method(...)`` behave according to it.
+
+The decision context is pure and carries the :class:`WorkflowRuntime` running the workflow code
+(the seam between workflow code and the replay; defined in ``awsflow._runtime``); the activity
+context holds the thread primitives of a running activity; the starter context holds the worker
+or starter that reaches SWF.
 """
 
 from __future__ import annotations
 
-from ._contexts import (
-    ActivityContext,
+from .._runtime import (
+    ClientContext,
     ContextBase,
     DecisionContext,
     StartWorkflowContext,
+    WorkflowRuntime,
     get_context,
+    peek_context,
     set_context,
 )
+from ._activity import ActivityContext
 
 __all__ = [
     "ActivityContext",
+    "ClientContext",
     "ContextBase",
     "DecisionContext",
     "StartWorkflowContext",
+    "WorkflowRuntime",
     "get_context",
+    "peek_context",
     "set_context",
 ]
 
 # Public objects show their public module in tracebacks and docs.
 for _public in (
     ActivityContext,
+    ClientContext,
     ContextBase,
     DecisionContext,
     StartWorkflowContext,
+    WorkflowRuntime,
     get_context,
+    peek_context,
     set_context,
 ):
     _public.__module__ = __name__

@@ -32,9 +32,12 @@ class AsyncEventLoop:
     """Runs coroutines deterministically. Use as a context manager to make it current."""
 
     def __init__(self) -> None:
-        self._queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
+        # The steps to run, FIFO: ``(step, args)``. Tasks append to it directly (replay's hot
+        # path); anyone else uses call_soon.
+        self.queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._outer: list[AsyncEventLoop | None] = []
-        self._current: AsyncTask | None = None
+        # The task whose step runs now (None between steps); each task sets it around its steps.
+        self.running: AsyncTask | None = None
 
     def __enter__(self) -> AsyncEventLoop:
         self._outer.append(_loop_var.get())
@@ -48,13 +51,13 @@ class AsyncEventLoop:
 
     def call_soon(self, step: Callable[..., Any], *args: Any) -> None:
         """Queue ``step(*args)`` behind everything already queued."""
-        self._queue.append((step, args))
+        self.queue.append((step, args))
 
     def execute_all_tasks(self) -> None:
         """Run queued steps, and the steps they queue, until the queue is empty."""
         token = _loop_var.set(self)
         try:
-            queue = self._queue
+            queue = self.queue
             while queue:
                 step, args = queue.popleft()
                 step(*args)
@@ -63,9 +66,9 @@ class AsyncEventLoop:
 
     def execute_queued_task(self) -> bool:
         """Run one queued step; False when there was none."""
-        if not self._queue:
+        if not self.queue:
             return False
-        step, args = self._queue.popleft()
+        step, args = self.queue.popleft()
         with self:
             step(*args)
         return True
@@ -85,7 +88,7 @@ def current_loop() -> AsyncEventLoop:
 def current_task() -> AsyncTask | None:
     """The task whose code is running now, or None between steps."""
     loop = _loop_var.get()
-    return None if loop is None else loop._current
+    return None if loop is None else loop.running
 
 
 def get_async_context() -> AsyncTask | None:

@@ -56,6 +56,7 @@ class AsyncTask:
         "_gen",
         "_loop",
         "_outcome",
+        "_queue",
         "_stage",
         "_waiting_on",
         "daemon",
@@ -76,12 +77,12 @@ class AsyncTask:
         finally_handler: Callable[[], Any] | None = None,
     ) -> None:
         self._loop = loop
+        self._queue = loop.queue
         self._body = body
         self.parent = parent
         self.daemon = daemon
         self.name = name
-        self.future = Future()
-        self.future._task = self
+        self.future = Future(self._cancel_from_future)
         self._children: dict[int, AsyncTask] = {}
         self._stage = _Stage.NEW
         self._gen: Generator[Any, Any, Any] | None = None
@@ -91,7 +92,7 @@ class AsyncTask:
         self._except = except_handler
         self._finally = finally_handler
         if parent is not None:
-            parent._children[id(self)] = self
+            parent.adopt(self)
         loop.call_soon(self._start)
 
     # -- running the body -----------------------------------------------------------------------
@@ -121,8 +122,8 @@ class AsyncTask:
         gen = self._gen
         assert gen is not None
         loop = self._loop
-        previous = loop._current
-        loop._current = self
+        previous = loop.running
+        loop.running = self
         try:
             yielded = gen.send(value) if error is None else gen.throw(error)
         except StopIteration as stop:
@@ -135,17 +136,19 @@ class AsyncTask:
             self._body_done(None, failure)
             return
         finally:
-            loop._current = previous
+            loop.running = previous
         self._wait_for(yielded)
 
     def _wait_for(self, yielded: Any) -> None:
         if type(yielded) is Future:  # the common case, kept short: it is replay's hot path
-            yielded._observed = True
+            yielded.observed = True
             self._waiting_on = yielded
+            # add_done_callback(self), inlined (the task is its own callback: see __call__): the
+            # one place outside the futures' module that reads their fields, for the hot path.
             if yielded._state is _PENDING:
                 callbacks = yielded._callbacks
                 if callbacks is None:
-                    yielded._callbacks = [self]  # the task is its own callback: see __call__
+                    yielded._callbacks = [self]
                 else:
                     callbacks.append(self)
             else:
@@ -168,7 +171,7 @@ class AsyncTask:
         future.add_done_callback(self._on_awaited_done)
 
     def _on_awaited_done(self, future: BaseFuture) -> None:
-        self._loop._queue.append((self._resume, (future,)))
+        self._queue.append((self._resume, (future,)))
 
     # A task is a future's callback as itself, not as a bound method made for each wait.
     __call__ = _on_awaited_done
@@ -177,8 +180,10 @@ class AsyncTask:
         if future is not self._waiting_on or self._gen is None:
             return
         self._waiting_on = None
-        if future._exception is not None:  # failed or cancelled
-            self._step(None, future._exception.with_traceback(future._traceback))
+        # future.outcome(), inlined: every resumption of a coroutine comes through here.
+        error = future._exception
+        if error is not None:  # failed or cancelled
+            self._step(None, error.with_traceback(future._traceback))
         else:
             self._step(future._result, None)
 
@@ -216,15 +221,21 @@ class AsyncTask:
         if error is None:
             self.future.set_result(result)
         elif isinstance(error, CancelledError):
-            self.future._set_cancelled(error)
+            self.future.set_cancelled(error)
         else:
             self.future.set_exception(error, error.__traceback__)
         if self.parent is not None:
-            self.parent._child_done(self)
+            self.parent.child_done(self)
 
-    def _child_done(self, child: AsyncTask) -> None:
+    # -- the tree -------------------------------------------------------------------------------
+    def adopt(self, child: AsyncTask) -> None:
+        """``child`` is a task started while this one ran: it belongs to this task's tree."""
+        self._children[id(child)] = child
+
+    def child_done(self, child: AsyncTask) -> None:
+        """``child`` finished: an unobserved failure of it fails this task (see the module doc)."""
         del self._children[id(child)]
-        error = child.future._exception
+        error = child.future.outcome()[1]
         if error is not None and not _is_observed(child.future) and not isinstance(error, CancelledError):
             if self._error is None:
                 self._error = error
@@ -232,6 +243,13 @@ class AsyncTask:
         self._finish_if_ready()
 
     # -- cancellation ---------------------------------------------------------------------------
+    def _cancel_from_future(self) -> bool:
+        """``self.future.cancel()``: cancel the task; False if it already finished."""
+        if self.future.done():
+            return self.future.cancelled()
+        self.cancel()
+        return True
+
     def cancel(self) -> None:
         """Cancel this task's children and what its body waits on (see the module docstring)."""
         if self._stage is _Stage.DONE:
@@ -276,11 +294,11 @@ def _awaiting(body: Coroutine[Any, Any, Any]) -> Generator[Any, Any, Any]:
 def _mark_observed(future: BaseFuture) -> None:
     """Note that a coroutine waits on ``future`` (directly or through AllFuture/AnyFuture)."""
     if isinstance(future, Future):
-        future._observed = True
+        future.observed = True
     elif isinstance(future, AnyFuture):
-        for inner in future._futures:
+        for inner in future.futures:
             _mark_observed(inner)
 
 
 def _is_observed(future: BaseFuture) -> bool:
-    return isinstance(future, Future) and future._observed
+    return isinstance(future, Future) and future.observed

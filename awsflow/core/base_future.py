@@ -94,11 +94,12 @@ class BaseFuture:
         """Cancel a pending future; returns False if it already finished."""
         if self._state is FutureState.FINISHED:
             return False
-        self._set_cancelled(CancelledError())
+        self.set_cancelled(CancelledError())
         return True
 
-    def _set_cancelled(self, error: CancelledError) -> None:
-        """Finish as cancelled, keeping the error (and where it was raised) for ``result()``."""
+    def set_cancelled(self, error: CancelledError) -> None:
+        """Finish as cancelled with ``error`` (and where it was raised), what the work's own
+        cancellation produced; a no-op once done. ``result()`` then raises ``error``."""
         if self.done():
             return
         self._state = FutureState.CANCELLED
@@ -113,13 +114,16 @@ class BaseFuture:
 
     def add_done_callback(self, callback: Callback) -> None:
         """Call ``callback(self)`` when done (at once if already done)."""
-        if self.done():
+        # done(), inlined: every coroutine waiting on a future comes through here.
+        state = self._state
+        if state is FutureState.FINISHED or state is FutureState.CANCELLED:
             callback(self)
+            return
+        callbacks = self._callbacks
+        if callbacks is None:
+            self._callbacks = [callback]
         else:
-            if self._callbacks is None:
-                self._callbacks = [callback]
-            else:
-                self._callbacks.append(callback)
+            callbacks.append(callback)
 
     # -- inspection -----------------------------------------------------------------------------
     def running(self) -> bool:
@@ -137,6 +141,27 @@ class BaseFuture:
             raise self._exception.with_traceback(self._traceback)
         if self._state is not FutureState.FINISHED:
             raise ValueError(f"{what} is not set yet: the future is {self._state.value.lower()}")
+
+    def outcome(self) -> tuple[Any, BaseException | None]:
+        """``(result, None)``, or ``(None, exception)`` — a CancelledError if it was cancelled.
+
+        Unlike :meth:`result` and :meth:`exception` it never raises the outcome: for code that
+        handles both kinds alike (combinators, retry loops, fan-out).
+
+        Raises:
+            ValueError: the future is not done.
+        """
+        if self._state is not FutureState.FINISHED and self._state is not FutureState.CANCELLED:
+            raise ValueError(f"the outcome is not set yet: the future is {self._state.value.lower()}")
+        return self._result, self._exception
+
+    def forward(self, target: BaseFuture) -> None:
+        """Finish ``target`` as this (done) future finished: its result, or its exception (a
+        cancellation too) with its traceback."""
+        if self._exception is None:
+            target.set_result(self._result)
+        else:
+            target.set_exception(self._exception, self._traceback)
 
     def exception(self) -> BaseException | None:
         """The exception, or None. Raises CancelledError if cancelled, ValueError if pending."""

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .base_future import BaseFuture, FutureState, Return
-
-if TYPE_CHECKING:
-    from .async_task import AsyncTask
 
 __all__ = ["AllFuture", "AnyFuture", "BaseFuture", "Future", "Return"]
 
@@ -26,20 +23,23 @@ __all__ = ["AllFuture", "AnyFuture", "BaseFuture", "Future", "Return"]
 class Future(BaseFuture):
     """A value produced later by a coroutine or by an event in the workflow's history."""
 
-    __slots__ = ("_canceller", "_observed", "_task", "context")
+    __slots__ = ("canceller", "context", "observed")
 
-    def __init__(self) -> None:
+    def __init__(self, canceller: Callable[[], Any] | None = None) -> None:
+        """A pending future; ``canceller`` (see the module docstring) cancels the work behind it."""
         # BaseFuture's fields set here, not through super(): futures are made on replay's hot path.
         self._state = FutureState.PENDING
         self._result: Any = None
         self._exception: BaseException | None = None
         self._traceback: TracebackType | None = None
         self._callbacks: list[Callable[[BaseFuture], None]] | None = None
-        self._task: AsyncTask | None = None
-        # Cancels the work behind a leaf; called on every cancel(), even once done (it knows
-        # what a late cancel means for its work) and returns what cancel() returns.
-        self._canceller: Callable[[], Any] | None = None
-        self._observed = False  # some coroutine waits on it: its failure reaches that coroutine
+        # Cancels the work behind it (a coroutine's task, an activity, a timer); called on every
+        # cancel(), even once done (it knows what a late cancel means for its work), and returns
+        # what cancel() returns.
+        self.canceller = canceller
+        # Some coroutine waits on it (or code said it handles its outcome): a failure then reaches
+        # that code rather than failing the task tree (see awsflow.core.async_task).
+        self.observed = False
         self.context: Any = None  # botoflow compatibility
 
     def cancel(self) -> Any:
@@ -54,14 +54,9 @@ class Future(BaseFuture):
             RequestCancelActivityTaskFailedError if SWF refused). Otherwise True, or False if
             the future had already finished.
         """
-        canceller = self._canceller
+        canceller = self.canceller
         if canceller is not None:
             return canceller()
-        if self.done():
-            return self.cancelled()
-        if self._task is not None:
-            self._task.cancel()
-            return True
         return super().cancel()
 
     def __or__(self, other: BaseFuture) -> AnyFuture:
@@ -91,23 +86,24 @@ class AnyFuture(BaseFuture):
         super().__init__()
         # All futures are listed before any callback runs: one that is already done must not
         # see a partial list (AllFuture would resolve early).
-        self._futures: list[BaseFuture] = list(futures)
+        self._futures: list[BaseFuture] = list(futures)  # (see the ``futures`` property)
         for future in futures:
             future.add_done_callback(self._on_done)
         if not futures:
             self.set_result(())
+
+    @property
+    def futures(self) -> tuple[BaseFuture, ...]:
+        """The futures it waits on, in order."""
+        return tuple(self._futures)
 
     def add_future(self, future: BaseFuture) -> None:
         self._futures.append(future)
         future.add_done_callback(self._on_done)
 
     def _on_done(self, future: BaseFuture) -> None:
-        if self.done():
-            return
-        if future._exception is not None:  # failed or cancelled
-            self.set_exception(future._exception, future._traceback)
-        else:
-            self.set_result(future._result)
+        if not self.done():
+            future.forward(self)
 
     def __or__(self, other: BaseFuture) -> AnyFuture:
         self.add_future(other)
@@ -123,10 +119,10 @@ class AllFuture(AnyFuture):
     def _on_done(self, future: BaseFuture) -> None:
         if self.done():
             return
-        if future._exception is not None:  # failed or cancelled
-            self.set_exception(future._exception, future._traceback)
+        if future.outcome()[1] is not None:  # failed or cancelled
+            future.forward(self)
         elif all(f.done() for f in self._futures):
-            self.set_result(tuple(f._result for f in self._futures))
+            self.set_result(tuple(f.outcome()[0] for f in self._futures))
 
     def __and__(self, other: BaseFuture) -> AllFuture:
         self.add_future(other)

@@ -1,4 +1,11 @@
-"""The replaying decider: a workflow's history in, its next decisions out (no I/O)."""
+"""The replaying decider: a workflow's history in, its next decisions out (no I/O).
+
+:class:`ExecutionReplay` is the :class:`~awsflow.context.WorkflowRuntime` of the workflow code
+it replays: every call the code makes through the runtime protocol becomes a decision, checked
+against the history on replay (see ``docs/architecture.rst``). The decider imports only
+``awsflow.core``, ``awsflow._swf`` (SWF's table, limits and codecs), ``awsflow.exceptions`` and
+its side of the seam, ``awsflow._runtime``: no botocore, threads, clock or randomness.
+"""
 
 from __future__ import annotations
 

@@ -10,10 +10,12 @@ records that id against the call.
 from __future__ import annotations
 
 import logging
-import reprlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import NO_ACTIVITY_OVERRIDES, ActivityOverrides
+from .._swf import EVENTS, Call, EventSpec, Outcome, check_size, decode_failure, encode_arguments
+from .._swf import decode_arguments as decode_arguments  # the workers import it from here (issue 12)
 from ..core import CancelledError, Future
 from ..exceptions import (
     ActivityTaskCanceledError,
@@ -29,38 +31,21 @@ from ..exceptions import (
     SignalExternalWorkflowExecutionFailedError,
     StartChildWorkflowExecutionFailedError,
     StartTimerFailedError,
-    WorkflowDefinitionError,
 )
 from ..workflow_execution import WorkflowExecution
-from ._commands import Command, check_size
-from ._failures import decode_failure
+from ._commands import Command
 
 if TYPE_CHECKING:
-    from ..flow_types import ActivityType, WorkflowType
     from ._making import DecisionMaking
+
+# The activity and workflow types the code passes (awsflow.flow_types'); the decider only reads
+# their names, versions, converters and wire attributes, and imports nothing of the flow types.
+ActivityType = Any
+WorkflowType = Any
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
-
-
-def decode_arguments(converter: Any, encoded: str | None) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Workflow, signal and activity inputs are ``[args, kwargs]`` (botoflow's form); a dict is kwargs."""
-    if not encoded:
-        return (), {}
-    value = converter.loads(encoded)
-    if isinstance(value, dict):
-        return (), value
-    if (
-        isinstance(value, (list, tuple))
-        and len(value) == 2
-        and isinstance(value[0], (list, tuple))
-        and isinstance(value[1], dict)
-    ):
-        return tuple(value[0]), dict(value[1])
-    raise WorkflowDefinitionError(
-        f"input must encode [args, kwargs] (botoflow's form), got {reprlib.repr(value)}"
-    )
 
 
 # botoflow's text for the cause of an activity canceled before a worker picked it up (SWF then
@@ -100,10 +85,10 @@ class ActivityCall(Command):
         activity_id: str,
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-        overrides: dict[str, Any],
+        overrides: ActivityOverrides,
         origin: Any,
     ) -> None:
-        if overrides:
+        if overrides is not NO_ACTIVITY_OVERRIDES:
             detail = (
                 str(overrides.get("name", activity_type.name)),
                 str(overrides.get("version", activity_type.version)),
@@ -114,15 +99,15 @@ class ActivityCall(Command):
         self.key = ("ScheduleActivityTask", activity_id)
         self.decision = None
         self.detail = detail
-        self._origin = origin
+        self.origin = origin
         self.replay = replay
         self.activity_type = activity_type
         self.activity_id = activity_id
         self.args = args
         self.kwargs = kwargs
         self.overrides = overrides
-        self.future: Future | None = Future()
-        self.future._canceller = self  # called to cancel: see __call__ (no bound method per activity)
+        # The call is the future's canceller: see __call__ (no bound method per activity).
+        self.future: Future | None = Future(self)
         self.scheduled_event_id = 0
         self.cancel_future: Future | None = None
         self.cancel_command: Command | None = None
@@ -130,8 +115,8 @@ class ActivityCall(Command):
     def build(self) -> dict[str, Any]:
         activity_type = self.activity_type
         attributes = activity_type.schedule_attributes(self.overrides, self.replay.task_list)
-        encoded = activity_type.data_converter.dumps([self.args, self.kwargs])
-        check_size(f"input of activity {activity_type.name}", encoded)
+        encoded = encode_arguments(activity_type.data_converter, self.args, self.kwargs)
+        check_size(f"input of activity {activity_type.name}", encoded, self.replay.limits.payload)
         attributes["activityId"] = self.activity_id
         attributes["input"] = encoded
         return {"decisionType": "ScheduleActivityTask", "scheduleActivityTaskDecisionAttributes": attributes}
@@ -146,7 +131,7 @@ class ActivityCall(Command):
             )
             return
         self.scheduled_event_id = event["eventId"]
-        self.replay._calls.by_scheduled[self.scheduled_event_id] = self
+        self.replay.calls.by_scheduled[self.scheduled_event_id] = self
 
     def request_cancel(self) -> Future:
         """Ask SWF to cancel the activity; the Future of that request (botoflow's rule).
@@ -176,7 +161,7 @@ class ActivityCall(Command):
         if future is not None and future.cancelled():
             cancel.set_result(None)
         elif future is not None and not future.done() and self.replay.withdraw(self):
-            future._set_cancelled(CancelledError("Activity was cancelled before being scheduled with SWF"))
+            future.set_cancelled(CancelledError("Activity was cancelled before being scheduled with SWF"))
             cancel.set_result(None)
         else:
             self.cancel_command = self.replay.emit(
@@ -186,7 +171,7 @@ class ActivityCall(Command):
                         "decisionType": "RequestCancelActivityTask",
                         "requestCancelActivityTaskDecisionAttributes": {"activityId": self.activity_id},
                     },
-                    origin=self._origin,
+                    origin=self.origin,
                     on_confirm=self._on_cancel_recorded,
                 )
             )
@@ -223,36 +208,35 @@ class TimerCall:
     def __init__(self, replay: DecisionMaking, timer_id: str) -> None:
         self.replay = replay
         self.timer_id = timer_id
-        self.future = Future()
-        self.future._canceller = self.cancel
+        self.future = Future(self.cancel)
         self.command: Command | None = None
 
     def on_started(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         recorded_id = attributes.get("timerId", self.timer_id)
         if recorded_id != self.timer_id:  # a generated id the history's writer made otherwise
-            self.replay._calls.timers.pop(self.timer_id, None)
+            self.replay.calls.timers.pop(self.timer_id, None)
             self.timer_id = recorded_id
-            self.replay._calls.timers[recorded_id] = self
+            self.replay.calls.timers[recorded_id] = self
 
     def cancel(self) -> bool:
         """CancelTimer (or the StartTimer withdrawn); False if the timer already fired."""
         if self.future.done():
             return self.future.cancelled()
         if self.command is not None and self.replay.withdraw(self.command):
-            self.replay._calls.timers.pop(self.timer_id, None)
-            self.future._set_cancelled(CancelledError("Timer was cancelled before it was started"))
+            self.replay.calls.timers.pop(self.timer_id, None)
+            self.future.set_cancelled(CancelledError("Timer was cancelled before it was started"))
             return True
         # SWF cancels a timer within the decision (TimerCanceled is its result event; no new
         # decision task follows), so the code learns of it at once, as in AWS Flow.
-        self.replay._calls.timers.pop(self.timer_id, None)
+        self.replay.calls.timers.pop(self.timer_id, None)
         self.replay.emit(
             Command(
                 ("CancelTimer", self.timer_id),
                 {"decisionType": "CancelTimer", "cancelTimerDecisionAttributes": {"timerId": self.timer_id}},
-                origin=self.command._origin if self.command else "",
+                origin=self.command.origin if self.command else "",
             )
         )
-        self.future._set_cancelled(CancelledError("Timer was cancelled"))
+        self.future.set_cancelled(CancelledError("Timer was cancelled"))
         return True
 
 
@@ -266,11 +250,9 @@ class ChildCall:
         self.workflow_type = workflow_type
         self.workflow_id = workflow_id
         self.instance = instance
-        self.started = Future()
-        self.result = Future()
-        self.started._canceller = self._cancel_from_started
-        self.result._canceller = self._cancel_from_result
-        instance._workflow_result = self.result
+        self.started = Future(self._cancel_from_started)
+        self.result = Future(self._cancel_from_result)
+        instance.workflow_result = self.result
         self.command: Command | None = None
         self.execution = WorkflowExecution(workflow_id, None)
         self.cancel_requested = False
@@ -278,14 +260,14 @@ class ChildCall:
     def on_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         recorded_id = attributes.get("workflowId", self.workflow_id)
         if recorded_id != self.workflow_id:  # a history written by botoflow: adopt its id
-            self.replay._calls.children.pop(self.workflow_id, None)
+            self.replay.calls.children.pop(self.workflow_id, None)
             self.workflow_id = recorded_id
             self.execution = WorkflowExecution(recorded_id, None)
-            self.replay._calls.children[recorded_id] = self
+            self.replay.calls.children[recorded_id] = self
         if event["eventType"] == "StartChildWorkflowExecutionFailed":
             self.fail_to_start(attributes)
             return
-        self.replay._calls.by_initiated[event["eventId"]] = self
+        self.replay.calls.by_initiated[event["eventId"]] = self
 
     def fail_to_start(self, attributes: dict[str, Any]) -> None:
         error = StartChildWorkflowExecutionFailedError(attributes.get("cause", ""), self.workflow_id)
@@ -315,8 +297,8 @@ class ChildCall:
         self.cancel_requested = True
         if self.command is not None and self.replay.withdraw(self.command):
             error = CancelledError("Child workflow was cancelled before it was started")
-            self.started._set_cancelled(error)
-            self.result._set_cancelled(error)
+            self.started.set_cancelled(error)
+            self.result.set_cancelled(error)
             return True
         self.replay.request_cancel_external(self.execution)
         return True
@@ -352,7 +334,7 @@ class ChildCall:
                 ChildWorkflowTerminatedError(event["eventId"], self.workflow_type, self.execution)
             )
         elif event_type == "ChildWorkflowExecutionCanceled":
-            self.result._set_cancelled(
+            self.result.set_cancelled(
                 ChildWorkflowCanceledError(
                     event["eventId"], self.workflow_type, self.execution, attributes.get("details")
                 )
@@ -372,7 +354,7 @@ class ExternalCall:
         if event["eventType"].endswith("Failed"):
             self.on_event(event, attributes)
             return
-        self.replay._calls.by_initiated[event["eventId"]] = self
+        self.replay.calls.by_initiated[event["eventId"]] = self
 
     def on_event(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         if not event["eventType"].endswith("Failed"):
@@ -404,27 +386,8 @@ class CallTable:
         self.by_initiated: dict[int, Any] = {}
 
     def handlers(self) -> dict[str, Handler]:
-        by_initiated = self._by_initiated
-        return {
-            "ActivityTaskCompleted": self._activity_completed,
-            "ActivityTaskFailed": self._activity_outcome,
-            "ActivityTaskTimedOut": self._activity_outcome,
-            "ActivityTaskCanceled": self._activity_outcome,
-            "TimerFired": self._timer_outcome,
-            "TimerCanceled": self._timer_outcome,
-            "StartTimerFailed": self._timer_outcome,
-            "ChildWorkflowExecutionStarted": by_initiated,
-            "ChildWorkflowExecutionCompleted": by_initiated,
-            "ChildWorkflowExecutionFailed": by_initiated,
-            "ChildWorkflowExecutionTimedOut": by_initiated,
-            "ChildWorkflowExecutionTerminated": by_initiated,
-            "ChildWorkflowExecutionCanceled": by_initiated,
-            "StartChildWorkflowExecutionFailed": by_initiated,
-            "ExternalWorkflowExecutionSignaled": by_initiated,
-            "SignalExternalWorkflowExecutionFailed": by_initiated,
-            "ExternalWorkflowExecutionCancelRequested": by_initiated,
-            "RequestCancelExternalWorkflowExecutionFailed": by_initiated,
-        }
+        """Event type -> handler, for the events that bring a call's outcome (see _HANDLERS)."""
+        return {event_type: getattr(self, name) for event_type, name in _HANDLERS.items()}
 
     def _by_initiated(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         initiated = attributes.get("initiatedEventId")
@@ -476,7 +439,7 @@ class CallTable:
                     if not attributes.get("startedEventId")
                     else "Activity was canceled by its worker, without details"
                 )
-            call.future._set_cancelled(
+            call.future.set_cancelled(
                 ActivityTaskCanceledError(
                     event["eventId"],
                     call.activity_type,
@@ -497,6 +460,21 @@ class CallTable:
         if event_type == "TimerFired":
             call.future.set_result(None)
         elif event_type == "TimerCanceled":
-            call.future._set_cancelled(CancelledError("Timer was cancelled"))
+            call.future.set_cancelled(CancelledError("Timer was cancelled"))
         else:
             call.future.set_exception(StartTimerFailedError(attributes.get("cause", ""), call.timer_id))
+
+
+def _handler_name(spec: EventSpec) -> str | None:
+    """Which CallTable method handles an event of the SWF table, if any."""
+    if spec.call is Call.ACTIVITY and spec.outcome is not Outcome.STARTED:
+        return "_activity_completed" if spec.outcome is Outcome.COMPLETED else "_activity_outcome"
+    if spec.call is Call.TIMER:
+        return "_timer_outcome"
+    if spec.call in (Call.CHILD, Call.SIGNAL, Call.CANCEL_REQUEST):
+        return "_by_initiated"
+    return None  # an activity starting, a Lambda function (workflow code schedules none)
+
+
+# Read from the table once: a replay binds these to its own CallTable.
+_HANDLERS = {spec.event_type: name for spec in EVENTS.values() if (name := _handler_name(spec)) is not None}

@@ -34,20 +34,19 @@ from __future__ import annotations
 import traceback
 from typing import TYPE_CHECKING, Any
 
+from .._swf import check_size, encode_failure
 from ..core import BaseFuture, CancelledError
 from ..core.async_task import AsyncTask
 from ..core.decorators import start_task
 from ..exceptions import WorkflowDefinitionError
 from ._calls import ActivityCall
-from ._commands import PACKAGE_DIR, REASON_LIMIT, Command, check_size
-from ._failures import encode_failure
+from ._commands import PACKAGE_DIR, Command
 from ._making import DecisionMaking
 
 if TYPE_CHECKING:
     from collections.abc import Generator
 
     from ..core import AsyncEventLoop
-    from ..flow_types import WorkflowType
 
 __all__ = ["Closing", "cancel_details"]
 
@@ -71,7 +70,6 @@ class Closing(DecisionMaking):
 
     _loop: AsyncEventLoop
     _instance: Any
-    _workflow_type: WorkflowType | None
     _root: AsyncTask | None
     _candidate: list[Command] | None
     _closed_by: Command | None
@@ -81,7 +79,7 @@ class Closing(DecisionMaking):
     def _on_workflow_done(self, future: Any) -> None:
         assert self._workflow_type is not None
         converter = self._workflow_type.data_converter
-        error = future._exception
+        result, error = future.outcome()
         if error is None:
             if self._continue_as_new is not None:
                 self._close(
@@ -90,9 +88,9 @@ class Closing(DecisionMaking):
                     self._continue_as_new,
                 )
                 return
-            result = converter.dumps(future._result)
+            result = converter.dumps(result)
             try:
-                check_size("result of the workflow", result)
+                check_size("result of the workflow", result, self.limits.payload)
             except ValueError as too_large:
                 self._fail(too_large)
                 return
@@ -135,7 +133,7 @@ class Closing(DecisionMaking):
 
     def _close_canceled(self, details: str) -> None:
         try:
-            check_size("details of the workflow's cancellation", details)
+            check_size("details of the workflow's cancellation", details, self.limits.payload)
         except ValueError as too_large:
             self._fail(too_large)
             return
@@ -147,7 +145,7 @@ class Closing(DecisionMaking):
 
     def _open_activities(self) -> list[ActivityCall]:
         """Activities not closed yet, in the order the code scheduled them (botoflow's order)."""
-        recorded = list(self._calls.by_scheduled.values())  # in the order SWF recorded them
+        recorded = list(self.calls.by_scheduled.values())  # in the order SWF recorded them
         # Then those sent and not recorded yet, then those not sent: no older than the recorded.
         later = [*(self._candidate or ()), *self._awaiting, *self._pending]
         return recorded + [
@@ -164,8 +162,9 @@ class Closing(DecisionMaking):
             for frame in traceback.extract_tb(error.__traceback__)
             if not frame.filename.startswith(PACKAGE_DIR)
         ]
-        details = encode_failure(converter, error, frames)  # the chain intact, within SWF's limit
-        reason = f"{type(error).__name__}: {error}"[:REASON_LIMIT]
+        # The chain intact, within SWF's limit; the reason is a summary, the details say it all.
+        details = encode_failure(converter, error, frames, self.limits.payload)
+        reason = f"{type(error).__name__}: {error}"[: self.limits.reason]
         self._close(
             "FailWorkflowExecution",
             "failWorkflowExecutionDecisionAttributes",

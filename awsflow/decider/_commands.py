@@ -14,11 +14,13 @@ import os
 import sys
 from typing import Any
 
-from ..exceptions import PayloadTooLargeError
+from .._swf import EVENTS, LIMITS
+from .._swf import check_size as check_size
 
-# SWF's size limits (characters) for the fields workflow code fills (SWF-SEMANTICS §9.1).
-PAYLOAD_LIMIT = 32_768
-REASON_LIMIT = 256
+# What awsflow.workers import from here (with check_size) until they take them from awsflow._swf
+# (issue 12: the workers are reworked on another branch). Nothing else uses these names.
+PAYLOAD_LIMIT = LIMITS.payload
+REASON_LIMIT = LIMITS.reason
 
 PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,7 +33,7 @@ class Command:
     Subclasses (the activity call) override :meth:`build` and :meth:`confirmed`.
     """
 
-    __slots__ = ("_origin", "decision", "detail", "generated_id", "is_close", "key", "on_confirm")
+    __slots__ = ("decision", "detail", "generated_id", "is_close", "key", "on_confirm", "origin")
 
     def __init__(
         self,
@@ -47,7 +49,7 @@ class Command:
         self.key = key
         self.decision = decision
         self.detail = detail
-        self._origin = origin  # (code, line) of the call, or already a string
+        self.origin = origin  # (code, line) of the call, or already a string
         self.is_close = is_close
         self.on_confirm = on_confirm
         self.generated_id = generated_id  # an id awsflow made up: another SDK's history may differ
@@ -69,7 +71,7 @@ class Command:
     @property
     def where(self) -> str:
         """``file:line`` of the workflow code that made the decision."""
-        origin = self._origin
+        origin = self.origin
         if isinstance(origin, tuple):
             code, line = origin
             return f"{code.co_filename}:{line}"
@@ -94,12 +96,6 @@ def caller_origin(depth: int = 1) -> Any:
     return (frame.f_code, frame.f_lineno)
 
 
-def check_size(field_name: str, value: str | None, limit: int = PAYLOAD_LIMIT) -> None:
-    """Raise PayloadTooLargeError before SWF would refuse the decision."""
-    if value is not None and len(value) > limit:
-        raise PayloadTooLargeError(field_name, len(value), limit)
-
-
 def _id_of(member: str) -> Any:
     return lambda attributes: attributes.get(member, "")
 
@@ -116,88 +112,21 @@ def _no_detail(attributes: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-# Result event type -> (decision type, how to read the id, how to read the detail).
+def _no_id(attributes: dict[str, Any]) -> str:
+    return ""
+
+
+# Result event type -> (decision type, how to read the id, how to read the detail), from the table.
 RESULT_EVENTS: dict[str, tuple[str, Any, Any]] = {
-    "ActivityTaskScheduled": ("ScheduleActivityTask", _id_of("activityId"), _type_detail("activityType")),
-    "ScheduleActivityTaskFailed": (
-        "ScheduleActivityTask",
-        _id_of("activityId"),
-        _type_detail("activityType"),
-    ),
-    "ActivityTaskCancelRequested": ("RequestCancelActivityTask", _id_of("activityId"), _no_detail),
-    "RequestCancelActivityTaskFailed": ("RequestCancelActivityTask", _id_of("activityId"), _no_detail),
-    "TimerStarted": ("StartTimer", _id_of("timerId"), _no_detail),
-    "StartTimerFailed": ("StartTimer", _id_of("timerId"), _no_detail),
-    "TimerCanceled": ("CancelTimer", _id_of("timerId"), _no_detail),
-    "CancelTimerFailed": ("CancelTimer", _id_of("timerId"), _no_detail),
-    "MarkerRecorded": ("RecordMarker", _id_of("markerName"), _no_detail),
-    "RecordMarkerFailed": ("RecordMarker", _id_of("markerName"), _no_detail),
-    "StartChildWorkflowExecutionInitiated": (
-        "StartChildWorkflowExecution",
-        _id_of("workflowId"),
-        _type_detail("workflowType"),
-    ),
-    "StartChildWorkflowExecutionFailed": (
-        "StartChildWorkflowExecution",
-        _id_of("workflowId"),
-        _type_detail("workflowType"),
-    ),
-    "SignalExternalWorkflowExecutionInitiated": (
-        "SignalExternalWorkflowExecution",
-        _id_of("control"),
-        _no_detail,
-    ),
-    "SignalExternalWorkflowExecutionFailed": (
-        "SignalExternalWorkflowExecution",
-        _id_of("control"),
-        _no_detail,
-    ),
-    # Keyed by workflow id, not control: botoflow sent these without a control.
-    "RequestCancelExternalWorkflowExecutionInitiated": (
-        "RequestCancelExternalWorkflowExecution",
-        _id_of("workflowId"),
-        _no_detail,
-    ),
-    "RequestCancelExternalWorkflowExecutionFailed": (
-        "RequestCancelExternalWorkflowExecution",
-        _id_of("workflowId"),
-        _no_detail,
-    ),
-    "WorkflowExecutionCompleted": ("CompleteWorkflowExecution", lambda a: "", _no_detail),
-    "CompleteWorkflowExecutionFailed": ("CompleteWorkflowExecution", lambda a: "", _no_detail),
-    "WorkflowExecutionFailed": ("FailWorkflowExecution", lambda a: "", _no_detail),
-    "FailWorkflowExecutionFailed": ("FailWorkflowExecution", lambda a: "", _no_detail),
-    "WorkflowExecutionCanceled": ("CancelWorkflowExecution", lambda a: "", _no_detail),
-    "CancelWorkflowExecutionFailed": ("CancelWorkflowExecution", lambda a: "", _no_detail),
-    "WorkflowExecutionContinuedAsNew": ("ContinueAsNewWorkflowExecution", lambda a: "", _no_detail),
-    "ContinueAsNewWorkflowExecutionFailed": ("ContinueAsNewWorkflowExecution", lambda a: "", _no_detail),
-    "LambdaFunctionScheduled": ("ScheduleLambdaFunction", _id_of("id"), _no_detail),
-    "ScheduleLambdaFunctionFailed": ("ScheduleLambdaFunction", _id_of("id"), _no_detail),
+    spec.event_type: (
+        spec.records,
+        _id_of(spec.id_member) if spec.id_member else _no_id,
+        _type_detail(spec.type_member) if spec.type_member else _no_detail,
+    )
+    for spec in EVENTS.values()
+    if spec.records is not None
 }
 
 # Failures that may also arrive later, asynchronously; only those with initiatedEventId 0 answer
 # a decision of the task that just completed.
-ASYNC_FAILURES = frozenset(
-    {
-        "StartChildWorkflowExecutionFailed",
-        "SignalExternalWorkflowExecutionFailed",
-        "RequestCancelExternalWorkflowExecutionFailed",
-    }
-)
-
-
-_ATTRIBUTE_KEYS: dict[str, str] = {}
-
-
-def attribute_key(event_type: str) -> str:
-    """``ActivityTaskScheduled`` -> ``activityTaskScheduledEventAttributes`` (cached)."""
-    key = _ATTRIBUTE_KEYS.get(event_type)
-    if key is None:
-        key = _ATTRIBUTE_KEYS[event_type] = event_type[0].lower() + event_type[1:] + "EventAttributes"
-    return key
-
-
-def attributes_of(event: dict[str, Any]) -> dict[str, Any]:
-    """The ``<eventType>EventAttributes`` member of a wire event ({} if absent)."""
-    attributes: dict[str, Any] = event.get(attribute_key(event["eventType"])) or {}
-    return attributes
+ASYNC_FAILURES = frozenset(spec.event_type for spec in EVENTS.values() if spec.late)

@@ -24,8 +24,7 @@ class Condition:
     def __init__(self, waits: ConditionWaits, predicate: Callable[[], Any]) -> None:
         self.waits = waits
         self.predicate = predicate
-        self.future = Future()
-        self.future._canceller = self.cancel
+        self.future = Future(self.cancel)
         self.timer: Future | None = None
 
     def met(self) -> bool:
@@ -51,7 +50,7 @@ class Condition:
         if self.future.done():
             return self.future.cancelled()
         self._finish()
-        self.future._set_cancelled(CancelledError("wait_condition was cancelled"))
+        self.future.set_cancelled(CancelledError("wait_condition was cancelled"))
         return True
 
     def _finish(self) -> None:

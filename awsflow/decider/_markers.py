@@ -35,9 +35,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._swf import EVENTS, Limits, check_size, encodable_failure
 from ..exceptions import NondeterminismError, RemoteExceptionStandIn
-from ._commands import PAYLOAD_LIMIT, Command, attribute_key, caller_origin, check_size
-from ._failures import encodable_failure
+from ._commands import Command, caller_origin
 
 if TYPE_CHECKING:
     from ._replay import ExecutionReplay
@@ -46,7 +46,6 @@ __all__ = ["PATCH_PREFIX", "SIDE_EFFECT_PREFIX", "Markers"]
 
 PATCH_PREFIX = "awsflow.patch."
 SIDE_EFFECT_PREFIX = "awsflow.side_effect."
-MARKER_NAME_LIMIT = 256  # SWF's markerName length (SWF-SEMANTICS §9.2)
 
 
 class Markers:
@@ -88,7 +87,7 @@ class Markers:
             event = events[position]
             event_type = event["eventType"]
             if event_type == "MarkerRecorded" or event_type == "RecordMarkerFailed":
-                attributes = event.get(attribute_key(event_type)) or {}
+                attributes = event.get(EVENTS[event_type].attributes) or {}
                 name = str(attributes.get("markerName", ""))
                 if name.startswith(PATCH_PREFIX):
                     self._patches_recorded.add(name[len(PATCH_PREFIX) :])
@@ -110,22 +109,22 @@ class Markers:
         decided = self._patches_decided.get(change_id)
         if decided is not None:
             return decided
-        name = _marker_name(PATCH_PREFIX, change_id, "change id")
         replay = self._replay
+        name = _marker_name(PATCH_PREFIX, change_id, "change id", replay.limits)
         # Replaying, the history says which path the first run took; otherwise this is it.
-        if replay._context._replaying:
+        if replay.is_replaying():
             self._read_ahead()
             decided = change_id in self._patches_recorded
         else:
             decided = True
         self._patches_decided[change_id] = decided
         if decided:
-            replay.emit(_record_marker(name, change_id))
+            replay.emit(_record_marker(name, change_id, replay.limits))
         return decided
 
     def deprecate_patch(self, change_id: str) -> None:
         """See :func:`awsflow.deprecate_patch`."""
-        _marker_name(PATCH_PREFIX, change_id, "change id")
+        _marker_name(PATCH_PREFIX, change_id, "change id", self._replay.limits)
         self._deprecated.add(change_id)
 
     def first_problem(self) -> str:
@@ -136,11 +135,10 @@ class Markers:
     def side_effect(self, fn: Callable[[], Any]) -> Any:
         """See :func:`awsflow.side_effect`."""
         replay = self._replay
-        assert replay._workflow_type is not None
-        converter = replay._workflow_type.data_converter
+        converter = replay.workflow_type.data_converter
         self._side_effect_calls += 1
         name = f"{SIDE_EFFECT_PREFIX}{self._side_effect_calls}"
-        if replay._context._replaying:
+        if replay.is_replaying():
             self._read_ahead()
             if name in self._side_effects_refused:
                 problem = (
@@ -160,12 +158,12 @@ class Markers:
                 # The command is emitted all the same: confirming it against the history
                 # reports the divergence from apply(), whatever the code does with this error.
                 self._problem = self._problem or problem
-                replay.emit(_record_marker(name, None))
+                replay.emit(_record_marker(name, None, replay.limits))
                 raise NondeterminismError(problem)
             details = self._side_effects[name]
         else:
-            details = _run_and_encode(fn, converter)
-        replay.emit(_record_marker(name, details))
+            details = _run_and_encode(fn, converter, replay.limits)
+        replay.emit(_record_marker(name, details, replay.limits))
         # The first run decodes the recorded text too, so it sees exactly what replays will.
         outcome = converter.loads(details) if details else {"value": None}
         if isinstance(outcome, dict) and "error" in outcome:
@@ -173,44 +171,44 @@ class Markers:
         return outcome.get("value") if isinstance(outcome, dict) else outcome
 
 
-def _run_and_encode(fn: Callable[[], Any], converter: Any) -> str:
+def _run_and_encode(fn: Callable[[], Any], converter: Any, limits: Limits) -> str:
     """``fn``'s result, or the exception it raised, encoded for the marker's details."""
     try:
         details = str(converter.dumps({"value": fn()}))
-        check_size("result of the side effect", details)
+        check_size("result of the side effect", details, limits.payload)
         return details
     # Any failure of the user's function (or of encoding its result) is the outcome to record:
     # the replay must raise it again at the same call without running fn.
     except Exception as error:
         details = str(converter.dumps({"error": encodable_failure(converter, error)}))
-        if len(details) > PAYLOAD_LIMIT:  # a huge message: the stand-in keeps its start, says so
+        if len(details) > limits.payload:  # a huge message: the stand-in keeps its start, says so
             stand_in = RemoteExceptionStandIn(
                 f"{type(error).__module__}:{type(error).__qualname__}",
                 str(error)[:1000],
-                f"the error was {len(details)} characters once encoded; a marker holds {PAYLOAD_LIMIT}",
+                f"the error was {len(details)} characters once encoded; a marker holds {limits.payload}",
             )
             details = str(converter.dumps({"error": stand_in}))
         return details
 
 
-def _marker_name(prefix: str, key: str, what: str) -> str:
+def _marker_name(prefix: str, key: str, what: str, limits: Limits) -> str:
     if not isinstance(key, str) or not key:
         raise ValueError(f"a {what} must be a non-empty string, not {key!r}")
     name = prefix + key
-    if len(name) > MARKER_NAME_LIMIT:
+    if len(name) > limits.marker_name:
         raise ValueError(
             f"{what} {key[:40]!r}... is {len(key)} characters; at most "
-            f"{MARKER_NAME_LIMIT - len(prefix)} fit in an SWF marker name"
+            f"{limits.marker_name - len(prefix)} fit in an SWF marker name"
         )
     if any(ord(char) < 32 or 127 <= ord(char) < 160 for char in key):
         raise ValueError(f"{what} {key!r} has control characters, which SWF refuses in names")
     return name
 
 
-def _record_marker(name: str, details: str | None) -> Command:
+def _record_marker(name: str, details: str | None, limits: Limits) -> Command:
     attributes: dict[str, Any] = {"markerName": name}
     if details is not None:
-        check_size(f"details of marker {name}", details, PAYLOAD_LIMIT)
+        check_size(f"details of marker {name}", details, limits.payload)
         attributes["details"] = details
     return Command(
         ("RecordMarker", name),

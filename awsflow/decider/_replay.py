@@ -30,26 +30,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..context._contexts import DecisionContext, peek_context, set_context
-from ..core import AsyncEventLoop, coroutine
+from .._runtime import AsyncioGuard, DecisionContext, bind_instance, current, set_context
+from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
+from ..core import AsyncEventLoop
 from ..core.async_task import AsyncTask
 from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
-from ..flow_types import WorkflowType
 from ..workflow_execution import WorkflowExecution
-from ._asyncio_guard import AsyncioGuard
-from ._calls import CallTable, decode_arguments
+from ._calls import CallTable
 from ._closing import Closing
-from ._commands import (
-    ASYNC_FAILURES,
-    PACKAGE_DIR,
-    RESULT_EVENTS,
-    Command,
-    attribute_key,
-)
+from ._commands import ASYNC_FAILURES, PACKAGE_DIR, RESULT_EVENTS, Command
 from ._conditions import ConditionWaits
 from ._markers import Markers
 from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
-from ._splitting import HISTORY_EVENT_LIMIT, HISTORY_WARNING_AT, MEASURE_FROM, SplitTimer, split_point
+from ._splitting import SplitTimer, measured_from, split_point
 
 __all__ = [
     "DecisionOutcome",
@@ -62,18 +55,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 # (workflow name, version) -> (definition class, workflow type, name of its @execute method)
-WorkflowLookup = Callable[[str, str], "tuple[type, WorkflowType, str]"]
-
-_CLOSED_EVENTS = frozenset(
-    {
-        "WorkflowExecutionCompleted",
-        "WorkflowExecutionFailed",
-        "WorkflowExecutionCanceled",
-        "WorkflowExecutionContinuedAsNew",
-        "WorkflowExecutionTimedOut",
-        "WorkflowExecutionTerminated",
-    }
-)
+WorkflowLookup = Callable[[str, str], "tuple[type, Any, str]"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,15 +67,20 @@ class DecisionOutcome:
 
 
 class ExecutionReplay(Closing):
-    """The replayed state of one workflow run (see the module docstring)."""
+    """The replayed state of one workflow run (see the module docstring).
+
+    It is the :class:`~awsflow.context.WorkflowRuntime` of the workflow code it runs: the
+    code's calls (through ``get_context().runtime``) become its decisions.
+    """
 
     def __init__(
         self,
-        lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+        lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
         workflow_execution: WorkflowExecution,
         task_list: str,
         *,
         strict: bool = False,
+        limits: Limits = LIMITS,
     ) -> None:
         if isinstance(lookup, Mapping):
             table = lookup
@@ -105,9 +92,15 @@ class ExecutionReplay(Closing):
         self.execution_started = False
         # strict: encode every replayed decision too (see replay_decision for why it matters)
         self._strict = strict
+        self.limits = limits  # SWF's limits, as this replay checks them
+        self._measure_from = _MEASURED_FROM if limits is LIMITS else measured_from(limits)
         self._loop = AsyncEventLoop()
         self._context = DecisionContext(self)
         self._context.workflow_execution = workflow_execution
+        self._time = 0.0
+        self._length = 0
+        self._time_resolver: Callable[[], tuple[float, int]] | None = None
+        self._replaying = True
         self._next_id = 0
         self._pending: list[Command] = []
         self._candidate: list[Command] | None = None
@@ -116,8 +109,8 @@ class ExecutionReplay(Closing):
         self._buffer: list[dict[str, Any]] = []
         self._last_event_id = 0
         self._replay_until = 0
-        self._calls = CallTable()
-        self._workflow_type: WorkflowType | None = None
+        self.calls = CallTable()  # the open calls, by the ids SWF gives them
+        self._workflow_type: Any = None
         self._instance: Any = None
         self._root: AsyncTask | None = None
         self._continue_as_new: dict[str, Any] | None = None
@@ -137,7 +130,7 @@ class ExecutionReplay(Closing):
             "FailWorkflowExecutionFailed": self._on_close_failed,
             "CancelWorkflowExecutionFailed": self._on_close_failed,
             "ContinueAsNewWorkflowExecutionFailed": self._on_close_failed,
-            **self._calls.handlers(),
+            **self.calls.handlers(),
         }
         if not _EVENT_SPECS:  # the same for every replay: built once
             _EVENT_SPECS.update(_event_specs(self._handlers))
@@ -153,10 +146,10 @@ class ExecutionReplay(Closing):
         # Events up to the start of the last completed decision task were seen before: replaying.
         for event in reversed(events):
             if event["eventType"] == "DecisionTaskCompleted":
-                started = event["decisionTaskCompletedEventAttributes"]["startedEventId"]
+                started = event[_COMPLETED_ATTRIBUTES]["startedEventId"]
                 self._replay_until = max(self._replay_until, started)
                 break
-        previous = peek_context()
+        previous = current()
         set_context(self._context)
         guard = AsyncioGuard().__enter__()  # asyncio's primitives fail at the call in workflow code
         try:
@@ -178,22 +171,26 @@ class ExecutionReplay(Closing):
             self._buffer.extend(events[index:])
             if count:
                 self._last_event_id = max(self._last_event_id, events[-1]["eventId"])
-            if self._buffer and self._buffer[-1]["eventType"] in _CLOSED_EVENTS:
+            if self._buffer and self._buffer[-1]["eventType"] in CLOSING_EVENTS:
                 buffered, self._buffer = self._buffer, []
                 self._run(buffered, 0, None)  # a closed run's whole history: check it to the end
         finally:
             guard.__exit__(None, None, None)
             set_context(previous)
             self.markers.release()
-        if self._candidate_started >= HISTORY_WARNING_AT > self._replay_until and self._candidate is not None:
+        limits = self.limits
+        if (
+            self._candidate_started >= limits.history_warning_at > self._replay_until
+            and self._candidate is not None
+        ):
             logger.warning(
                 "%s %s: its history has %d events, past %d%% of SWF's limit of %d; SWF terminates "
                 "the run at the limit. Continue it as new (awsflow.continue_as_new) to start afresh.",
                 self._workflow_type,
                 tuple(self.workflow_execution),
                 self._candidate_started,
-                round(100 * HISTORY_WARNING_AT / HISTORY_EVENT_LIMIT),
-                HISTORY_EVENT_LIMIT,
+                round(100 * limits.history_warning_at / limits.history_events),
+                limits.history_events,
             )
         decisions = [command.materialize() for command in self._candidate or ()]
         state = getattr(self._instance, "workflow_state", None)
@@ -207,12 +204,11 @@ class ExecutionReplay(Closing):
         cut's, found by looking ahead only if the code asks. After each event the workflow's
         code runs until it waits again.
         """
-        context = self._context
         handlers = self._handlers
         confirm = self._confirm
         until = self._replay_until
         loop = self._loop
-        queue = loop._queue
+        queue = loop.queue
         conditions = self._conditions
         stop = len(events) if stop is None else stop
         segment_time_pending = True
@@ -220,7 +216,10 @@ class ExecutionReplay(Closing):
             event = events[position]
             event_type = event["eventType"]
             if event_type == "DecisionTaskStarted":
-                context._at_decision_task(_epoch_seconds(event.get("eventTimestamp")), event["eventId"])
+                # The code now runs in the decision task started here: its time, and the length.
+                self._time = _epoch_seconds(event.get("eventTimestamp"))
+                self._length = event["eventId"]
+                self._time_resolver = None
                 self._cut(event)
                 segment_time_pending = True
                 continue
@@ -228,9 +227,9 @@ class ExecutionReplay(Closing):
             if spec is None:
                 continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
             if segment_time_pending:
-                context._time_resolver = _next_cut(events, position, stop, context._time)
+                self._time_resolver = _next_cut(events, position, stop, self._time)
                 segment_time_pending = False
-            context._replaying = event["eventId"] < until
+            self._replaying = event["eventId"] < until
             key, result, maybe_async = spec
             attributes = event.get(key) or _NO_ATTRIBUTES
             if result is not None and not (maybe_async and attributes.get("initiatedEventId")):
@@ -256,7 +255,7 @@ class ExecutionReplay(Closing):
             commands = [c for c in commands if not c.is_close] + [c for c in commands if c.is_close]
         self._pending = []
         self._split_rest = None
-        cut = split_point(commands) if len(commands) >= MEASURE_FROM else None
+        cut = split_point(commands, self.limits) if len(commands) >= self._measure_from else None
         if cut is not None:
             # Too many (or too large) for one response: send the first part and a 0-second timer
             # whose firing brings the next decision task, which sends the rest.
@@ -347,11 +346,6 @@ class ExecutionReplay(Closing):
         return self._last_event_id
 
     @property
-    def workflow_instance(self) -> Any:
-        """The workflow's instance (None until the WorkflowExecutionStarted event is fed)."""
-        return self._instance
-
-    @property
     def last_started_event_id(self) -> int:
         """The DecisionTaskStarted of the decision task whose decisions the last apply returned."""
         return self._candidate_started
@@ -367,17 +361,18 @@ class ExecutionReplay(Closing):
                 "WorkflowDefinition to the WorkflowWorker"
             ) from None
         self._workflow_type = workflow_type
-        instance = definition(self.workflow_execution)
-        instance._data_converter = workflow_type.data_converter
+        instance = bind_instance(definition(self.workflow_execution), workflow_type.data_converter)
         self._instance = instance
-        self._context._workflow_instance = instance
         args, kwargs = decode_arguments(workflow_type.data_converter, attributes.get("input"))
         body = vars_lookup(definition, method)
-        with self._loop:
-            future = coroutine(body)(instance, *args, **kwargs)
-        self._root = future._task
+        self._root = AsyncTask(
+            self._loop,
+            functools.partial(body, instance, *args, **kwargs),
+            parent=None,
+            name=getattr(body, "__qualname__", repr(body)),
+        )
         self.execution_started = True
-        future.add_done_callback(self._on_workflow_done)
+        self._root.future.add_done_callback(self._on_workflow_done)
 
     def _on_signaled(self, event: dict[str, Any], attributes: dict[str, Any]) -> None:
         name = attributes["signalName"]
@@ -401,7 +396,7 @@ class ExecutionReplay(Closing):
             if declared.signal_type.strict:
                 self._run_in_workflow(functools.partial(_raise, malformed), f"signal {name}")  # fails the run
                 return
-            if not self._context._replaying:
+            if not self._replaying:
                 logger.warning(
                     "%s %s: %s; the handler was not called (recorded as marker %s)",
                     self._workflow_type,
@@ -446,7 +441,7 @@ def _recorded(result: tuple[str, Any, Any], attributes: dict[str, Any]) -> str:
 
 
 def replay_decision(
-    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
     workflow_execution: WorkflowExecution,
     task_list: str,
     events: Sequence[dict[str, Any]],
@@ -462,17 +457,19 @@ def replay_decision(
 
 
 def replay_decision_keeping_state(
-    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, WorkflowType, str]],
+    lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
     workflow_execution: WorkflowExecution,
     task_list: str,
     events: Sequence[dict[str, Any]],
+    *,
+    limits: Limits = LIMITS,
 ) -> tuple[DecisionOutcome, ExecutionReplay]:
     """:func:`replay_decision`, and the replay, to be fed the run's next events later."""
-    replay = ExecutionReplay(lookup, workflow_execution, task_list)
+    replay = ExecutionReplay(lookup, workflow_execution, task_list, limits=limits)
     try:
         return replay.apply(events), replay
     except NondeterminismError:
-        replay = ExecutionReplay(lookup, workflow_execution, task_list, strict=True)
+        replay = ExecutionReplay(lookup, workflow_execution, task_list, strict=True, limits=limits)
         return replay.apply(events), replay
 
 
@@ -485,6 +482,8 @@ def vars_lookup(definition: type, method: str) -> Any:
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
+_MEASURED_FROM = measured_from(LIMITS)
+_COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
 
 # eventType -> (attributes member, the decision it confirms or None, may it be a later failure)
 _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
@@ -492,7 +491,11 @@ _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
 
 def _event_specs(handlers: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, Any, Any] | None, bool]]:
     return {
-        event_type: (attribute_key(event_type), RESULT_EVENTS.get(event_type), event_type in ASYNC_FAILURES)
+        event_type: (
+            EVENTS[event_type].attributes,
+            RESULT_EVENTS.get(event_type),
+            event_type in ASYNC_FAILURES,
+        )
         for event_type in set(RESULT_EVENTS) | set(handlers)
     }
 

@@ -32,8 +32,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .._swf import decode_arguments
 from ..exceptions import MalformedSignalError, WorkflowDefinitionError
-from ._calls import decode_arguments
 from ._commands import Command
 
 __all__ = ["INPUT_SHOWN", "MALFORMED_SIGNAL_MARKER", "decode_signal_input", "malformed_signal_marker"]

@@ -13,28 +13,22 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from .._swf import Limits
 from ..exceptions import NondeterminismError, PayloadTooLargeError
 from ._commands import Command
 
-__all__ = [
-    "DECISIONS_BYTES",
-    "HISTORY_EVENT_LIMIT",
-    "HISTORY_WARNING_AT",
-    "MAX_DECISIONS",
-    "MEASURE_FROM",
-    "SplitTimer",
-    "split_point",
-]
+__all__ = ["SplitTimer", "measured_from", "split_point"]
 
-MAX_DECISIONS = 100
-# Of SWF's 1 MB request: the rest is for the task token, the execution context and JSON framing.
-DECISIONS_BYTES = 900_000
-# A decision is at most ~34 KB (a 32 KB input plus names and options): fewer than this many
-# cannot reach DECISIONS_BYTES, so they are never measured (measuring encodes replayed inputs).
-MEASURE_FROM = 26
 
-HISTORY_EVENT_LIMIT = 25_000  # SWF terminates a run whose history reaches it
-HISTORY_WARNING_AT = HISTORY_EVENT_LIMIT * 8 // 10
+def measured_from(limits: Limits) -> int:
+    """Fewer decisions than this cannot reach ``limits.decisions_bytes``: they are never measured
+    (measuring encodes replayed inputs, which replay otherwise skips).
+
+    >>> from awsflow._swf import LIMITS
+    >>> measured_from(LIMITS)
+    26
+    """
+    return limits.decisions_bytes // limits.largest_decision + 1
 
 
 class SplitTimer(Command):
@@ -53,17 +47,16 @@ class SplitTimer(Command):
         )
 
 
-def split_point(commands: Sequence[Command]) -> int | None:
+def split_point(commands: Sequence[Command], limits: Limits) -> int | None:
     """Where to cut ``commands`` so the first part fits one response; None if all fit."""
     count = len(commands)
-    if count < MEASURE_FROM:
-        return None
+    most = limits.decisions_per_response
     size = 0
     for index, command in enumerate(commands):
-        if index == MAX_DECISIONS - 1 and count > MAX_DECISIONS:
+        if index == most - 1 and count > most:
             return index
         size += _encoded_size(command)
-        if size > DECISIONS_BYTES:
+        if size > limits.decisions_bytes:
             return max(index, 1)
     return None
 

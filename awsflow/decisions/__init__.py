@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._swf import DECISIONS
+
 __all__ = [
     "ActivityDecisionBase",
     "CancelTimer",
@@ -54,7 +56,7 @@ class DecisionBase:
 
     def _build(self, decision_id: Any, **attributes: Any) -> None:
         self.decision_id = decision_id
-        member = self.decision_type[0].lower() + self.decision_type[1:] + "DecisionAttributes"
+        member = DECISIONS[self.decision_type].attributes
         self.decision = {"decisionType": self.decision_type, member: _present(**attributes)}
 
     def __repr__(self) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import NO_ACTIVITY_OVERRIDES, ActivityOverrides, DecisionContext, current
+from .._swf import LIMITS, SwfType
 from ..constants import NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
-from ..context._contexts import DecisionContext, _local
 from ..data_converter import AbstractDataConverter, JSONDataConverter
 from ._timeouts import str_or_none
 
@@ -29,7 +30,7 @@ _TIMEOUT_FIELDS = (
 )
 
 
-class ActivityType:
+class ActivityType(SwfType):
     """One activity type (name and version) with its registration defaults."""
 
     DEFAULT_DATA_CONVERTER: AbstractDataConverter = JSONDataConverter()
@@ -68,12 +69,12 @@ class ActivityType:
         self.data_converter = data_converter if data_converter is not None else self.DEFAULT_DATA_CONVERTER
         self._explicit_name = name is not None
 
-    def _set_activities_value(self, key: str, value: Any) -> None:
+    def apply_class_default(self, key: str, value: Any) -> None:
         """Apply a class-level (``@activities``) default where the method left the option unset."""
         if getattr(self, key) is None or (key == "task_list" and self.task_list == USE_WORKER_TASK_LIST):
             setattr(self, key, value)
 
-    def _reset_name(self, cls: type, func: Any, activity_name_prefix: str = "") -> None:
+    def assign_name(self, cls: type, func: Any, activity_name_prefix: str = "") -> None:
         """Name the type: ``prefix + method`` with a prefix, else ``Class.method``; an explicit name stays.
 
         botoflow documented this rule but ignored the prefix (a bug); awsflow follows the docs.
@@ -98,7 +99,7 @@ class ActivityType:
             "schedule_to_close_timeout": str_or_none(self.schedule_to_close_timeout),
         }
 
-    def schedule_attributes(self, overrides: dict[str, Any], worker_task_list: str) -> dict[str, Any]:
+    def schedule_attributes(self, overrides: ActivityOverrides, worker_task_list: str) -> dict[str, Any]:
         """``scheduleActivityTaskDecisionAttributes`` (without id and input), overrides applied."""
         options = {
             "name": self.name,
@@ -107,7 +108,8 @@ class ActivityType:
             "task_priority": self.task_priority,
             **{field: getattr(self, field) for field, _, _ in _TIMEOUT_FIELDS},
         }
-        options.update(overrides)
+        if overrides is not NO_ACTIVITY_OVERRIDES:
+            options.update(overrides.as_dict())
         attributes: dict[str, Any] = {
             "activityType": {"name": options["name"], "version": str(options["version"])}
         }
@@ -137,30 +139,20 @@ class ActivityType:
         if self.task_priority is not None:
             options["defaultTaskPriority"] = str(self.task_priority)
         if self.description:
-            options["description"] = self.description[:1024]
+            options["description"] = self.description[: LIMITS.description]
         return options
 
     # -- calling --------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Schedule this activity from workflow code; returns a Future of its result."""
-        context = getattr(_local, "context", None)  # peek_context(), inlined: replay's hot path
+        context = current()
         if not isinstance(context, DecisionContext):
             raise TypeError(
                 f"Activity {self.name} can only be scheduled from workflow code (a decision context); "
                 "to run it directly, call the method on an instance of its class"
             )
-        overrides = context._activity_options_overrides
-        policy = overrides.get("retry_policy", self.retry_policy) if overrides else self.retry_policy
-        if policy is not None:  # a RetryPolicy wins over botoflow's @retry_activity
-            from ..decider._commands import caller_origin
-            from ..decider._retrying import schedule_activity_retrying
-
-            return schedule_activity_retrying(
-                context.decider, self, policy, args, kwargs, overrides, caller_origin(2)
-            )
-        if self.retrying is not None:
-            return self.retrying.call(context.decider.schedule_activity, self, args, kwargs)
-        return context.decider.schedule_activity(self, args, kwargs)
+        # The runtime applies the retry policy, if the call has one.
+        return context.runtime.schedule_activity(self, args, kwargs, context.activity_overrides)
 
     def __getstate__(self) -> dict[str, Any]:
         # Travels inside ActivityTaskFailedError: only the identifying fields.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..context._contexts import ActivityContext, DecisionContext, StartWorkflowContext, peek_context
+from .._runtime import ClientContext, DecisionContext, current
 from ..data_converter import AbstractDataConverter
 
 __all__ = ["SignalType"]
@@ -38,11 +38,11 @@ class SignalType:
             raise TypeError(f"Signal {self.name} is not bound to a started workflow execution")
         assert self.data_converter is not None
         encoded = self.data_converter.dumps([args, kwargs])
-        context = peek_context()
+        context = current()
         if isinstance(context, DecisionContext):
-            return context.decider.signal_external(self.workflow_execution, self.name, encoded)
-        if isinstance(context, (StartWorkflowContext, ActivityContext)):
-            context.worker._signal_workflow_execution(self.workflow_execution, self.name, encoded)
+            return context.runtime.signal_external(self.workflow_execution, self.name, encoded)
+        if isinstance(context, ClientContext):
+            context.signal_workflow_execution(self.workflow_execution, self.name, encoded)
             return None
         raise TypeError(
             f"Signal {self.name} can be sent from workflow code, an activity, or inside "

@@ -15,10 +15,12 @@ A ``retry_policy`` (:mod:`awsflow.retry_policy`) set either way retries a child 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .._runtime import DecisionContext, StartWorkflowContext, WorkflowOverrides, bind_instance, current
+from .._swf import LIMITS, SwfType
 from ..constants import CHILD_TERMINATE, NO_DEFAULT_TASK_LIST, USE_WORKER_TASK_LIST
-from ..context._contexts import DecisionContext, StartWorkflowContext, peek_context
 from ..data_converter import AbstractDataConverter, JSONDataConverter
 from ..workflow_execution import WorkflowExecution
 from ._timeouts import str_or_none
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["WorkflowType"]
 
 
-class WorkflowType:
+class WorkflowType(SwfType):
     """One workflow type (name and version) with its registration defaults."""
 
     DEFAULT_DATA_CONVERTER: AbstractDataConverter = JSONDataConverter()
@@ -74,12 +76,13 @@ class WorkflowType:
         else:
             raise TypeError(f"Converter {converter!r} must be a subclass of AbstractDataConverter")
 
-    def _reset_name(self, name: str, force: bool = False) -> None:
+    def assign_name(self, name: str, force: bool = False) -> None:
+        """Name the type ``name`` if it has no name yet (or if ``force``: ``@workflow(name=...)``)."""
         if self.name is None or force:
             self.name = name
 
     # -- wire dictionaries ----------------------------------------------------------------------
-    def _options(self, overrides: dict[str, Any]) -> dict[str, Any]:
+    def _options(self, overrides: WorkflowOverrides | Mapping[str, Any]) -> dict[str, Any]:
         options = {
             "name": self.name,
             "version": self.version,
@@ -89,10 +92,12 @@ class WorkflowType:
             "task_start_to_close_timeout": self.task_start_to_close_timeout,
             "task_priority": self.task_priority,
         }
-        options.update(overrides)
+        options.update(WorkflowOverrides.of(overrides).as_dict())
         return options
 
-    def run_attributes(self, overrides: dict[str, Any], worker_task_list: str | None) -> dict[str, Any]:
+    def run_attributes(
+        self, overrides: WorkflowOverrides | Mapping[str, Any], worker_task_list: str | None
+    ) -> dict[str, Any]:
         """The run configuration shared by start, child start and continue-as-new (camelCase)."""
         options = self._options(overrides)
         attributes: dict[str, Any] = {}
@@ -122,10 +127,10 @@ class WorkflowType:
         domain: str,
         workflow_id: str,
         encoded_input: str,
-        overrides: dict[str, Any],
+        overrides: WorkflowOverrides | Mapping[str, Any],
         worker_task_list: str,
     ) -> dict[str, Any]:
-        """A StartWorkflowExecution request."""
+        """A StartWorkflowExecution request (``overrides``: a mapping of them too)."""
         options = self._options(overrides)
         return {
             "domain": domain,
@@ -153,30 +158,24 @@ class WorkflowType:
         if self.task_priority is not None:
             options["defaultTaskPriority"] = str(self.task_priority)
         if self.description:
-            options["description"] = self.description[:1024]
+            options["description"] = self.description[: LIMITS.description]
         return options
 
     # -- calling --------------------------------------------------------------------------------
     def __call__(self, class_and_instance: tuple[type, Any], *args: Any, **kwargs: Any) -> Any:
         cls, instance = class_and_instance
-        context = peek_context()
+        context = current()
         if isinstance(context, StartWorkflowContext):
-            workflow_id, run_id = context.worker._start_workflow_execution(self, *args, **kwargs)
-            started = cls(WorkflowExecution(workflow_id, run_id))
-            started._data_converter = self.data_converter
-            started._starter = context.worker
-            return started
+            workflow_id, run_id = context.start_workflow_execution(self, args, kwargs)
+            return bind_instance(
+                cls(WorkflowExecution(workflow_id, run_id)), self.data_converter, context.worker
+            )
         if isinstance(context, DecisionContext):
-            if instance is not None and instance is context._workflow_instance:
-                return context.decider.continue_as_new(self, args, kwargs)
-            child = cls(WorkflowExecution(None, None))
-            child._data_converter = self.data_converter
-            policy = context._workflow_options_overrides.get("retry_policy", self.retry_policy)
-            if policy is not None:
-                from ..decider._retrying import start_child_retrying
-
-                return start_child_retrying(context.decider, self, child, policy, args, kwargs)
-            return context.decider.start_child_workflow(self, child, args, kwargs)
+            runtime = context.runtime
+            if instance is not None and instance is runtime.workflow_instance:
+                return runtime.continue_as_new(self, args, kwargs, context.workflow_overrides)
+            # The runtime applies the retry policy, if the call has one.
+            return runtime.start_child_workflow(self, cls, instance, args, kwargs, context.workflow_overrides)
         raise TypeError(
             f"Workflow {self.name} {self.version} can be started only inside 'with worker:' or "
             "'with workflow_starter(...)', or from workflow code (as a child workflow)"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._swf import EVENTS
+
 __all__ = [
     "ActivityEventBase",
     "ActivityTaskCancelRequested",
@@ -81,9 +83,19 @@ __all__ = [
 
 
 class EventBase:
-    """One history event: ``id``, ``datetime`` (the event timestamp) and ``attributes``."""
+    """One history event: ``id``, ``datetime`` (the event timestamp) and ``attributes``.
+
+    A subclass named after an SWF event type gets that type's ``attribute_key``
+    (``"activityTaskScheduledEventAttributes"``) from awsflow's table of SWF's events; the
+    intermediate bases (``ActivityEventBase``, ...) have none.
+    """
 
     attribute_key = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        spec = EVENTS.get(cls.__name__)
+        cls.attribute_key = spec.attributes if spec is not None else ""
 
     def __init__(self, event_id: int, datetime: Any, attributes: dict[str, Any]) -> None:
         self.id = event_id
@@ -131,219 +143,219 @@ class WorkflowEventBase(EventBase):
 
 
 class ActivityTaskCancelRequested(ActivityEventBase, DecisionEventBase):
-    attribute_key = "activityTaskCancelRequestedEventAttributes"
+    pass
 
 
 class ActivityTaskCanceled(ActivityEventBase):
-    attribute_key = "activityTaskCanceledEventAttributes"
+    pass
 
 
 class ActivityTaskCompleted(ActivityEventBase):
-    attribute_key = "activityTaskCompletedEventAttributes"
+    pass
 
 
 class ActivityTaskFailed(ActivityEventBase):
-    attribute_key = "activityTaskFailedEventAttributes"
+    pass
 
 
 class ActivityTaskScheduled(ActivityEventBase, DecisionEventBase):
-    attribute_key = "activityTaskScheduledEventAttributes"
+    pass
 
 
 class ActivityTaskStarted(ActivityEventBase):
-    attribute_key = "activityTaskStartedEventAttributes"
+    pass
 
 
 class ActivityTaskTimedOut(ActivityEventBase):
-    attribute_key = "activityTaskTimedOutEventAttributes"
+    pass
 
 
 class CancelTimerFailed(TimerEventBase, DecisionEventBase):
-    attribute_key = "cancelTimerFailedEventAttributes"
+    pass
 
 
 class CancelWorkflowExecutionFailed(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "cancelWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class ChildWorkflowExecutionCanceled(ChildWorkflowEventBase):
-    attribute_key = "childWorkflowExecutionCanceledEventAttributes"
+    pass
 
 
 class ChildWorkflowExecutionCompleted(ChildWorkflowEventBase):
-    attribute_key = "childWorkflowExecutionCompletedEventAttributes"
+    pass
 
 
 class ChildWorkflowExecutionFailed(ChildWorkflowEventBase):
-    attribute_key = "childWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class ChildWorkflowExecutionStarted(ChildWorkflowEventBase):
-    attribute_key = "childWorkflowExecutionStartedEventAttributes"
+    pass
 
 
 class ChildWorkflowExecutionTerminated(ChildWorkflowEventBase):
-    attribute_key = "childWorkflowExecutionTerminatedEventAttributes"
+    pass
 
 
 class ChildWorkflowExecutionTimedOut(ChildWorkflowEventBase):
-    attribute_key = "childWorkflowExecutionTimedOutEventAttributes"
+    pass
 
 
 class CompleteWorkflowExecutionFailed(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "completeWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class ContinueAsNewWorkflowExecutionFailed(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "continueAsNewWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class DecisionTaskCompleted(DecisionTaskEventBase):
-    attribute_key = "decisionTaskCompletedEventAttributes"
+    pass
 
 
 class DecisionTaskScheduled(DecisionTaskEventBase):
-    attribute_key = "decisionTaskScheduledEventAttributes"
+    pass
 
 
 class DecisionTaskStarted(DecisionTaskEventBase):
-    attribute_key = "decisionTaskStartedEventAttributes"
+    pass
 
 
 class DecisionTaskTimedOut(DecisionTaskEventBase):
-    attribute_key = "decisionTaskTimedOutEventAttributes"
+    pass
 
 
 class ExternalWorkflowExecutionCancelRequested(ExternalWorkflowEventBase):
-    attribute_key = "externalWorkflowExecutionCancelRequestedEventAttributes"
+    pass
 
 
 class ExternalWorkflowExecutionSignaled(ExternalWorkflowEventBase):
-    attribute_key = "externalWorkflowExecutionSignaledEventAttributes"
+    pass
 
 
 class FailWorkflowExecutionFailed(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "failWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class LambdaFunctionCompleted(LambdaFunctionEventBase):
-    attribute_key = "lambdaFunctionCompletedEventAttributes"
+    pass
 
 
 class LambdaFunctionFailed(LambdaFunctionEventBase):
-    attribute_key = "lambdaFunctionFailedEventAttributes"
+    pass
 
 
 class LambdaFunctionScheduled(LambdaFunctionEventBase, DecisionEventBase):
-    attribute_key = "lambdaFunctionScheduledEventAttributes"
+    pass
 
 
 class LambdaFunctionStarted(LambdaFunctionEventBase):
-    attribute_key = "lambdaFunctionStartedEventAttributes"
+    pass
 
 
 class LambdaFunctionTimedOut(LambdaFunctionEventBase):
-    attribute_key = "lambdaFunctionTimedOutEventAttributes"
+    pass
 
 
 class MarkerRecorded(MarkerEventBase, DecisionEventBase):
-    attribute_key = "markerRecordedEventAttributes"
+    pass
 
 
 class RecordMarkerFailed(MarkerEventBase, DecisionEventBase):
-    attribute_key = "recordMarkerFailedEventAttributes"
+    pass
 
 
 class RequestCancelActivityTaskFailed(ActivityEventBase, DecisionEventBase):
-    attribute_key = "requestCancelActivityTaskFailedEventAttributes"
+    pass
 
 
 class RequestCancelExternalWorkflowExecutionFailed(ExternalWorkflowEventBase, DecisionEventBase):
-    attribute_key = "requestCancelExternalWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class RequestCancelExternalWorkflowExecutionInitiated(ExternalWorkflowEventBase, DecisionEventBase):
-    attribute_key = "requestCancelExternalWorkflowExecutionInitiatedEventAttributes"
+    pass
 
 
 class ScheduleActivityTaskFailed(ActivityEventBase, DecisionEventBase):
-    attribute_key = "scheduleActivityTaskFailedEventAttributes"
+    pass
 
 
 class ScheduleLambdaFunctionFailed(LambdaFunctionEventBase, DecisionEventBase):
-    attribute_key = "scheduleLambdaFunctionFailedEventAttributes"
+    pass
 
 
 class SignalExternalWorkflowExecutionFailed(ExternalWorkflowEventBase, DecisionEventBase):
-    attribute_key = "signalExternalWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class SignalExternalWorkflowExecutionInitiated(ExternalWorkflowEventBase, DecisionEventBase):
-    attribute_key = "signalExternalWorkflowExecutionInitiatedEventAttributes"
+    pass
 
 
 class StartChildWorkflowExecutionFailed(ChildWorkflowEventBase, DecisionEventBase):
-    attribute_key = "startChildWorkflowExecutionFailedEventAttributes"
+    pass
 
 
 class StartChildWorkflowExecutionInitiated(ChildWorkflowEventBase, DecisionEventBase):
-    attribute_key = "startChildWorkflowExecutionInitiatedEventAttributes"
+    pass
 
 
 class StartLambdaFunctionFailed(LambdaFunctionEventBase):
-    attribute_key = "startLambdaFunctionFailedEventAttributes"
+    pass
 
 
 class StartTimerFailed(TimerEventBase, DecisionEventBase):
-    attribute_key = "startTimerFailedEventAttributes"
+    pass
 
 
 class TimerCanceled(TimerEventBase, DecisionEventBase):
-    attribute_key = "timerCanceledEventAttributes"
+    pass
 
 
 class TimerFired(TimerEventBase):
-    attribute_key = "timerFiredEventAttributes"
+    pass
 
 
 class TimerStarted(TimerEventBase, DecisionEventBase):
-    attribute_key = "timerStartedEventAttributes"
+    pass
 
 
 class WorkflowExecutionCancelRequested(WorkflowEventBase):
-    attribute_key = "workflowExecutionCancelRequestedEventAttributes"
+    pass
 
 
 class WorkflowExecutionCanceled(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "workflowExecutionCanceledEventAttributes"
+    pass
 
 
 class WorkflowExecutionCompleted(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "workflowExecutionCompletedEventAttributes"
+    pass
 
 
 class WorkflowExecutionContinuedAsNew(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "workflowExecutionContinuedAsNewEventAttributes"
+    pass
 
 
 class WorkflowExecutionFailed(WorkflowEventBase, DecisionEventBase):
-    attribute_key = "workflowExecutionFailedEventAttributes"
+    pass
 
 
 class WorkflowExecutionSignaled(WorkflowEventBase):
-    attribute_key = "workflowExecutionSignaledEventAttributes"
+    pass
 
 
 class WorkflowExecutionStarted(WorkflowEventBase):
-    attribute_key = "workflowExecutionStartedEventAttributes"
+    pass
 
 
 class WorkflowExecutionTerminated(WorkflowEventBase):
-    attribute_key = "workflowExecutionTerminatedEventAttributes"
+    pass
 
 
 class WorkflowExecutionTimedOut(WorkflowEventBase):
-    attribute_key = "workflowExecutionTimedOutEventAttributes"
+    pass
 
 
 def _all_event_classes() -> dict[str, type[EventBase]]:

@@ -13,10 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from awsflow._swf import LIMITS, Limits, read_history
 from awsflow.decider import ExecutionReplay
 from awsflow.local.engine import Engine
 from awsflow.workers._activity_runner import ActivityTask, run_activity_task
 from awsflow.workers._registry import extract_activities, extract_workflows_dict
+from awsflow.workflow_definition import execute_methods
 from awsflow.workflow_execution import WorkflowExecution
 
 DOMAIN = "harness"
@@ -39,6 +41,7 @@ class Harness:
     now: float = 1_700_000_000.0
     records: list[DecisionRecord] = field(default_factory=list)
     fail_activities: dict[str, int] = field(default_factory=dict)
+    limits: Limits = LIMITS  # the decider's (the engine keeps its own)
 
     def __post_init__(self) -> None:
         self.engine = Engine(seed="harness")
@@ -64,7 +67,7 @@ class Harness:
     def start(
         self, workflow: type, method: str, *args: Any, workflow_id: str = "wf", **kwargs: Any
     ) -> dict[str, str]:
-        workflow_type = workflow._workflow_type_by_func[method]  # type: ignore[attr-defined]
+        workflow_type = {name: t for t, name in execute_methods(workflow).items()}[method]
         encoded = workflow_type.data_converter.dumps([args, kwargs])
         request = workflow_type.start_request(DOMAIN, workflow_id, encoded, {}, TASK_LIST)
         run_id = self.call("StartWorkflowExecution", request)["runId"]
@@ -75,17 +78,7 @@ class Harness:
         return int(self.call("CountOpenWorkflowExecutions", request)["count"])
 
     def history(self, run: dict[str, str]) -> list[dict[str, Any]]:
-        events: list[dict[str, Any]] = []
-        token = None
-        while True:
-            request: dict[str, Any] = {"domain": DOMAIN, "execution": run}
-            if token:
-                request["nextPageToken"] = token
-            page = self.call("GetWorkflowExecutionHistory", request)
-            events.extend(page["events"])
-            token = page.get("nextPageToken")
-            if not token:
-                return events
+        return read_history(self.call, {"domain": DOMAIN, "execution": run})
 
     def decide_once(self) -> bool:
         task = self.call("PollForDecisionTask", {"domain": DOMAIN, "taskList": {"name": TASK_LIST}})
@@ -94,7 +87,10 @@ class Harness:
         execution = task["workflowExecution"]
         events = self.history(execution)
         replay = ExecutionReplay(
-            self.table, WorkflowExecution(execution["workflowId"], execution["runId"]), TASK_LIST
+            self.table,
+            WorkflowExecution(execution["workflowId"], execution["runId"]),
+            TASK_LIST,
+            limits=self.limits,
         )
         try:
             outcome = replay.apply(events)

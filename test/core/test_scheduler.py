@@ -184,8 +184,7 @@ def test_an_unhandled_cancellation_leaves_the_future_cancelled() -> None:
 
 def test_a_leaf_with_a_canceller_stays_pending_until_its_work_is_canceled() -> None:
     requests: list[str] = []
-    leaf = Future()
-    leaf._canceller = lambda: requests.append("cancel requested")
+    leaf = Future(lambda: requests.append("cancel requested"))
 
     @coroutine
     def main() -> Any:

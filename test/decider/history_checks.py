@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from awsflow.decider._commands import ASYNC_FAILURES, RESULT_EVENTS, attributes_of
+from awsflow._swf import EVENTS, attributes_of
+
+# Events that record a decision, and which; those that may also come late (see awsflow._swf).
+RESULT_EVENTS = {name: spec for name, spec in EVENTS.items() if spec.records is not None}
+ASYNC_FAILURES = frozenset(name for name, spec in EVENTS.items() if spec.late)
 
 
 def decision_keys(decisions: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -45,7 +49,7 @@ def recorded_keys(history: list[dict[str, Any]], started_id: int) -> list[tuple[
         result = RESULT_EVENTS.get(event["eventType"])
         if result is None or (event["eventType"] in ASYNC_FAILURES and attributes.get("initiatedEventId")):
             continue
-        keys.append((result[0], str(result[1](attributes))))
+        keys.append((result.records, str(attributes.get(result.id_member, "")) if result.id_member else ""))
     return keys
 
 

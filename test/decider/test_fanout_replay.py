@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from awsflow import FanoutError, RetryPolicy, fanout
-from awsflow._fanout import FanoutBatch
+from awsflow._workflow import FanoutBatch
 from awsflow.core import CancelledError
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay

@@ -11,9 +11,10 @@ from workflows import Steps
 
 import awsflow
 from awsflow import workflow_time
+from awsflow._swf import Limits
 from awsflow.core import AllFuture, Future
 from awsflow.data_converter import JSONDataConverter
-from awsflow.decider import ExecutionReplay, _replay, _splitting
+from awsflow.decider import ExecutionReplay
 from awsflow.decorators import activities, activity, execute, signal
 from awsflow.exceptions import (
     NotInWorkflowError,
@@ -266,11 +267,8 @@ def test_history_length_is_the_started_event_of_the_decision_task_on_every_repla
     assert result_of(h, run) == started[:2]
 
 
-def test_passing_80_percent_of_the_history_cap_logs_one_warning(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(_replay, "HISTORY_WARNING_AT", 15)
-    h = Harness((Looping,), (Steps(),))
+def test_passing_80_percent_of_the_history_cap_logs_one_warning(caplog: pytest.LogCaptureFixture) -> None:
+    h = Harness((Looping,), (Steps(),), limits=Limits(history_warning_at=15))
     with caplog.at_level(logging.WARNING, logger="awsflow.decider"):
         run = h.start(Looping, "run", 0, 1000, 5)
         h.run()
@@ -345,15 +343,12 @@ def test_decisions_over_swfs_1_mb_request_limit_are_split_by_size() -> None:
     replays_cleanly(h, run)
 
 
-def test_a_history_that_sent_everything_in_one_response_still_replays(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(_splitting, "MAX_DECISIONS", 10_000)  # a decider that never splits wrote it
-    h = Harness((Wide,), (Bulky(),))
+def test_a_history_that_sent_everything_in_one_response_still_replays() -> None:
+    # A decider that never splits wrote it.
+    h = Harness((Wide,), (Bulky(),), limits=Limits(decisions_per_response=10_000))
     run = h.start(Wide, "run", 150, 1)
     run_in_bulk(h)
     assert [len(b) for b in decision_batches(h.history(run)) if "ActivityTaskScheduled" in b] == [150]
-    monkeypatch.undo()
     replays_cleanly(h, run)
 
 

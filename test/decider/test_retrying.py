@@ -345,3 +345,66 @@ def test_a_retry_policy_wins_over_botoflows_retry_activity_on_the_same_activity(
         "1-attempt-2",
     ]
     assert [t["startToFireTimeout"] for t in of_type(history, "TimerStarted")] == ["3"]
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Botoflowish:
+    @retry_activity(stop_max_attempt_number=3, wait_fixed=4)
+    @activity("1.0")
+    def fetch(self, label: str) -> str:
+        if failures_left.get(label, 0) > 0:
+            failures_left[label] -= 1
+            raise OSError(f"{label} unavailable")
+        return f"{label} fetched"
+
+
+class RetriesOutsideItsBlock(WorkflowDefinition):
+    """The call is made inside an options block, its retries happen after the block is left."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, label: str) -> Any:
+        with activity_options(task_list="special", start_to_close_timeout=9):
+            fetched = Botoflowish.fetch(label)
+        return (yield fetched)
+
+
+def test_botoflows_retry_activity_runs_in_the_one_retry_loop_with_botoflows_ids_and_call_time_options() -> (
+    None
+):
+    failures_left["block"] = 2
+    h = Harness((RetriesOutsideItsBlock,), (Botoflowish(),))
+    run_started = h.start(RetriesOutsideItsBlock, "run", "block")
+    # The attempts go to the block's task list: poll it as the harness polls its own.
+    for _ in range(40):
+        if h.decide_once():
+            continue
+        polled = h.call("PollForActivityTask", {"domain": "harness", "taskList": {"name": "special"}})
+        if polled is None:
+            deadline = h.engine.next_deadline()
+            if deadline is None or h.open_count() == 0:
+                break
+            h.now = max(h.now, deadline)
+            h.engine.advance(h.now)
+            continue
+        label = CONVERTER.loads(polled["input"])[0][0]
+        try:
+            result = Botoflowish().fetch(label)
+        except OSError as error:
+            h.call("RespondActivityTaskFailed", {"taskToken": polled["taskToken"], "reason": str(error)})
+        else:
+            h.call(
+                "RespondActivityTaskCompleted",
+                {"taskToken": polled["taskToken"], "result": CONVERTER.dumps(result)},
+            )
+    history = h.history(run_started)
+    assert result_of(history[-1]) == "block fetched"
+    scheduled = of_type(history, "ActivityTaskScheduled")
+    # botoflow's ids: one from the counter per attempt and per timer, in the order they are made
+    assert [a["activityId"] for a in scheduled] == ["1", "3", "5"]
+    assert [(t["timerId"], t["startToFireTimeout"]) for t in of_type(history, "TimerStarted")] == [
+        ("2", "4"),
+        ("4", "4"),
+    ]
+    # every attempt has the options in force where the call was made (botoflow's rule), the
+    # later ones too, although they are scheduled after the block was left
+    assert {(a["taskList"]["name"], a["startToCloseTimeout"]) for a in scheduled} == {("special", "9")}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._workflow_only import decision_context
-from .core import Future
+from .._runtime import in_workflow
+from ..core import Future
 
 __all__ = ["wait_condition"]
 
@@ -29,5 +29,5 @@ def wait_condition(predicate: Callable[[], Any], timeout: float | None = None) -
     """
     if timeout is not None and timeout < 0:
         raise ValueError(f"wait_condition needs a timeout of 0 seconds or more (or None), not {timeout}")
-    future: Future = decision_context("awsflow.wait_condition").decider.wait_condition(predicate, timeout)
+    future: Future = in_workflow("awsflow.wait_condition").runtime.wait_condition(predicate, timeout)
     return future

@@ -3,13 +3,13 @@
 ``results = yield awsflow.fanout(MyActivities.work, inputs, max_concurrency=50)`` in workflow
 code runs ``MyActivities.work(input)`` for each input — each input is *one* argument (a tuple is
 passed as one tuple, not unpacked) — with at most 50 open at any time, and gives the results in
-input order. Everything is decisions in the history (see :mod:`awsflow._fanout._window`), so the
+input order. Everything is decisions in the history (see :mod:`awsflow._workflow._fanout._window`), so the
 fan-out survives worker restarts like any workflow code.
 
 Large fan-outs: a workflow's history is capped at 25,000 events, and each input run directly
-costs up to six (:data:`~awsflow._fanout._plan.EVENTS_PER_INPUT`). When the inputs would take
+costs up to six (:data:`~awsflow._workflow._fanout._plan.EVENTS_PER_INPUT`). When the inputs would take
 the history past 80 % of the cap (about 3,000 inputs), they run in batches of child workflows of
-the built-in type ``awsflow.FanoutBatch`` instead (see :mod:`awsflow._fanout._batches`), under the
+the built-in type ``awsflow.FanoutBatch`` instead (see :mod:`awsflow._workflow._fanout._batches`), under the
 same concurrency limit. ``batch_size`` chooses explicitly.
 
 .. versionadded:: 0.1
@@ -22,9 +22,9 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .._workflow_only import decision_context
-from ..core import Future
-from ..flow_types import ActivityType, WorkflowType
+from ..._runtime import in_workflow
+from ...core import Future
+from ...flow_types import ActivityType, WorkflowType
 from ._batches import FanoutBatch, child_result, describe_callee, run_batched
 from ._errors import FanoutError
 from ._plan import DEFAULT_BATCH_SIZE, MAX_OPEN, fits_one_history
@@ -71,7 +71,8 @@ def fanout(
         ValueError: bad arguments, or a batched fan-out of a callee that cannot be batched.
         TypeError: not called from workflow code, or ``fn`` is neither an activity nor a workflow.
     """
-    context = decision_context("awsflow.fanout")
+    context = in_workflow("awsflow.fanout")
+    runtime = context.runtime
     items = list(inputs)
     if (
         isinstance(max_concurrency, bool)
@@ -98,35 +99,35 @@ def fanout(
             f"fanout runs an activity (MyActivities.work) or a workflow's @execute method "
             f"(MyWorkflow.run) from workflow code, not {fn!r}"
         )
-    if is_workflow and fn.args[0][1] is not None and fn.args[0][1] is context._workflow_instance:
+    if is_workflow and fn.args[0][1] is not None and fn.args[0][1] is runtime.workflow_instance:
         raise TypeError(
             "fanout of this workflow's own @execute method would continue it as new once per "
             "input: name the workflow class (MyWorkflow.run) to run each input as a child"
         )
-    if is_workflow and context._workflow_options_overrides.get("workflow_id"):
+    if is_workflow and context.workflow_overrides.get("workflow_id"):
         raise ValueError(
             "workflow_options(workflow_id=...) around a fan-out would give every child the same "
             "workflow id: leave the ids to awsflow (each child gets its own)"
         )
     if batch_size is None:
         # history_length() replays to the same value, so the choice does too.
-        batch_size = 0 if fits_one_history(len(items), context._history_length) else DEFAULT_BATCH_SIZE
+        batch_size = 0 if fits_one_history(len(items), runtime.history_length()) else DEFAULT_BATCH_SIZE
     if batch_size:
         callee = describe_callee(fn, context)
         return run_batched(context, callee, items, max_concurrency, ramp_up, stop_on_failure, batch_size)
 
     # The calls start later, from the fan-out's coroutine, after any options block around this
     # call has been left: each start runs under the options in force now.
-    activity_overrides = context._activity_options_overrides
-    workflow_overrides = context._workflow_options_overrides
+    activity_overrides = context.activity_overrides
+    workflow_overrides = context.workflow_overrides
 
     def start(index: int, item: Any) -> Future:
-        previous = context._activity_options_overrides, context._workflow_options_overrides
-        context._activity_options_overrides = activity_overrides
-        context._workflow_options_overrides = workflow_overrides
+        previous = context.activity_overrides, context.workflow_overrides
+        context.activity_overrides = activity_overrides
+        context.workflow_overrides = workflow_overrides
         try:
             return child_result(fn(item)) if is_workflow else fn(item)
         finally:
-            context._activity_options_overrides, context._workflow_options_overrides = previous
+            context.activity_overrides, context.workflow_overrides = previous
 
     return run_window(context, start, items, max_concurrency, ramp_up, stop_on_failure)

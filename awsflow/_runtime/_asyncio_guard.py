@@ -8,8 +8,8 @@ an order the loop picks. Left alone they fail with asyncio's "There is no curren
 thread ..." in a worker's thread, and on a main thread (Python < 3.14) silently create a real
 loop that never runs, so the workflow then fails on a foreign future.
 
-So while workflow code runs (:meth:`~._replay.ExecutionReplay.apply`), the thread's running
-asyncio loop is a stand-in whose every use raises
+So while workflow code runs (in :meth:`awsflow.decider.ExecutionReplay.apply`, and in a
+``WorkflowTestingContext``), the thread's running asyncio loop is a stand-in whose every use raises
 :class:`~awsflow.exceptions.AsyncioInWorkflowError`, naming the asyncio function called and what
 to use instead (``workflow_time.sleep``, ``AllFuture``, ``AnyFuture``, a ``@coroutine`` call,
 ``wait_condition``). The previous running loop, if any, is restored afterwards, so a worker
@@ -31,6 +31,7 @@ cannot call it.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Coroutine
 from types import FrameType, TracebackType
@@ -85,7 +86,8 @@ def _qualname(frame: FrameType) -> str:
 
 
 def _message(attribute: str) -> str:
-    entry = _asyncio_entry(sys._getframe(2))
+    here = inspect.currentframe()  # _message; then __getattr__, then the asyncio code calling it
+    entry = _asyncio_entry(here.f_back.f_back if here is not None and here.f_back is not None else None)
     name = entry.rsplit(".", 1)[-1] if entry else ""
     if name in ("__aenter__", "__init__") and "." in entry:
         name = entry.split(".")[0]  # asyncio.timeout(...), TaskGroup(): the class names it
@@ -127,19 +129,21 @@ _STAND_IN = _NoAsyncioLoop()
 class AsyncioGuard:
     """Context manager: asyncio's primitives raise AsyncioInWorkflowError inside it (see above)."""
 
-    __slots__ = ("_events", "_previous")
+    __slots__ = ("_previous", "_set_running_loop")
 
     def __enter__(self) -> AsyncioGuard:
-        # asyncio.events holds the C-accelerated _get/_set_running_loop (thread-local state).
+        # asyncio.events holds the C-accelerated _get/_set_running_loop (thread-local state):
+        # asyncio's own private API, the one way to make its primitives see a stand-in loop.
         events: Any = sys.modules.get("asyncio.events")
-        self._events = events
+        self._set_running_loop: Any = None
         if events is not None:
-            self._previous = events._get_running_loop()
-            events._set_running_loop(_STAND_IN)
+            get_running_loop, self._set_running_loop = events._get_running_loop, events._set_running_loop
+            self._previous = get_running_loop()
+            self._set_running_loop(_STAND_IN)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._events is not None:
-            self._events._set_running_loop(self._previous)
+        if self._set_running_loop is not None:
+            self._set_running_loop(self._previous)

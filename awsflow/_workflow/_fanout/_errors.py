@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..exceptions import AwsflowError
+from ...exceptions import AwsflowError
 
 
 class FanoutError(AwsflowError):

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .context._contexts import ActivityContext, DecisionContext, StartWorkflowContext, peek_context
-from .data_converter import AbstractDataConverter, JSONDataConverter
-from .flow_types import SignalType
-from .workflow_execution import WorkflowExecution
+from .._runtime import ClientContext, DecisionContext, current
+from ..data_converter import AbstractDataConverter, JSONDataConverter
+from ..flow_types import SignalType
+from ..workflow_execution import WorkflowExecution
 
 __all__ = ["ExternalWorkflow"]
 
@@ -55,11 +55,11 @@ class ExternalWorkflow:
         The execution decides how to react (it may clean up, or even ignore it); the Future says
         only that the request reached it.
         """
-        context = peek_context()
+        context = current()
         if isinstance(context, DecisionContext):
-            return context.decider.request_cancel_external(self.workflow_execution)
-        if isinstance(context, (StartWorkflowContext, ActivityContext)):
-            context.worker._request_cancel_workflow_execution(self.workflow_execution)
+            return context.runtime.request_cancel_external(self.workflow_execution)
+        if isinstance(context, ClientContext):
+            context.request_cancel_workflow_execution(self.workflow_execution)
             return None
         raise TypeError(
             "ExternalWorkflow.request_cancel can be called from workflow code, an activity, or "

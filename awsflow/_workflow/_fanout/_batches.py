@@ -21,16 +21,15 @@ import sys
 from collections.abc import Generator, Sequence
 from typing import Any
 
-from .._workflow_only import decision_context
-from ..context._contexts import DecisionContext
-from ..core import Future, coroutine
-from ..data_converter import JSONDataConverter
-from ..decider._failures import encodable_failure
-from ..decorators import execute, workflow
-from ..exceptions import ChildWorkflowFailedError, WorkflowDefinitionError
-from ..flow_types import ActivityType, WorkflowType
-from ..retry_policy import RetryPolicy
-from ..workflow_definition import WorkflowDefinition
+from ..._runtime import DecisionContext, WorkflowOverrides, in_workflow
+from ..._swf import encodable_failure
+from ...core import Future, coroutine
+from ...data_converter import JSONDataConverter
+from ...decorators import execute, workflow
+from ...exceptions import ChildWorkflowFailedError, WorkflowDefinitionError
+from ...flow_types import ActivityType, WorkflowType
+from ...retry_policy import RetryPolicy
+from ...workflow_definition import WorkflowDefinition
 from ._errors import FanoutError
 from ._plan import batch_shares, split_batches
 from ._window import run_window
@@ -51,7 +50,7 @@ class FanoutBatch(WorkflowDefinition):
 
     @execute(version="1", execution_start_to_close_timeout=_ONE_YEAR)
     def run(self, spec: dict[str, Any]) -> Any:
-        context = decision_context("awsflow.FanoutBatch")
+        context = in_workflow("awsflow.FanoutBatch")
         start = _starter(spec["callee"], _callee_from_spec(spec["callee"]))
         try:
             return (
@@ -85,11 +84,11 @@ def describe_callee(fn: Any, context: DecisionContext) -> dict[str, Any]:
     """
     if isinstance(fn, ActivityType):
         kind, name, converter = "activity", fn.name, fn.data_converter
-        overrides = context._activity_options_overrides
+        overrides: Any = context.activity_overrides
     else:
         workflow_type: WorkflowType = fn.func
         kind, name, converter = "workflow", workflow_type.name, workflow_type.data_converter
-        overrides = context._workflow_options_overrides
+        overrides = context.workflow_overrides
     if converter.__class__ is not JSONDataConverter or getattr(fn, "retrying", None) is not None:
         raise ValueError(
             f"a batched fan-out runs {name} from child workflows, whose inputs are JSON: it needs the "
@@ -98,16 +97,15 @@ def describe_callee(fn: Any, context: DecisionContext) -> dict[str, Any]:
         )
     callee_type = fn if kind == "activity" else workflow_type
     policy = overrides.get("retry_policy", callee_type.retry_policy)
-    options = {key: value for key, value in overrides.items() if key not in ("retry_policy", "workflow_id")}
     if kind == "activity":
-        attributes = fn.schedule_attributes(options, context.decider.task_list)
+        attributes = fn.schedule_attributes(overrides.without("retry_policy"), context.runtime.task_list)
         return {"kind": kind, "attributes": attributes, "retry_policy": _encode_policy(policy)}
-    named = workflow_type._options(options)
+    options = overrides.without("retry_policy", "workflow_id")
     return {
         "kind": kind,
-        "name": named["name"],
-        "version": str(named["version"]),
-        "attributes": workflow_type.run_attributes(options, context.decider.task_list),
+        "name": options.get("name", workflow_type.name),
+        "version": str(options.get("version", workflow_type.version)),
+        "attributes": workflow_type.run_attributes(options, context.runtime.task_list),
         "retry_policy": _encode_policy(policy),
     }
 
@@ -136,12 +134,12 @@ def run_batched(
             "stop_on_failure": stop_on_failure,
         }
         # The batch is ours, not the caller's: none of the caller's workflow_options apply to it.
-        previous = context._workflow_options_overrides
-        context._workflow_options_overrides = {"retry_policy": None}
+        previous = context.workflow_overrides
+        context.workflow_overrides = WorkflowOverrides(retry_policy=None)
         try:
             started = FanoutBatch.run(spec)
         finally:
-            context._workflow_options_overrides = previous
+            context.workflow_overrides = previous
         return child_result(started)
 
     try:
@@ -259,6 +257,6 @@ def _loaded_class(name: str) -> Any:
 
 def _portable(error: BaseException) -> BaseException:
     """``error`` as the JSON converter can write it (a batch's failure crosses to its parent):
-    the failure chain rules of :mod:`awsflow.decider._failures` (types as ``(name, version)``,
+    the failure chain rules of :mod:`awsflow._swf._failures` (types as ``(name, version)``,
     a stand-in for what cannot be written)."""
     return encodable_failure(_JSON, error)

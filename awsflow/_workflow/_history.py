@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._workflow_only import decision_context
-from .core import Future
-from .decider._splitting import HISTORY_EVENT_LIMIT
+from .._runtime import in_workflow
+from ..core import Future
 
-__all__ = ["HISTORY_EVENT_LIMIT", "continue_as_new", "history_length"]
+__all__ = ["continue_as_new", "history_length"]
 
 
 def history_length() -> int:
@@ -22,7 +21,7 @@ def history_length() -> int:
 
     Deterministic: on replay it is the value the original run saw at the same point.
     """
-    return decision_context("awsflow.history_length")._history_length
+    return in_workflow("awsflow.history_length").runtime.history_length()
 
 
 def continue_as_new(*args: Any, **kwargs: Any) -> Future:
@@ -34,10 +33,6 @@ def continue_as_new(*args: Any, **kwargs: Any) -> Future:
     workflow's code ends, as in the AWS Flow Framework. Calling the running workflow's own
     ``@execute`` method (botoflow's way) does the same.
     """
-    context = decision_context("awsflow.continue_as_new")
-    replay = context.decider
-    workflow_type = replay._workflow_type
-    if workflow_type is None:
-        raise RuntimeError("continue_as_new() was called before the workflow started")
-    result: Future = replay.continue_as_new(workflow_type, args, kwargs)
+    context = in_workflow("awsflow.continue_as_new")
+    result: Future = context.runtime.continue_as_new(None, args, kwargs, context.workflow_overrides)
     return result

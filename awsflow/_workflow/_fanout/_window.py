@@ -20,8 +20,8 @@ from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from ..context._contexts import DecisionContext
-from ..core import CancelledError, Future, coroutine
+from ..._runtime import DecisionContext
+from ...core import CancelledError, Future, coroutine
 from ._errors import FanoutError
 from ._plan import allowed_open, seconds_to_next_step
 
@@ -47,7 +47,8 @@ def run_window(
     open_calls: dict[int, Future] = {}
     finished: deque[int] = deque()
     waiting: Future | None = None  # what the window waits on now; any finish sets it
-    began = context._workflow_time
+    runtime = context.runtime
+    began = runtime.now()
     next_index = 0
     ramp_timer: Future | None = None
     stopping = False
@@ -78,9 +79,9 @@ def run_window(
         while finished:
             index = finished.popleft()
             call = open_calls.pop(index)
-            error = call._exception
+            result, error = call.outcome()
             if error is None:
-                results[index] = call._result
+                results[index] = result
             elif not (stopping and isinstance(error, CancelledError)):
                 failures[first_index + index] = error
         if ramp_timer is not None and ramp_timer.done():
@@ -88,18 +89,18 @@ def run_window(
         if failures and stop_on_failure and not stopping:
             stop_all()
         if not stopping:
-            elapsed = context._workflow_time - began
+            elapsed = runtime.now() - began
             limit = allowed_open(max_concurrency, ramp_up, elapsed)
             while next_index < count and len(open_calls) < limit:
                 call = start(first_index + next_index, inputs[next_index])
-                call._observed = True  # its failure is ours to report, not the task tree's
+                call.observed = True  # its failure is ours to report, not the task tree's
                 open_calls[next_index] = call
                 call.add_done_callback(on_finished(next_index))
                 next_index += 1
             if ramp_timer is None and next_index < count:
                 step = seconds_to_next_step(max_concurrency, ramp_up, elapsed)
                 if step is not None:
-                    ramp_timer = context.decider.start_timer(step)
+                    ramp_timer = runtime.start_timer(step)
                     ramp_timer.add_done_callback(wake_up)
         if not open_calls and (stopping or next_index >= count):
             break

@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..decider._splitting import HISTORY_EVENT_LIMIT
+from ..._swf import LIMITS
 
 # SWF terminates an execution whose history passes 25,000 events (SWF-SEMANTICS §9.1); a fan-out
 # plans to stay under 80 % of it (where awsflow warns), counting the events the history already
 # has and keeping 2,000 for what the workflow does after the fan-out.
-HISTORY_CAP = HISTORY_EVENT_LIMIT
+HISTORY_CAP = LIMITS.history_events
 HISTORY_RESERVE = 2_000
 HISTORY_BUDGET = int(HISTORY_CAP * 0.8) - HISTORY_RESERVE
 
@@ -23,7 +23,7 @@ HISTORY_BUDGET = int(HISTORY_CAP * 0.8) - HISTORY_RESERVE
 EVENTS_PER_INPUT = 6
 
 # SWF allows 1,000 open activities (and 1,000 open children) per execution (SWF-SEMANTICS §9.1).
-MAX_OPEN = 1_000
+MAX_OPEN = LIMITS.open_activities
 
 # A batch is one child workflow: its inputs travel in its input, at most 32,768 characters; the
 # rest of the batch's description needs a little room.

@@ -33,7 +33,7 @@ decisions: each ``patched`` that records adds one ``MarkerRecorded`` event to th
 
 from __future__ import annotations
 
-from ._workflow_only import decision_context
+from .._runtime import in_workflow
 
 __all__ = ["deprecate_patch", "patched"]
 
@@ -55,7 +55,7 @@ def patched(change_id: str) -> bool:
 
     .. versionadded:: 0.1
     """
-    return bool(decision_context("awsflow.patched").decider.markers.patched(change_id))
+    return bool(in_workflow("awsflow.patched").runtime.patched(change_id))
 
 
 def deprecate_patch(change_id: str) -> None:
@@ -71,4 +71,4 @@ def deprecate_patch(change_id: str) -> None:
 
     .. versionadded:: 0.1
     """
-    decision_context("awsflow.deprecate_patch").decider.markers.deprecate_patch(change_id)
+    in_workflow("awsflow.deprecate_patch").runtime.deprecate_patch(change_id)

@@ -19,7 +19,7 @@ import uuid as _uuid
 from collections.abc import Callable
 from typing import Any
 
-from ._workflow_only import decision_context
+from .._runtime import in_workflow
 
 __all__ = ["random", "side_effect", "uuid4"]
 
@@ -37,11 +37,10 @@ def random() -> _random.Random:
 
     .. versionadded:: 0.1
     """
-    context = decision_context("awsflow.random")
-    markers = context.decider.markers
-    if markers.random_stream is None:
-        markers.random_stream = _random.Random(str(context.workflow_execution.run_id))
-    stream: _random.Random = markers.random_stream
+    context = in_workflow("awsflow.random")
+    if context.random_stream is None:
+        context.random_stream = _random.Random(str(context.workflow_execution.run_id))
+    stream: _random.Random = context.random_stream
     return stream
 
 
@@ -53,7 +52,7 @@ def uuid4() -> _uuid.UUID:
 
     .. versionadded:: 0.1
     """
-    decision_context("awsflow.uuid4")
+    in_workflow("awsflow.uuid4")
     return _uuid.UUID(int=random().getrandbits(128), version=4)
 
 
@@ -88,4 +87,4 @@ def side_effect(fn: Callable[[], Any]) -> Any:
     """
     if not callable(fn):
         raise TypeError(f"side_effect needs a function of no arguments, not {fn!r}")
-    return decision_context("awsflow.side_effect").decider.markers.side_effect(fn)
+    return in_workflow("awsflow.side_effect").runtime.side_effect(fn)

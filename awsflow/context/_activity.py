@@ -1,0 +1,102 @@
+"""The activity context: set while an activity runs, on the worker's thread (or process).
+
+It is the one context that holds a thread primitive (the cancel request is an Event that an
+activity may wait on), which is why it lives apart from the pure decision context.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from .._runtime import ClientContext
+from .._swf import LIMITS
+from ..exceptions import ActivityCancelledError, PayloadTooLargeError
+from ..workflow_execution import WorkflowExecution
+
+__all__ = ["HEARTBEAT_CANCEL_MESSAGE", "ActivityContext"]
+
+HEARTBEAT_CANCEL_MESSAGE = "Cancel was requested during activity heartbeat"
+
+
+class ActivityContext(ClientContext):
+    """Set while an activity runs: its task, ``heartbeat`` and what SWF said about cancelling it.
+
+    ``on_heartbeat`` is called after each heartbeat the activity sends itself: a worker that
+    heartbeats in the background sets it, so that the activity's own heartbeat postpones the
+    next automatic one.
+    """
+
+    def __init__(self, worker: Any, task: Any) -> None:
+        super().__init__(worker)
+        self.task = task
+        self.on_heartbeat: Callable[[], None] | None = None
+        self._details: str | None = None
+        self._cancel_requested = threading.Event()
+
+    def heartbeat(self, details: str | None = None) -> None:
+        """Record a heartbeat, with ``details`` (a string of at most 2048 characters) if given.
+
+        Automatic heartbeats repeat the last details given here, so they also stand for the
+        activity's progress in SWF (they are shown in an ActivityTaskTimedOut event).
+
+        Raises:
+            ActivityCancelledError: SWF says the workflow asked to cancel this task. Let it escape
+                to have the task recorded as canceled, or catch it to clean up or carry on.
+            PayloadTooLargeError: ``details`` is over SWF's 2048 characters; nothing was sent
+                (a clear error rather than details silently cut).
+        """
+        if details is not None:
+            details = str(details)
+            if len(details) > LIMITS.heartbeat_details:
+                raise PayloadTooLargeError(
+                    f"heartbeat details of activity {self.task.name}", len(details), LIMITS.heartbeat_details
+                )
+            self._details = details
+        response = self.worker.request_heartbeat(self.task, details)
+        if self.on_heartbeat is not None:
+            self.on_heartbeat()
+        if response.get("cancelRequested"):
+            self._cancel_requested.set()
+            # botoflow's text, word for word: escaping the activity, it is what the
+            # ActivityTaskCanceled event's details (and the workflow's error.cause) say.
+            raise ActivityCancelledError(HEARTBEAT_CANCEL_MESSAGE)
+
+    def background_heartbeat(self) -> None:
+        """A heartbeat sent by the worker for the activity: repeats the details, never raises cancel."""
+        response = self.worker.request_heartbeat(self.task, self._details)
+        if response.get("cancelRequested"):
+            self._cancel_requested.set()
+
+    # The names awsflow.workers use until they take the public ones above (issue 12: the workers
+    # are reworked on another branch). Delete them then.
+    _background_heartbeat = background_heartbeat
+
+    @property
+    def _on_heartbeat(self) -> Callable[[], None] | None:
+        return self.on_heartbeat
+
+    @_on_heartbeat.setter
+    def _on_heartbeat(self, listener: Callable[[], None] | None) -> None:
+        self.on_heartbeat = listener
+
+    @property
+    def cancel_requested(self) -> bool:
+        """True once a heartbeat (the activity's own or an automatic one) learned of a cancel request."""
+        return self._cancel_requested.is_set()
+
+    def wait_for_cancel_request(self, timeout: float | None = None) -> bool:
+        """Block until a heartbeat learns that a cancel was requested; False after ``timeout`` s.
+
+        Only heartbeats bring the news: use it in an activity whose type has a heartbeat
+        timeout (the worker then heartbeats in the background) or that heartbeats in another
+        thread.
+        """
+        return self._cancel_requested.wait(timeout)
+
+    @property
+    def workflow_execution(self) -> WorkflowExecution:
+        """The execution that scheduled this activity."""
+        execution: WorkflowExecution = self.task.workflow_execution
+        return execution
