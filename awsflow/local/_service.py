@@ -103,6 +103,7 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
+        self._poll_generation = 0  # end_held_polls() answers the polls of earlier generations
         self._closing = False  # polls answer empty, deadlines stop firing on their own
         self._closed = False  # the store is closed: requests are refused
         self._lost: BaseException | None = None
@@ -338,6 +339,7 @@ class Service:
             self._pollers_changed.notify_all()
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
+                generation = self._poll_generation
                 arriving = True
                 while True:
                     if self._closing:
@@ -356,7 +358,7 @@ class Service:
                     if gone:
                         return dict(EMPTY_POLL_REPLIES[operation])
                     arriving = False
-                    if self._clock.now() >= give_up_at:
+                    if self._clock.now() >= give_up_at or generation != self._poll_generation:
                         return dict(EMPTY_POLL_REPLIES[operation])
                     if watch is not None:
                         watch.start()  # only polls that wait need watching (a cheap no-op after)
@@ -366,6 +368,19 @@ class Service:
                     watch.stop()
                 self._pollers[key] -= 1
                 self._pollers_changed.notify_all()
+
+    def end_held_polls(self) -> int:
+        """Answer every poll held now empty, as if its timeout had passed; returns how many.
+
+        For tests that drive clients whose polls would otherwise wait for the service clock
+        (botoflow's executors poll once more after a stop, as they may against SWF).
+        """
+        with self._lock:
+            held = sum(self._pollers.values())
+            self._poll_generation += 1
+            for cond in self._poll_conds.values():
+                cond.notify_all()
+            return held
 
     def waiting_pollers(self) -> int:
         """How many polls are being held right now (for tests and monitoring)."""
