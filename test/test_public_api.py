@@ -104,7 +104,29 @@ def test_the_package_root_lists_exactly_what_it_exports() -> None:
 
 # The submodules that are attributes of the package right after ``import botoflow`` (botoflow 0.8's
 # __init__ imports them on the way); botoflow code uses them without importing them itself.
-BOTOFLOW_SUBMODULE_ATTRIBUTES = ["activity_retrying", "constants", "context", "core", "data_converter", "decider", "decisions", "decorator_descriptors", "decorators", "exceptions", "flow_types", "history_events", "options", "swf_exceptions", "test", "utils", "workers", "workflow_definition", "workflow_execution", "workflow_starting", "workflow_time"]
+BOTOFLOW_SUBMODULE_ATTRIBUTES = [
+    "activity_retrying",
+    "constants",
+    "context",
+    "core",
+    "data_converter",
+    "decider",
+    "decisions",
+    "decorator_descriptors",
+    "decorators",
+    "exceptions",
+    "flow_types",
+    "history_events",
+    "options",
+    "swf_exceptions",
+    "test",
+    "utils",
+    "workers",
+    "workflow_definition",
+    "workflow_execution",
+    "workflow_starting",
+    "workflow_time",
+]
 
 
 def test_botoflows_submodules_are_attributes_right_after_import_awsflow() -> None:

@@ -97,6 +97,7 @@ class LocalSWF:
         **engine_options: Any,
     ) -> None:
         rules = parse_faults(faults, operation_names()) if isinstance(faults, str) else tuple(faults)
+        self.announce_poll_release = announce_poll_release
         if throttle not in (None, "aws"):
             raise ValueError(f"throttle must be None or 'aws', not {throttle!r}")
         self.clock: Clock = clock if clock is not None else SystemClock()
