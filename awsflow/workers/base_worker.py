@@ -134,6 +134,7 @@ class BaseWorker(SwfCaller):
         """
         self._polls.reset()
         self._stopping.clear()
+        self._hurry.clear()  # as start() does: a hurried earlier run must not cut this one's answers short
         if not handle_signals:
             self._poll_loop()
             return
