@@ -21,8 +21,6 @@ setup(
             "mypy>=1.8",
             # the reference the differential tests compare with (it pulls six, dill, retrying)
             "botoflow==0.8",
-            # workers accept boto3 sessions too (tested; not a dependency of awsflow itself)
-            "boto3",
         ],
     },
     classifiers=[

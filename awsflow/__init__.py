@@ -122,3 +122,16 @@ __all__ = [
     "workflow_options",
     "workflow_starter",
 ]
+
+# After ``import botoflow`` these submodules were attributes of the package (its __init__
+# imported them on the way), so botoflow code writes ``botoflow.workflow_time.sleep(...)`` with
+# no import of its own. awsflow keeps that working, importing each on first use only.
+_LAZY_SUBMODULES = frozenset({"decisions", "history_events", "test", "utils", "workflow_time"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,11 +6,13 @@ nothing SWF said is lost. ``is_retryable`` marks the faults worth retrying with 
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from .exceptions import AwsflowError
 
@@ -29,6 +31,7 @@ __all__ = [
     "UnrecognizedClientException",
     "ValidationException",
     "WorkflowExecutionAlreadyStartedError",
+    "is_connection_error",
     "is_retryable",
     "swf_exception_wrapper",
 ]
@@ -114,7 +117,6 @@ _BY_CODE: dict[str, type[SWFResponseError]] = {
 }
 _RETRYABLE = frozenset(
     {
-        "Throttling",
         "ThrottlingException",
         "InternalFailure",
         "ServiceUnavailable",
@@ -122,6 +124,14 @@ _RETRYABLE = frozenset(
         "RequestTimeout",
         "RequestTimeoutException",
     }
+)
+# What a call raises when the service could not be reached or the connection broke: botocore's
+# own connection errors, and OSError/HTTPException from the connections the workers' polls use.
+_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    BotocoreConnectionError,
+    HTTPClientError,
+    OSError,
+    http.client.HTTPException,
 )
 
 
@@ -143,14 +153,22 @@ def swf_exception_wrapper() -> Iterator[None]:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """True for throttling and transient service errors (any HTTP 5xx), worth a retry with backoff."""
+    """True for what deserves a retry with backoff: throttling, transient service errors (5xx),
+    and connection failures (the service unreachable, or the connection broken mid-call)."""
     if isinstance(error, SWFResponseError):
-        response = error.response
-        known = error.code in _RETRYABLE or isinstance(error, (ThrottlingException, InternalFailureError))
-    elif isinstance(error, ClientError):
-        response = error.response
-        known = str(error.response.get("Error", {}).get("Code", "")) in _RETRYABLE
-    else:
-        return False
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return known or (isinstance(status, int) and status >= 500)
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return (
+            error.code in _RETRYABLE
+            or isinstance(error, (ThrottlingException, InternalFailureError))
+            or (isinstance(status, int) and status >= 500)
+        )
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        return code in _RETRYABLE or (isinstance(status, int) and status >= 500)
+    return is_connection_error(error)
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """Whether ``error`` says the service could not be reached or the connection broke."""
+    return isinstance(error, _CONNECTION_ERRORS)

@@ -245,6 +245,16 @@ class Run:
             )
             self._activity_worker.identity = IDENTITY
 
+    @property
+    def workflow_worker(self) -> Any:
+        """The framework's own workflow worker (for a script that runs it, e.g. in an executor)."""
+        return self._workflow_worker
+
+    @property
+    def activity_worker(self) -> Any:
+        """The framework's own activity worker, or None when the program has no activities."""
+        return self._activity_worker
+
     # -- from outside the workflow --------------------------------------------------------------
     @contextmanager
     def _starter(self) -> Iterator[None]:

@@ -100,3 +100,45 @@ def test_the_package_root_lists_exactly_what_it_exports() -> None:
         and not isinstance(getattr(awsflow, name), (type(awsflow), __future__._Feature))
     }
     assert set(awsflow.__all__) - {"__version__"} == exported
+
+
+# The submodules that are attributes of the package right after ``import botoflow`` (botoflow 0.8's
+# __init__ imports them on the way); botoflow code uses them without importing them itself.
+BOTOFLOW_SUBMODULE_ATTRIBUTES = [
+    "activity_retrying",
+    "constants",
+    "context",
+    "core",
+    "data_converter",
+    "decider",
+    "decisions",
+    "decorator_descriptors",
+    "decorators",
+    "exceptions",
+    "flow_types",
+    "history_events",
+    "options",
+    "swf_exceptions",
+    "test",
+    "utils",
+    "workers",
+    "workflow_definition",
+    "workflow_execution",
+    "workflow_starting",
+    "workflow_time",
+]
+
+
+def test_botoflows_submodules_are_attributes_right_after_import_awsflow() -> None:
+    import subprocess
+    import sys
+
+    program = (
+        "import awsflow, types\n"
+        f"names = {BOTOFLOW_SUBMODULE_ATTRIBUTES!r}\n"
+        "missing = [n for n in names if not isinstance(getattr(awsflow, n, None), types.ModuleType)]\n"
+        "print(missing)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

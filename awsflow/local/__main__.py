@@ -24,7 +24,8 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
-from ._fault_plan import FaultPlan, FaultSpecError, parse_throttle
+from ._injection import Rule, parse_faults
+from ._model import operation_names
 from ._server import LocalSWF
 from ._service import SNAPSHOT_EVERY
 
@@ -41,6 +42,13 @@ def _credentials(value: str) -> tuple[str, str]:
     if not sep or not access_key or not secret:
         raise argparse.ArgumentTypeError("expected ACCESS_KEY:SECRET")
     return access_key, secret
+
+
+def _faults(value: str) -> tuple[Rule, ...]:
+    try:
+        return parse_faults(value, operation_names())
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _page_size(value: str) -> int:
@@ -73,48 +81,10 @@ def _snapshot_every(value: str) -> int | None:
     return every or None
 
 
-def _faults(value: str) -> str:
-    try:
-        FaultPlan.parse(value)
-    except FaultSpecError as err:
-        raise argparse.ArgumentTypeError(str(err)) from err
-    return value
-
-
-def _throttle(value: str) -> str:
-    try:
-        parse_throttle(value)
-    except FaultSpecError as err:
-        raise argparse.ArgumentTypeError(str(err)) from err
-    return value
-
-
-_FAULTS_HELP = """\
-fault injection (--faults SPEC):
-  SPEC is RULE[;RULE...], each RULE is ACTION:OPERATIONS[:TRIGGER]
-    ACTION      throttle  answer 400 ThrottlingException "Rate exceeded"   (nothing done)
-                500       answer 500 InternalFailure                       (nothing done)
-                503       answer 503 ServiceUnavailableException           (nothing done)
-                delay=S   answer S seconds late                            (done)
-                drop      close the connection, no answer                  (done)
-                lose      polls: a poll that took a task loses its answer  (task started;
-                          it times out on SWF's timeout)
-    OPERATIONS  SWF operation names, comma-separated; * and ? glob (Respond*, *)
-    TRIGGER     p=0.1 (seeded probability, --faults-seed), nth=3 (the 3rd matching call
-                only), every=3 (every 3rd); none: every matching call
-  Rules are tried in order; the first that fires decides. Example:
-    --faults "throttle:PollFor*:p=0.2; drop:RespondActivityTaskCompleted:nth=1"
-  --throttle aws enforces SWF's documented per-API token buckets (e.g. PollFor*, Respond*
-  and StartWorkflowExecution 2000 burst / 200 a second); aws:0.01 scales them all by 0.01.
-"""
-
-
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m awsflow.local",
         description="An Amazon SWF-compatible service for development and tests.",
-        epilog=_FAULTS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8080, help="TCP port; 0 picks a free one (default: 8080)")
@@ -165,26 +135,20 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--faults",
         type=_faults,
-        default=None,
+        default=(),
         metavar="SPEC",
-        help="inject faults on chosen operations (grammar below)",
+        help="answer some requests with faults on purpose, e.g. "
+        "'RespondActivityTaskCompleted:drop@p=0.1;PollForActivityTask:lose@nth=3;*:throttle@p=0.02' "
+        "(actions: throttle, 500, 503, delay=S, drop, lose; when: p=, nth=, every=)",
     )
     parser.add_argument(
-        "--faults-seed", type=int, default=0, metavar="N", help="seed of the p= fault rules (default: 0)"
+        "--fault-seed", type=int, default=0, help="seeds the p= draws of --faults (default: 0)"
     )
     parser.add_argument(
         "--throttle",
-        type=_throttle,
+        choices=("aws",),
         default=None,
-        metavar="aws[:SCALE]",
-        help="enforce SWF's documented API rate limits (ThrottlingException beyond them)",
-    )
-    parser.add_argument(
-        "--no-poll-close-promise",
-        dest="announce_poll_close",
-        action="store_false",
-        help="do not tell clients that closing a long poll ends it without losing a task (workers "
-        "then wait for their polls to end when they stop, as against SWF)",
+        help="aws: throttle requests with SWF's default token buckets (ThrottlingException)",
     )
     parser.add_argument("--log-level", default="INFO", help="logging level; DEBUG logs every request")
     return parser.parse_args(argv)
@@ -218,9 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             snapshot_every=args.snapshot_every,
             synchronous=args.synchronous,
             faults=args.faults,
-            faults_seed=args.faults_seed,
+            fault_seed=args.fault_seed,
             throttle=args.throttle,
-            announce_poll_close=args.announce_poll_close,
         ).start()
     finally:
         if masked:

@@ -23,41 +23,36 @@ SWF answers client errors with 400 (its API reference lists no other 4xx), so th
 refusals the stdlib would answer 414/431/501/505 are 400 here too; which ``__type`` Amazon's
 front door sends for malformed HTTP is unverified, and botocore only needs the JSON body.
 Connection phases and their timeouts are in ``awsflow.local._connection``.
-
-Two small hooks besides: injected faults (``awsflow.local._fault_plan``) are asked before a
-request is carried out (a refusal instead) and after (a delayed or dropped answer); and every
-answer carries ``x-awsflow-poll-close: answers-at-once`` (unless turned off), the promise
-workers rely on to stop promptly — a client that closes its sending side of a long poll's
-connection is answered at once, with the task if the poll had already taken one, else empty (see
-``awsflow.local._service``), so no task is left started on a poll nobody will read.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
 import re
 import socket
-import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from ._connection import ConnectionTracker, DeadlineReader, HttpTimeouts, ReadTimeout
-from ._fault_plan import Delay, Drop, FaultInjector
+from ._injection import REFUSALS, Action, Fault, FaultPlan
 from ._model import operation_names
 from ._service import Service
 from ._sigv4 import verify_sigv4
 from ._validate import validate_request
 from ._watcher import DisconnectWatcher, PollWatch
 from .engine import (
+    EMPTY_POLL_REPLIES,
     POLL_OPERATIONS,
+    InternalFailure,
     RequestTimeoutException,
     SerializationException,
     ServiceUnavailableException,
     SwfFault,
+    ThrottlingException,
     UnknownOperationException,
     ValidationException,
 )
@@ -68,12 +63,17 @@ CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_REQUEST_BYTES = 1024 * 1024  # SWF's request size quota
 MAX_REQUEST_LINE_BYTES = 65536
 _DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES
+# A promise this service makes to its clients, in a header of every answer: a long poll whose
+# client shuts its side of the connection for writing (a FIN, while it goes on reading) is
+# answered at once — with the task that was waiting when the poll arrived or that was handed to
+# it before the FIN, else empty; the client reads that answer and handles the task. So a stopping worker can end its polls without waiting up to
+# 60 s and without any task being left started with nobody to run it (see _watcher). Amazon
+# SWF promises nothing of the kind, so workers only half-close polls to endpoints that say so.
+POLL_RELEASE_HEADER = "x-awsflow-poll-release"
+POLL_RELEASE_HALF_CLOSE = "half-close"
 _TARGET_PREFIXES = ("SimpleWorkflowService.", "com.amazonaws.swf.service.model.SimpleWorkflowService.")
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,12}")
 _INTERNAL_FAILURE = {"__type": "com.amazonaws.swf.base.model#InternalFailure", "message": "Internal failure"}
-# The promise about closed polls (module docstring); awsflow.workers._transport reads it.
-POLL_CLOSE_HEADER = "x-awsflow-poll-close"
-POLL_CLOSE_PROMISE = "answers-at-once"
 
 
 class SwfHTTPServer(ThreadingHTTPServer):
@@ -84,9 +84,10 @@ class SwfHTTPServer(ThreadingHTTPServer):
         service: the service the requests go to.
         credentials: ``(access_key, secret_key)`` to require SigV4 signatures by, or None.
         timeouts: how long to wait on clients (see ``awsflow.local._connection``).
-        faults: faults to inject (None: none).
-        announce_poll_close: send the ``x-awsflow-poll-close`` promise with every answer (False
-            makes the service look like any other endpoint to the workers).
+        faults: answers to fail on purpose (``awsflow.local._injection``); None for none.
+        announce_poll_release: say in every answer (:data:`POLL_RELEASE_HEADER`) that a poll
+            whose client half-closes its connection is answered at once; False makes the
+            service look like any other SWF endpoint to the workers.
     """
 
     daemon_threads = True
@@ -100,50 +101,22 @@ class SwfHTTPServer(ThreadingHTTPServer):
         credentials: tuple[str, str] | None = None,
         timeouts: HttpTimeouts | None = None,
         *,
-        faults: FaultInjector | None = None,
-        announce_poll_close: bool = True,
+        faults: FaultPlan | None = None,
+        announce_poll_release: bool = True,
     ) -> None:
         super().__init__(address, _Handler)
+        self.faults = faults
+        self.announce_poll_release = announce_poll_release
         self.service = service
         self.credentials = credentials
         self.timeouts = timeouts if timeouts is not None else HttpTimeouts()
         self.operations = frozenset(operation_names())
         self.watcher = DisconnectWatcher()
         self.connections = ConnectionTracker()
-        self.faults = faults
-        self.announce_poll_close = announce_poll_close
-        self._faults_lock = threading.Lock()
-        self._stopping = threading.Event()  # cuts injected delays short
 
     def stop_taking_requests(self) -> None:
         """From now on every request is answered 503 and its connection closed."""
         self.connections.stopping = True
-        self._stopping.set()
-
-    def fault_before(self, operation: str, request: dict[str, Any]) -> SwfFault | None:
-        """The injected refusal for this request, if any (the request is then not carried out)."""
-        if self.faults is None:
-            return None
-        with self._faults_lock:
-            return self.faults.before(operation, request, self.service.clock.now())
-
-    def fault_after(self, operation: str, response: dict[str, Any] | None) -> Delay | Drop | None:
-        """The injected delay or drop of this carried-out request's answer, if any."""
-        if self.faults is None:
-            return None
-        with self._faults_lock:
-            return self.faults.after(operation, response)
-
-    def injected_faults(self) -> dict[str, int]:
-        """How many faults were injected so far, by kind."""
-        if self.faults is None:
-            return {}
-        with self._faults_lock:
-            return dict(self.faults.injected)
-
-    def wait_delay(self, seconds: float) -> None:
-        """Hold an answer ``seconds`` (wall time), or until the service stops."""
-        self._stopping.wait(seconds)
 
     def finish_answers(self, deadline: float) -> bool:
         """Wait (until ``deadline``, monotonic) for answers in flight, then drop every connection.
@@ -290,16 +263,20 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             request = validate_request(operation, _parse_json(body))
             logger.debug("%s %s", operation, request_id)
-            refusal = self.server.fault_before(operation, request)
-            if refusal is not None:
-                logger.debug("injected %s for %s %s", refusal.code, operation, request_id)
-                raise refusal
+            fault = self._injected_fault(operation)
             if operation in POLL_OPERATIONS and request.get("nextPageToken") is None:
                 watch = PollWatch(self.server.watcher, self.connection, self.server.service.abandon)
                 response = self.server.service.call(operation, request, watch)
             else:
                 response = self.server.service.call(operation, request)
-            disruption = self.server.fault_after(operation, response)
+            if fault is not None and (fault.action is Action.DROP or fault.action is Action.LOSE):
+                if fault.action is Action.LOSE and operation in POLL_OPERATIONS:
+                    logger.info("injected fault: %s answered empty; its task is lost", operation)
+                    response = dict(EMPTY_POLL_REPLIES[operation])
+                else:
+                    logger.info("injected fault: %s done, its connection dropped unanswered", operation)
+                    self._drop_unanswered()
+                    return
         except SwfFault as fault:
             logger.debug("%s: %s", fault.code, fault.message)
             if isinstance(fault, ServiceUnavailableException):
@@ -311,22 +288,33 @@ class _Handler(BaseHTTPRequestHandler):
             logger.exception("internal error answering %s", self.headers.get("X-Amz-Target"))
             self._send(500, json.dumps(_INTERNAL_FAILURE).encode(), request_id)
         else:
-            if isinstance(disruption, Drop):
-                logger.debug(
-                    "injected %s: %s %s done, its answer dropped", disruption.rule, operation, request_id
-                )
-                self._drop_connection()
-                return
-            if isinstance(disruption, Delay):
-                self.server.wait_delay(disruption.seconds)
             payload = b"" if response is None else json.dumps(response, separators=(",", ":")).encode()
             self._send(200, payload, request_id)
 
-    def _drop_connection(self) -> None:
-        # No answer at all: the client's read ends with the connection (a connection error).
+    def _injected_fault(self, operation: str) -> Fault | None:
+        """Ask the fault plan about this request; carry out the faults that answer before it."""
+        plan = self.server.faults
+        fault = None if plan is None else plan.decide(operation, self.server.service.clock.now())
+        if fault is None:
+            return None
+        if fault.action in REFUSALS:
+            logger.info("injected fault: %s answered %s", operation, fault.action.value)
+            if fault.action is Action.THROTTLE:
+                raise ThrottlingException("Rate exceeded")
+            if fault.action is Action.UNAVAILABLE:
+                raise ServiceUnavailableException("Service unavailable (injected fault)")
+            raise InternalFailure("Internal failure (injected fault)")
+        if fault.action is Action.DELAY:
+            logger.info("injected fault: %s delayed %.3f s", operation, fault.delay)
+            time.sleep(fault.delay)  # the fault asked for: a slow answer, in this request's thread
+        return fault
+
+    def _drop_unanswered(self) -> None:
         self.close_connection = True
-        with contextlib.suppress(OSError):
+        try:
             self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            logger.debug("the connection of an injected drop was already gone")
 
     def _read_body(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -376,8 +364,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", CONTENT_TYPE)
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("x-amzn-RequestId", request_id or str(uuid.uuid4()))
-            if self.server.announce_poll_close:
-                self.send_header(POLL_CLOSE_HEADER, POLL_CLOSE_PROMISE)
+            if self.server.announce_poll_release:
+                self.send_header(POLL_RELEASE_HEADER, POLL_RELEASE_HALF_CLOSE)
             if self.close_connection:
                 self.send_header("Connection", "close")
             self.end_headers()

@@ -12,8 +12,9 @@ from typing import Any
 
 from ._clock import Clock, SystemClock
 from ._connection import HttpTimeouts
-from ._fault_plan import FaultInjector, FaultPlan, parse_throttle
 from ._http import SwfHTTPServer
+from ._injection import AWS_THROTTLING, FaultPlan, Rule, TokenBuckets, parse_faults
+from ._model import operation_names
 from ._service import LambdaFunction, Service
 from ._store import MemoryStore, SqliteStore, Store
 from .engine import DEFAULT_PAGE_SIZE
@@ -61,14 +62,13 @@ class LocalSWF:
             tasks at 100). A larger ``maximumPageSize`` gets this many: SWF documents it as an
             upper limit only.
         http_timeouts: how long the HTTP front waits on clients (:class:`HttpTimeouts`).
-        faults: faults to inject, in the grammar of ``python -m awsflow.local --help`` (e.g.
-            ``"throttle:PollFor*:p=0.2; drop:RespondActivityTaskCompleted:nth=1"``).
-        faults_seed: seeds the probabilistic fault rules.
-        throttle: ``"aws"`` (or ``"aws:SCALE"``) enforces SWF's documented per-API rate limits,
-            answering ``ThrottlingException`` beyond them.
-        announce_poll_close: tell clients (a response header) that closing a long poll's
-            connection ends it at once without losing a task, so workers stop promptly; False
-            makes the service look like an endpoint that promises nothing, as SWF.
+        faults: requests to fail on purpose: a fault spec (see ``awsflow.local._injection``:
+            ``"RespondActivityTaskCompleted:drop@nth=1"``) or its parsed rules.
+        fault_seed: seeds the ``p=`` draws of ``faults``.
+        throttle: ``"aws"`` to throttle requests with SWF's default token buckets (on ``clock``).
+        announce_poll_release: tell clients (a header in every answer) that a poll whose client
+            half-closes its connection is answered at once, so stopping workers need not wait
+            for their polls; False makes the service look like Amazon SWF to them.
         engine_options: passed to the engine (e.g. ``history_event_limit``).
 
     Example::
@@ -90,19 +90,16 @@ class LocalSWF:
         page_size: int = DEFAULT_PAGE_SIZE,
         http_timeouts: HttpTimeouts | None = None,
         synchronous: str = "NORMAL",
-        faults: str | None = None,
-        faults_seed: int = 0,
+        announce_poll_release: bool = True,
+        faults: str | tuple[Rule, ...] = (),
+        fault_seed: int = 0,
         throttle: str | None = None,
-        announce_poll_close: bool = True,
         **engine_options: Any,
     ) -> None:
-        injector = None
-        if faults or throttle:
-            injector = FaultInjector(
-                FaultPlan.parse(faults or ""),
-                seed=faults_seed,
-                throttle=parse_throttle(throttle) if throttle else None,
-            )
+        rules = parse_faults(faults, operation_names()) if isinstance(faults, str) else tuple(faults)
+        self.announce_poll_release = announce_poll_release
+        if throttle not in (None, "aws"):
+            raise ValueError(f"throttle must be None or 'aws', not {throttle!r}")
         self.clock: Clock = clock if clock is not None else SystemClock()
         store: Store = SqliteStore(db, synchronous=synchronous) if db is not None else MemoryStore()
         self.service = Service(
@@ -118,8 +115,16 @@ class LocalSWF:
             self.service,
             verify_sigv4,
             http_timeouts,
-            faults=injector,
-            announce_poll_close=announce_poll_close,
+            announce_poll_release=announce_poll_release,
+            faults=(
+                FaultPlan(
+                    rules,
+                    seed=fault_seed,
+                    buckets=TokenBuckets(AWS_THROTTLING) if throttle == "aws" else None,
+                )
+                if rules or throttle
+                else None
+            ),
         )
         bound_host, bound_port = self._server.server_address[:2]
         self.endpoint_url = f"http://{bound_host!s}:{bound_port}"
@@ -165,11 +170,6 @@ class LocalSWF:
         self.service.close()
         self._server.connections.drop_all()
         self._server.server_close()
-
-    @property
-    def faults_injected(self) -> dict[str, int]:
-        """How many faults were injected so far, by kind (``throttle``, ``drop``, ``lose``...)."""
-        return self._server.injected_faults()
 
     def __enter__(self) -> LocalSWF:
         return self.start()

@@ -17,11 +17,6 @@ from ..workflow_execution import WorkflowExecution
 logger = logging.getLogger(__name__)
 
 
-def _is_boto3_session(session: Any) -> bool:
-    # Recognised by shape, not by import: boto3 is not a dependency of awsflow.
-    return callable(getattr(session, "client", None)) and hasattr(session, "get_credentials")
-
-
 class SwfCaller:
     """Holds the SWF client (created from a session on first use, or given ready) and its calls.
 
@@ -37,8 +32,8 @@ class SwfCaller:
     def __init__(
         self, session: Any, aws_region: str, domain: str, task_list: str, *, client: Any = None
     ) -> None:
-        if client is None and not (hasattr(session, "create_client") or _is_boto3_session(session)):
-            raise TypeError(f"session must be a botocore or boto3 session (or pass client=), not {session!r}")
+        if client is None and _client_factory(session) is None:
+            raise TypeError(f"session must be a botocore or boto3 session, not {session!r}")
         self._session = session
         self._aws_region = aws_region
         self._domain = domain
@@ -55,14 +50,9 @@ class SwfCaller:
     def client(self) -> Any:
         """The botocore SWF client (created on first use)."""
         if self._client is None:
-            # A boto3 Session makes clients with .client(); a botocore one with .create_client().
-            # Both take the same arguments and return a botocore client.
-            make = (
-                self._session.create_client
-                if hasattr(self._session, "create_client")
-                else self._session.client
-            )
-            self._client = make("swf", region_name=self._aws_region, config=self._client_config())
+            factory = _client_factory(self._session)
+            assert factory is not None  # checked in __init__
+            self._client = factory("swf", region_name=self._aws_region, config=self._client_config())
         return self._client
 
     @property
@@ -115,3 +105,15 @@ class SwfCaller:
         if execution.run_id:
             request["runId"] = execution.run_id
         self._call("RequestCancelWorkflowExecution", request)
+
+
+def _client_factory(session: Any) -> Any:
+    """How ``session`` makes clients: botocore's ``create_client``, boto3's ``client`` (a boto3
+    Session wraps a botocore one and takes the same arguments); None for anything else."""
+    create_client = getattr(session, "create_client", None)
+    if callable(create_client):
+        return create_client
+    make_client = getattr(session, "client", None)
+    if callable(make_client) and hasattr(session, "_session"):
+        return make_client
+    return None

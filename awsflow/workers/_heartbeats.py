@@ -23,7 +23,6 @@ from collections.abc import Callable
 
 from .._clock import Clock
 from ..swf_exceptions import UnknownResourceError
-from ._service_health import classify
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +96,7 @@ class AutoHeartbeat:
                 logger.warning("automatic heartbeat: SWF no longer has the task (%s); stopping", gone.message)
                 return
             except Exception as error:  # a lost beat is retried at the next interval
-                # Trouble with the service is logged once per spell by the worker; anything
-                # else is worth a warning each time.
-                log = logger.debug if classify(error) is not None else logger.warning
-                log("automatic heartbeat failed: %r; retrying in %.1f s", error, self._interval)
+                logger.warning("automatic heartbeat failed: %r; retrying in %.1f s", error, self._interval)
 
     def _wait_until_due(self) -> bool:
         with self._ticks:

@@ -15,7 +15,6 @@ from ..exceptions import (
 )
 from ..workflow_execution import WorkflowExecution
 from . import _closures
-from ._service_health import classify
 
 FIRST_CHECK_INTERVAL = 0.05
 MAX_CHECK_INTERVAL = 5.0
@@ -27,44 +26,27 @@ def wait_for_result(
     """The result of ``execution`` (following continue-as-new), raising its failure.
 
     Wakes as soon as a worker of this process closes the run; otherwise asks SWF at intervals
-    growing from 50 ms to 5 s. A check the service cannot answer (unreachable, throttling,
-    HTTP 5xx) counts as "still open": the wait goes on. Raises TimeoutError if ``timeout``
-    seconds pass first.
+    growing from 50 ms to 5 s. Raises TimeoutError if ``timeout`` seconds pass first.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     interval = FIRST_CHECK_INTERVAL
-    unanswered: Exception | None = None  # the last check's error, when SWF could not answer it
     assert execution.workflow_id is not None and execution.run_id is not None
     while True:
         request = {
             "domain": domain,
             "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
         }
-        try:
-            info = call("DescribeWorkflowExecution", request)["executionInfo"]
-            last = None
-            if info["executionStatus"] != "OPEN":
-                page = call(
-                    "GetWorkflowExecutionHistory", {**request, "reverseOrder": True, "maximumPageSize": 1}
-                )
-                last = page["events"][0]
-        except Exception as error:  # service trouble only (classified); anything else propagates
-            if classify(error) is None:
-                raise
-            info, last, unanswered = {"executionStatus": "OPEN"}, None, error
-        else:
-            unanswered = None
-        if last is None:
+        info = call("DescribeWorkflowExecution", request)["executionInfo"]
+        if info["executionStatus"] == "OPEN":
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
-                if unanswered is not None:
-                    raise TimeoutError(
-                        f"workflow {tuple(execution)}: no answer from SWF after {timeout} s ({unanswered!r})"
-                    ) from unanswered
                 raise TimeoutError(f"workflow {tuple(execution)} is still open after {timeout} s")
             _closures.wait(execution.workflow_id, execution.run_id, min(interval, remaining or interval))
             interval = min(interval * 2, MAX_CHECK_INTERVAL)
             continue
+        last = call("GetWorkflowExecutionHistory", {**request, "reverseOrder": True, "maximumPageSize": 1})[
+            "events"
+        ][0]
         status = info["closeStatus"]
         workflow_type = (info["workflowType"]["name"], info["workflowType"]["version"])
         if status == "CONTINUED_AS_NEW":

@@ -1,26 +1,19 @@
-"""Long polls a worker can end when it stops — without losing a task the poll was handed.
+"""Long polls a worker can end when it stops, without leaving a task behind.
 
-SWF holds a poll for up to 60 seconds. A worker that stops must neither wait that long nor
-abandon a poll SWF may still answer with a task: a long poll whose connection is closed may
-already have been handed one, which then sits started until its timeout (a known SWF behaviour;
-AWS Flow for Java waits for its polls in flight for that reason). So:
+SWF holds a poll for up to 60 seconds, and a poll may be handed a task at any moment of it. A
+worker that closed its poll's connection to stop quickly could leave that task *started* with
+nobody to run it until its timeout (Amazon SWF does not withdraw it). So the rule is: a poll
+that has been sent is never abandoned. A stopping worker either waits for its polls in flight
+(bounded by the poll timeout) and handles what they bring, or — only against a service that
+promises it in the ``x-awsflow-poll-release: half-close`` header of its answers, as
+awsflow.local does — shuts its side of the connection for writing and reads the answer that the
+service then sends at once: empty, or the task it had already handed over.
 
-- Polls go over connections the worker owns (a botocore ``before-send`` hook; signing, retries
-  and parsing stay botocore's), so that a stop can reach them.
-- A poll, once begun, is always sent: a stop never cuts one off before its request is out.
-- If the service has promised (the ``x-awsflow-poll-close: answers-at-once`` header, on any of
-  its answers: awsflow.local sends it) that a poll whose client closes its sending side is
-  answered at once — with the task it took, if any, else empty — a stop does exactly that: it
-  half-closes the polls in flight and reads their answers, which come within milliseconds; a
-  task among them is handled. Only if no answer comes within :data:`HALF_CLOSE_GRACE` seconds
-  is the connection cut (:class:`PollAborted`).
-- Against any other endpoint (Amazon SWF), a stop leaves the polls in flight alone: they end
-  when SWF answers them, within the poll timeout, and what they return is handled.
-
-:func:`install` hooks a client (idempotent; workers sharing a client share its hooks) and
-returns its :class:`Endpoint`, which learns the promise from every answer the client gets.
-With an HTTP(S) proxy configured the poll hook steps aside (botocore knows the proxy rules),
-and a stop waits for the poll in flight to end.
+To do that the workers send their two poll operations over connections they own (a botocore
+``before-send`` hook; signing, retries and parsing stay botocore's). Every other call goes
+through botocore's own HTTP stack; its answers still tell which endpoints make the promise
+(an ``after-call`` hook). With an HTTP(S) proxy configured the hook steps aside (botocore knows
+the proxy rules) and a stop always waits for the poll in flight.
 """
 
 from __future__ import annotations
@@ -28,11 +21,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import select
 import socket
 import ssl
 import threading
-import weakref
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -41,28 +32,30 @@ from botocore.awsrequest import AWSResponse
 from botocore.httpsession import where
 
 POLL_OPERATIONS = ("PollForDecisionTask", "PollForActivityTask")
-# awsflow.local's promise (awsflow.local._http sends it; the two packages share no code).
-POLL_CLOSE_HEADER = "x-awsflow-poll-close"
-POLL_CLOSE_PROMISE = "answers-at-once"
-# Seconds a half-closed poll may take to answer before its connection is cut.
-HALF_CLOSE_GRACE = 10.0
+RELEASE_HEADER = "x-awsflow-poll-release"
+RELEASE_HALF_CLOSE = "half-close"
+
+# Endpoint (scheme://host:port) → whether its last answer made the half-close promise. An
+# endpoint not seen yet is assumed not to: then a stop waits for its polls.
+_promises: dict[str, bool] = {}
+
+
+def _endpoint_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _note_promise(url: str, headers: Any) -> None:
+    _promises[_endpoint_of(url)] = headers.get(RELEASE_HEADER) == RELEASE_HALF_CLOSE
+
+
+def releases_half_closed_polls(url: str) -> bool:
+    """Whether the endpoint serving ``url`` said it answers a half-closed poll at once."""
+    return _promises.get(_endpoint_of(url), False)
 
 
 class PollAborted(Exception):
-    """The worker stopped and cut this poll's connection; no task was taken from it."""
-
-
-class Endpoint:
-    """What a client's answers said about its service: whether closing a poll ends it safely."""
-
-    def __init__(self) -> None:
-        self.promises_poll_close: bool | None = None  # None: no answer seen yet
-
-    def observe(self, http_response: Any = None, **kwargs: Any) -> None:
-        """botocore's ``after-call`` hook: read the promise off an answer (success or error)."""
-        if http_response is not None:
-            value = http_response.headers.get(POLL_CLOSE_HEADER)
-            self.promises_poll_close = value == POLL_CLOSE_PROMISE
+    """The worker was stopping, so the poll was not sent; no task was taken."""
 
 
 class _Body:
@@ -74,26 +67,25 @@ class _Body:
 
 
 _current = threading.local()
-_endpoints: weakref.WeakKeyDictionary[Any, Endpoint] = weakref.WeakKeyDictionary()
-_endpoints_lock = threading.Lock()
 
 
-def install(client: Any) -> Endpoint:
+def install(client: Any) -> None:
     """Route the client's polls through the :class:`AbortablePolls` of the calling worker.
 
-    One set of hooks per client, however many workers share it: the poll hook sends a poll
-    through the polls object the calling thread is working for (see :func:`polling_for`), or
-    steps aside; the answer hook keeps the client's :class:`Endpoint` up to date.
+    One hook per client, however many workers share it: the hook sends a poll through the
+    polls object the calling thread is working for (see :func:`polling_for`), or steps aside.
     """
-    with _endpoints_lock:
-        endpoint = _endpoints.get(client)
-        if endpoint is not None:
-            return endpoint
-        endpoint = _endpoints[client] = Endpoint()
+    if getattr(client, "_awsflow_polls_installed", False):
+        return
     for operation in POLL_OPERATIONS:
         client.meta.events.register(f"before-send.swf.{operation}", _dispatch)
-    client.meta.events.register("after-call.swf", endpoint.observe)
-    return endpoint
+    client.meta.events.register("after-call.swf", _after_call)
+    client._awsflow_polls_installed = True
+
+
+def _after_call(http_response: Any = None, **kwargs: Any) -> None:
+    if http_response is not None:
+        _note_promise(http_response.url, http_response.headers)
 
 
 def _dispatch(request: Any, **kwargs: Any) -> AWSResponse | None:
@@ -113,56 +105,47 @@ def polling_for(polls: AbortablePolls) -> Iterator[None]:
 
 
 class AbortablePolls:
-    """Sends poll requests on per-thread connections that a stop can half-close or cut."""
+    """Sends poll requests on per-thread connections; :meth:`release` ends them when stopping."""
 
     def __init__(self, read_timeout: float = 70.0) -> None:
         self._read_timeout = read_timeout
         self._lock = threading.Lock()
-        self._sent: set[http.client.HTTPConnection] = set()  # request out, answer awaited
-        self._closing = False  # half-close polls as soon as their request is out
-        self._cut = False  # the grace is over: cut every poll still in flight
-        self._timer: threading.Timer | None = None
-        self._grace = HALF_CLOSE_GRACE
+        # Polls in flight: connection → endpoint, and those whose request is wholly sent.
+        self._active: dict[http.client.HTTPConnection, str] = {}
+        self._sent: set[http.client.HTTPConnection] = set()
+        self._released: set[http.client.HTTPConnection] = set()
+        self._releasing = False  # half-close polls once sent (where the service promises it)
+        self._refusing = False  # send no new polls
         self._local = threading.local()
         self._ssl: ssl.SSLContext | None = None
 
     def reset(self) -> None:
-        """Polls from now on are answered normally (a worker starting again)."""
         with self._lock:
-            self._closing = self._cut = False
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
+            self._releasing = self._refusing = False
 
-    def close_polls(self, grace: float = HALF_CLOSE_GRACE) -> None:
-        """Half-close every poll in flight (and those about to be sent); cut them after ``grace`` s.
+    def release(self, *, refuse_new: bool = True) -> None:
+        """End the polls in flight, and those sent from now on, where the service promised to
+        answer them at once; with ``refuse_new``, send no new polls (:class:`PollAborted`).
 
-        Only for a service that promised to answer such polls at once (see the module docstring).
+        A poll to an endpoint that made no promise goes on to its answer, which its thread
+        handles as usual (see the module docstring).
         """
         with self._lock:
-            if self._closing:
-                return
-            self._closing = True
-            self._grace = grace
+            self._releasing = True
+            self._refusing = refuse_new
             for connection in self._sent:
-                _shutdown(connection, socket.SHUT_WR)
-            self._arm()
+                self._half_close(connection)
 
-    def _arm(self) -> None:
-        # Caller holds the lock. The timer runs only while half-closed polls await their answer.
-        if self._sent and self._timer is None:
-            self._timer = threading.Timer(self._grace, self._cut_all)
-            self._timer.daemon = True
-            self._timer.start()
-        elif not self._sent and self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _cut_all(self) -> None:
-        with self._lock:
-            self._cut = True
-            for connection in self._sent:
-                _shutdown(connection, socket.SHUT_RDWR)
+    def _half_close(self, connection: http.client.HTTPConnection) -> None:
+        # Caller holds the lock. Only a wholly sent request may be cut short: the service reads
+        # the FIN after it, answers, and the thread reads that answer.
+        endpoint = self._active.get(connection)
+        if endpoint is None or connection in self._released or not releases_half_closed_polls(endpoint):
+            return
+        if connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_WR)
+            self._released.add(connection)
 
     def send(self, request: Any, **kwargs: Any) -> AWSResponse | None:
         parts = urlsplit(request.url)
@@ -172,39 +155,40 @@ class AbortablePolls:
         path = parts.path or "/"
         if parts.query:
             path = f"{path}?{parts.query}"
+        released = False
         try:
-            if connection.sock is None:
-                connection.connect()
+            with self._lock:
+                if self._refusing:
+                    raise PollAborted("the worker is stopping; the poll was not sent")
+                self._active[connection] = _endpoint_of(request.url)
             body = request.body.encode() if isinstance(request.body, str) else request.body
             connection.request(request.method, path, body=body, headers=dict(request.headers.items()))
             with self._lock:
                 self._sent.add(connection)
-                if self._closing:  # a stop came while the request was going out
-                    _shutdown(connection, socket.SHUT_WR)
-                    self._arm()
+                if self._releasing:
+                    self._half_close(connection)
             response = connection.getresponse()
             payload = response.read()
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException):
             self._drop(connection)
-            if self._cut:
-                raise PollAborted("the worker stopped and the poll did not answer in time") from error
             raise
         finally:
             with self._lock:
+                self._active.pop(connection, None)
                 self._sent.discard(connection)
-                if self._closing:
-                    self._arm()
-        if response.will_close or self._closing:
-            self._drop(connection)  # a half-closed connection cannot carry another request
-        return AWSResponse(request.url, response.status, dict(response.getheaders()), _Body(payload))
+                released = connection in self._released
+                self._released.discard(connection)
+        if response.will_close or released:
+            self._drop(connection)  # a half-closed connection carries no further request
+        headers = dict(response.getheaders())
+        _note_promise(request.url, {name.lower(): value for name, value in headers.items()})
+        return AWSResponse(request.url, response.status, headers, _Body(payload))
 
     def _connection(self, scheme: str, host: str, port: int | None) -> http.client.HTTPConnection:
         key = (scheme, host, port)
         cached: tuple[Any, http.client.HTTPConnection] | None = getattr(self._local, "connection", None)
         if cached is not None and cached[0] == key:
-            if not _dropped(cached[1]):
-                return cached[1]
-            cached[1].close()  # the service closed it while idle (a restart): a new one
+            return cached[1]
         connection: http.client.HTTPConnection
         if scheme == "https":
             if self._ssl is None:
@@ -220,31 +204,6 @@ class AbortablePolls:
     def _drop(self, connection: http.client.HTTPConnection) -> None:
         connection.close()
         self._local.connection = None
-
-
-def _dropped(connection: http.client.HTTPConnection) -> bool:
-    """Whether an idle kept-alive connection was closed by the other end (it reads as ready)."""
-    sock = connection.sock
-    if sock is None:
-        return False
-    try:
-        if hasattr(select, "poll"):  # select() cannot take descriptors past FD_SETSIZE
-            poller = select.poll()
-            poller.register(sock, select.POLLIN)
-            return bool(poller.poll(0))
-        return bool(select.select([sock], [], [], 0)[0])
-    except (OSError, ValueError):
-        return True
-
-
-def _shutdown(connection: http.client.HTTPConnection, how: int) -> None:
-    sock = connection.sock
-    if sock is None or (how == socket.SHUT_WR and isinstance(sock, ssl.SSLSocket)):
-        # TLS cannot half-close (shutting an SSLSocket drops its TLS state, and the answer with
-        # it): such a poll is left to end on its own, or cut when the grace is over.
-        return
-    with contextlib.suppress(OSError):
-        sock.shutdown(how)
 
 
 def _proxied(scheme: str) -> bool:

@@ -34,7 +34,6 @@ Every task taken and finished is logged on this module's logger with ``extra`` f
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import pickle
 import threading
@@ -47,7 +46,6 @@ from .._clock import Clock, SystemClock
 from ..context._contexts import ActivityContext, set_context
 from ..data_converter import JSONDataConverter
 from ._activity_runner import ActivityTask, failure_details, run_activity_task
-from ._answers import validity
 from ._heartbeats import AutoHeartbeat, heartbeat_interval
 from ._process_pool import ProcessPool
 from ._registry import extract_activities
@@ -183,25 +181,8 @@ class ActivityWorker(BaseWorker):
             finally:  # KeyboardInterrupt too (handle_signals=False): stop gracefully
                 self.shutdown()
 
-    def start(
-        self,
-        pollers: int = 1,
-        *,
-        loop: Any = None,
-        initializer: Any = None,
-        max_concurrent: int | None = None,
-        stop_event: Any = None,
-    ) -> None:
-        """Poll in the background (``processes``: one poller feeding the child processes).
-
-        ``max_concurrent`` changes how many tasks may run at once from now on (each in a thread
-        of its own; the ``ThreadedActivityExecutor`` sets it). Returns once each poller is about
-        to poll (see :meth:`BaseWorker.start`).
-        """
-        if max_concurrent is not None:
-            if max_concurrent < 1:
-                raise ValueError(f"max_concurrent must be 1 or more, not {max_concurrent}")
-            self._max_concurrent = max_concurrent
+    def start(self, pollers: int = 1, *, loop: Any = None) -> None:
+        """Poll in the background (``processes``: one poller feeding the child processes)."""
         if loop is None and self._processes is not None:
             if self._pool is None:
                 recipe = _recipe(self)
@@ -215,15 +196,15 @@ class ActivityWorker(BaseWorker):
                     ) from error
                 self._pool = ProcessPool(self, recipe, self._processes, self._max_concurrent)
                 self._pool.start()
-            super().start(1, loop=self._supervised_loop, initializer=initializer, stop_event=stop_event)
+            super().start(1, loop=self._supervised_loop)
         elif loop is None and self._max_concurrent > 1:
-            super().start(pollers, loop=self._concurrent_loop, initializer=initializer, stop_event=stop_event)
+            super().start(pollers, loop=self._concurrent_loop)
         else:
-            super().start(pollers, loop=loop, initializer=initializer, stop_event=stop_event)
+            super().start(pollers, loop=loop)
 
-    def stop(self) -> None:
+    def stop(self, *, finish_committed_polls: bool = False) -> None:
         """Stop polling (see :meth:`BaseWorker.stop`); tasks in flight go on (see :meth:`shutdown`)."""
-        super().stop()
+        super().stop(finish_committed_polls=finish_committed_polls)
         self._wake_waiters()
 
     def shutdown(self) -> None:
@@ -260,7 +241,10 @@ class ActivityWorker(BaseWorker):
         for task, started_at, reason, pid in overrun:
             self._counters.add("overruns")
             self._fail_held(task, started_at, reason, pid)
-        self._join_all_but(stuck_threads)
+        for thread in self._threads:
+            if thread not in stuck_threads and thread is not threading.current_thread():
+                thread.join()
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -287,16 +271,18 @@ class ActivityWorker(BaseWorker):
     # -- polling loops --------------------------------------------------------------------------
     def _concurrent_loop(self) -> None:
         """Poll while fewer than max_concurrent tasks are in flight; run each in a new thread."""
+        self._ready.release()
         failures = 0
         while True:
             with self._slots:
-                while len(self._held) + self._reserved >= self._max_concurrent and not self._stop_requested():
+                while (
+                    len(self._held) + self._reserved >= self._max_concurrent and not self._stopping.is_set()
+                ):
                     self._slots.wait()
-                if self._stop_requested():
+                if self._stopping.is_set():
                     return
                 self._reserved += 1
             task = None
-            self._about_to_poll()
             try:
                 task = self.poll_task()
                 failures = 0
@@ -309,15 +295,16 @@ class ActivityWorker(BaseWorker):
                 if task is None:
                     self._unreserve()
             if task is not None:
-                self._spawn(functools.partial(self._handle, task, True), f"{self!r} activity {task.id}")
+                name = f"{self!r} activity {task.id}"
+                threading.Thread(target=self._handle, args=(task, True), name=name, daemon=True).start()
 
     def _supervised_loop(self) -> None:
         """Poll while a child process has room; hand each task to one."""
         pool = self._pool
         assert pool is not None
+        self._ready.release()
         failures = 0
         while pool.wait_for_room(self._stopping):
-            self._about_to_poll()
             try:
                 task = self.poll_task()
                 failures = 0
@@ -386,30 +373,8 @@ class ActivityWorker(BaseWorker):
                 extra=_fields(task, None),
             )
             return operation, False, request.get("reason")
-        taken_at = held.started_at if held is not None else time.monotonic()
-        answered = self._answer(
-            operation,
-            request,
-            what=f"activity {task.name} ({task.id})",
-            deadline=taken_at + self._token_validity(task),
-            give_up=(lambda: held.abandoned) if held is not None else None,
-        )
+        answered = self._answer(operation, request, what=f"activity {task.name} ({task.id})")
         return operation, answered, request.get("reason")
-
-    def _token_validity(self, task: ActivityTask) -> float:
-        """How long, at most, SWF may take this task's answer: its type's timeouts, as registered.
-
-        SWF does not send an activity task's timeouts with it, and a workflow may override its
-        type's defaults per call; the longest registered one is used, at least a minute.
-        """
-        found = self._activity_names_to_methods.get(task.name)
-        if found is None:
-            return validity()
-        activity_type = found[1]
-        return validity(
-            getattr(activity_type, "start_to_close_timeout", None),
-            getattr(activity_type, "schedule_to_close_timeout", None),
-        )
 
     @contextlib.contextmanager
     def _auto_heartbeat(self, context: ActivityContext, activity_type: Any) -> Iterator[None]:
@@ -418,15 +383,15 @@ class ActivityWorker(BaseWorker):
             yield
             return
         beater = AutoHeartbeat(
-            context.background_heartbeat, interval, self._clock, self._ticks, f"heartbeat {context.task.id}"
+            context._background_heartbeat, interval, self._clock, self._ticks, f"heartbeat {context.task.id}"
         )
-        context.on_heartbeat = beater.postpone
+        context._on_heartbeat = beater.postpone
         beater.start()
         try:
             yield
         finally:
             beater.stop()
-            context.on_heartbeat = None
+            context._on_heartbeat = None
 
     def _on_clock_jump(self) -> None:
         with self._ticks:
@@ -502,10 +467,7 @@ class ActivityWorker(BaseWorker):
             "details": failure_details(converter, RuntimeError(reason), skip_frames=0),
         }
         answered = self._answer(
-            "RespondActivityTaskFailed",
-            request,
-            what=f"activity {task.name} ({task.id})",
-            deadline=started_at + self._token_validity(task),
+            "RespondActivityTaskFailed", request, what=f"activity {task.name} ({task.id})"
         )
         if answered:
             self._counters.add("tasks_failed")

@@ -3,26 +3,20 @@
 A worker is used in one of three ways:
 
 - ``with worker:`` polls in a background thread and, inside the block, calling a workflow's
-  ``@execute`` method starts an execution; leaving the block stops polling and joins the thread;
+  ``@execute`` method starts an execution; leaving the block stops polling and joins the thread:
+  a task being handled is finished, and so is the poll in flight (at once against awsflow.local,
+  which promises to answer a released poll; against Amazon SWF within the 60 s poll, since a
+  poll cut short there could strand a task it was handed — see ``_transport``);
 - ``worker.run()`` polls in the calling thread until :meth:`stop`; from the main thread it
   also turns SIGTERM and SIGINT into a graceful stop (a second signal hurries it);
 - ``worker.run_once()`` handles at most one task (one long poll).
 
 ``worker.stats`` is a snapshot of the worker's counters (:class:`~awsflow.workers.WorkerStats`).
 
-Stopping (see ``_transport``): ``start()`` returns once each poller is about to poll, and a
-poll once begun is sent. A stop never abandons a poll SWF may answer with a task: against a
-service that promises to answer a half-closed poll at once (awsflow.local says so on every
-answer), the polls in flight are half-closed and answer within milliseconds — that is what keeps
-leaving ``with worker:`` fast; against any other endpoint (Amazon SWF) they are left to end, within
-the poll timeout. Either way a task they return is handled before the poller ends.
-
-Trouble with the service — unreachable, failing (HTTP 5xx) or throttling — is logged once per
-spell (``_service_health``: a WARNING when it starts, an INFO when the service answers again) and
-retried: polls back off, at most :data:`~awsflow.workers._answers.PROBE_INTERVAL` apart while
-the service is unreachable, so polling resumes within about a second of its return; answers are
-retried for as long as SWF may take them (``_answers``). Other errors go to
-:attr:`BaseWorker.unhandled_exception_handler`.
+Transient, throttling and connection errors are retried with capped exponential backoff and
+jitter, and logged once per outage (a WARNING when it starts, an INFO when SWF answers again). A
+task once taken is always answered: its answer is retried for as long as its token may still be
+valid; one SWF no longer knows (it timed out, or an earlier attempt did get through) is logged.
 """
 
 from __future__ import annotations
@@ -32,25 +26,32 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
 from botocore.config import Config
 
 from ..context._contexts import StartWorkflowContext, peek_context, set_context
-from ..swf_exceptions import TypeAlreadyExistsError
-from ._answers import PROBE_INTERVAL, Stopping, deliver
+from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_connection_error, is_retryable
 from ._backoff import backoff_delay
 from ._caller import SwfCaller
-from ._service_health import ServiceHealth, Trouble, classify
+from ._outages import OutageLog
 from ._signals import stop_on_signals
 from ._stats import Counters, WorkerStats
-from ._transport import POLL_OPERATIONS, AbortablePolls, Endpoint, PollAborted, install, polling_for
+from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
 
 logger = logging.getLogger(__name__)
 
 POLL_READ_TIMEOUT = 70.0  # above SWF's 60 s long poll
+# How long an answer is retried when the task's own timeout is not known here (a decision task's
+# start-to-close is the workflow's; an activity type registered with NONE has none).
+ANSWER_PATIENCE = 300.0
+# While the service cannot be reached at all, probe at least this often, so work resumes within
+# about a second of it answering again (throttling keeps the longer backoff).
+UNREACHABLE_BACKOFF_CAP = 1.0
+# How long start() waits for each poller thread to be about to poll.
+POLLER_READY_TIMEOUT = 10.0
 
 
 class BaseWorker(SwfCaller):
@@ -63,17 +64,16 @@ class BaseWorker(SwfCaller):
         self._identity: str | None = None
         self._polls = AbortablePolls(POLL_READ_TIMEOUT)
         self._stopping = threading.Event()
-        self._stop_event: Any = None  # another stop request to honour (see start)
-        self._hurry = threading.Event()  # give up answers still being retried
         self._threads: list[threading.Thread] = []
-        self._threads_lock = threading.Lock()
-        self._ready = threading.Condition()
-        self._not_ready: set[threading.Thread] = set()  # pollers start() still waits for
         self._outer_contexts: list[Any] = []
-        self._endpoint: Endpoint | None = install(client) if client is not None else None
+        if client is not None:
+            install(client)
         self._unhandled_exception_handler: Callable[[BaseException, Any], None] = self._log_unhandled
         self._counters = Counters()
-        self._health = ServiceHealth(repr(self))
+        self._outage = OutageLog(repr(self))
+        # Set when answers must stop being retried (a second stop signal: fail what is left).
+        self._hurry = threading.Event()
+        self._ready = threading.Semaphore(0)
 
     # -- configuration --------------------------------------------------------------------------
     def _client_config(self) -> Config:
@@ -88,8 +88,7 @@ class BaseWorker(SwfCaller):
     def client(self) -> Any:
         """The botocore SWF client (created on first use), its polls abortable."""
         client = super().client
-        if self._endpoint is None:
-            self._endpoint = install(client)
+        install(client)  # idempotent
         return client
 
     @property
@@ -135,8 +134,7 @@ class BaseWorker(SwfCaller):
         """
         self._polls.reset()
         self._stopping.clear()
-        self._hurry.clear()
-        self._stop_event = None
+        self._hurry.clear()  # as start() does: a hurried earlier run must not cut this one's answers short
         if not handle_signals:
             self._poll_loop()
             return
@@ -148,114 +146,47 @@ class BaseWorker(SwfCaller):
         logger.info("%r: signal %d received; stopping gracefully", self, signum)
         self.stop()
 
-    def start(
-        self,
-        pollers: int = 1,
-        *,
-        loop: Callable[[], None] | None = None,
-        initializer: Callable[[], None] | None = None,
-        stop_event: Any = None,
-    ) -> None:
-        """Poll in ``pollers`` background threads (each running ``loop``, the poll loop by default).
-
-        Returns once each poller is about to poll (or has ended): a :meth:`stop` from then on
-        still lets that poll happen, and handles the task it brings, as botoflow's executors did.
-        ``initializer`` runs first in each poller thread. ``stop_event`` (anything with
-        ``is_set()``, e.g. a ``multiprocessing.Event``) is consulted before each poll as well as
-        :meth:`stop`, so a stop requested from another process is seen at once (call :meth:`stop`
-        too, to end the waits).
-        """
+    def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
+        """Poll in ``pollers`` background threads (each running ``loop``, the poll loop by default)."""
         if pollers < 1:
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
         self._polls.reset()
         self._stopping.clear()
         self._hurry.clear()
-        self._stop_event = stop_event
+        self._ready = threading.Semaphore(0)
         _ = self.client  # create it (and its hooks) before the threads race to
-        body = loop or self._poll_loop
-
-        def run() -> None:
-            try:
-                if initializer is not None:
-                    initializer()
-                body()
-            finally:
-                self._about_to_poll()  # a loop that ends without polling must not hold up start()
-
-        threads = [
-            threading.Thread(target=run, name=f"{self!r} poller {index}", daemon=True)
-            for index in range(pollers)
-        ]
-        with self._ready:
-            self._not_ready.update(threads)
-        for thread in threads:
-            self._track(thread)
-            thread.start()
-        with self._ready:
-            self._ready.wait_for(lambda: self._not_ready.isdisjoint(threads))
-
-    def _join_all_but(self, skipped: set[threading.Thread]) -> None:
-        """Wait for the background threads to end, except ``skipped`` (and the calling thread)."""
-        while True:
-            with self._threads_lock:
-                alive = [
-                    t
-                    for t in self._threads
-                    if t.is_alive() and t not in skipped and t is not threading.current_thread()
-                ]
-            if not alive:
-                return
-            for thread in alive:
-                thread.join()
-
-    def _stop_requested(self) -> bool:
-        """Whether polling should end: :meth:`stop`, or the ``stop_event`` given to :meth:`start`."""
-        return self._stopping.is_set() or (self._stop_event is not None and bool(self._stop_event.is_set()))
-
-    def _about_to_poll(self) -> None:
-        """Called by a poll loop right before each poll; the first call is what ``start()`` waits for."""
-        with self._ready:
-            current = threading.current_thread()
-            if current in self._not_ready:
-                self._not_ready.discard(current)
-                self._ready.notify_all()
+        for index in range(pollers):
+            self._spawn(loop or self._poll_loop, f"{self!r} poller {index}")
+        # As botoflow's executors did, return once each poller is about to poll: a stop()
+        # right after start() then still handles the task that poll brings.
+        for _ in range(pollers):
+            if not self._ready.acquire(timeout=POLLER_READY_TIMEOUT):
+                logger.warning("%r: a poller thread did not start within %.0f s", self, POLLER_READY_TIMEOUT)
+                break
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
-        """Run ``target`` in a thread that :meth:`join` waits for."""
         thread = threading.Thread(target=target, name=name, daemon=True)
-        self._track(thread)
+        self._threads.append(thread)
         thread.start()
 
-    def _track(self, thread: threading.Thread) -> None:
-        with self._threads_lock:  # ended threads go, or a long-lived worker would collect them
-            self._threads = [known for known in self._threads if known.is_alive()] + [thread]
+    def stop(self, *, finish_committed_polls: bool = False) -> None:
+        """Stop polling; tasks being handled are finished, and so are the polls in flight.
 
-    def stop(self) -> None:
-        """Stop polling; polls in flight end without losing a task, and tasks in hand are finished.
-
-        Against a service that promised to answer half-closed polls at once (awsflow.local),
-        the polls in flight are half-closed and end within milliseconds; against any other, they
-        end when the service answers them (within the poll timeout). A task they bring is handled.
+        A poll in flight ends at once against a service that promises to answer a released
+        poll (awsflow.local); against any other (Amazon SWF) it is waited for, up to the 60 s
+        poll, and the task it brings is handled: SWF may hand a poll a task until it answers.
+        With ``finish_committed_polls``, a poll a poller thread has committed to (see
+        :meth:`start`) is still sent, as with botoflow's executors, so ``start(); stop()``
+        handles a task that was waiting.
         """
         self._stopping.set()
-        if self._endpoint is not None and self._endpoint.promises_poll_close:
-            self._polls.close_polls()
+        self._polls.release(refuse_new=not finish_committed_polls)
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait (at most ``timeout`` seconds in all) for the background threads to end.
-
-        Threads started meanwhile (a task a stopping poller took) are waited for too.
-        """
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            with self._threads_lock:
-                alive = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
-            if not alive:
-                return
-            for thread in alive:
-                thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-            if deadline is not None and time.monotonic() >= deadline:
-                return
+        """Wait for the background threads to end."""
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = [thread for thread in self._threads if thread.is_alive()]
 
     @property
     def is_running(self) -> bool:
@@ -278,11 +209,20 @@ class BaseWorker(SwfCaller):
         self.stop()
         self.join()
 
+    def _rounds(self) -> Iterator[None]:
+        """The rounds of a poller thread's loop: the first always, the rest until :meth:`stop`.
+
+        The thread counts as ready (see :meth:`start`) once it has committed to its first poll.
+        """
+        self._ready.release()
+        yield
+        while not self._stopping.is_set():
+            yield
+
     def _poll_loop(self, once: Callable[[], bool] | None = None) -> None:
         once = once or self.run_once
         failures = 0
-        while not self._stop_requested():
-            self._about_to_poll()
+        for _ in self._rounds():
             try:
                 once()
                 failures = 0
@@ -293,59 +233,73 @@ class BaseWorker(SwfCaller):
                 self._poll_failed(error, failures)
 
     def _poll_failed(self, error: Exception, failures: int) -> None:
-        """Count, log and back off after the ``failures``-th poll failure in a row.
-
-        Service trouble was logged once for the spell by ``_call``; anything else goes to the
-        unhandled exception handler. While the service is unreachable or failing, polls probe
-        it at most PROBE_INTERVAL apart.
-        """
+        """Count, log and back off after the ``failures``-th poll failure in a row."""
         if self._stopping.is_set():
             return
         self._counters.add("poll_errors")
-        trouble = classify(error)
-        if trouble is None:
+        if is_retryable(error):
+            self._outage.failed("polling", error)
+        else:
             self._unhandled_exception_handler(error, error.__traceback__)
-        cap = PROBE_INTERVAL if trouble in (Trouble.UNREACHABLE, Trouble.FAILING) else None
-        self._stopping.wait(backoff_delay(failures, cap=cap))
+        self._stopping.wait(_retry_delay(error, failures))
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
-        try:
-            if operation in POLL_OPERATIONS:
-                with polling_for(self._polls):
-                    answer = super()._call(operation, request)
-            else:
-                answer = super()._call(operation, request)
-        except Exception as error:  # noted if it is trouble with the service; always re-raised
-            self._health.failed(operation, error)
-            raise
-        self._health.answered()
-        return answer
+        if operation in POLL_OPERATIONS:
+            with polling_for(self._polls):
+                result = super()._call(operation, request)
+        else:
+            result = super()._call(operation, request)
+        self._outage.succeeded()
+        return result
 
     def _answer(
-        self,
-        operation: str,
-        request: dict[str, Any],
-        what: str,
-        *,
-        deadline: float | None = None,
-        give_up: Callable[[], bool] | None = None,
+        self, operation: str, request: dict[str, Any], what: str, *, patience: float | None = None
     ) -> bool:
-        """Send a task's answer, retrying while SWF may take it (see ``_answers``); whether it (most likely) did.
+        """Send a task's answer; False if SWF did not take it.
 
-        ``deadline`` (monotonic) is when the task token surely expired (default: in an hour).
+        Transient failures (throttling, 5xx, the service unreachable) are retried with backoff
+        for ``patience`` seconds — as long as the task's token may still be valid (default
+        :data:`ANSWER_PATIENCE`) — or until the worker is hurried. An UnknownResource answer
+        means SWF no longer has the task: it timed out, or an earlier attempt whose reply was
+        lost did get through.
         """
-        stop = Stopping(self._stopping, self._hurry, give_up or (lambda: False))
-        outcome = deliver(
-            lambda: self._call(operation, request),
-            operation=operation,
-            what=what,
-            deadline=deadline if deadline is not None else time.monotonic() + 3600.0,
-            stop=stop,
-        )
-        if not outcome.taken:
-            self._counters.add("answer_errors")
-        return outcome.taken
+        give_up_at = time.monotonic() + (ANSWER_PATIENCE if patience is None else patience)
+        failures = 0
+        while True:
+            try:
+                self._call(operation, request)
+                return True
+            except UnknownResourceError as gone:
+                if failures:
+                    # Not an error: the earlier attempt most likely landed and only its reply
+                    # was lost (or the task timed out meanwhile); either way nothing is left to do.
+                    logger.info(
+                        "%s: SWF no longer has the task after %d failed attempt(s) to answer it; "
+                        "one of them probably got through (else it timed out): %s",
+                        what,
+                        failures,
+                        gone.message,
+                    )
+                else:
+                    self._counters.add("answer_errors")
+                    logger.warning("%s: SWF no longer has the task (it timed out?): %s", what, gone.message)
+                return False
+            except Exception as error:
+                failures += 1
+                delay = _retry_delay(error, failures)
+                if not is_retryable(error) or time.monotonic() + delay > give_up_at or self._hurry.is_set():
+                    self._counters.add("answer_errors")
+                    logger.error(
+                        "%s: %s failed after %d attempt(s); the task will time out and be retried: %r",
+                        what,
+                        operation,
+                        failures,
+                        error,
+                    )
+                    return False
+                self._outage.failed(f"answering ({operation})", error)
+                self._hurry.wait(delay)
 
     def _register(self, operation: str, flow_type: Any) -> None:
         """Register a workflow or activity type; one already registered is fine (another worker did)."""
@@ -356,3 +310,10 @@ class BaseWorker(SwfCaller):
             self._call(operation, options)
         except TypeAlreadyExistsError:
             logger.debug("%s %s %s: already registered", operation, flow_type.name, flow_type.version)
+
+
+def _retry_delay(error: BaseException, failures: int) -> float:
+    """Backoff before retrying a call that failed ``failures`` times in a row with ``error``."""
+    if is_connection_error(error):
+        return backoff_delay(failures, cap=UNREACHABLE_BACKOFF_CAP)
+    return backoff_delay(failures)

@@ -80,21 +80,26 @@ def _worker_from_recipe(recipe: dict[str, Any]) -> Any:
 
 
 def _run_worker_process(
-    recipe: dict[str, Any], stop: Any, initializer: Any, mode: str, workers: int, ready: Any
+    recipe: dict[str, Any], stop: Any, ready: Any, initializer: Any, mode: str, workers: int
 ) -> None:
     worker = _worker_from_recipe(recipe)
     if initializer is not None:
         initializer(worker)
     # Poll in background threads and wait here for the parent's stop: a stop that arrives while
     # the worker is still starting cannot be lost that way. The parent's start() returns once
-    # every process says its poller is about to poll.
-    if mode == "activity" and workers > 1:
-        worker.start(pollers=1, max_concurrent=workers, stop_event=stop)
-    else:
-        worker.start(pollers=1, stop_event=stop)
-    ready.release()
+    # this process is about to poll, and a stop lets that poll finish and handles its task, as
+    # botoflow's executors did.
+    try:
+        if mode == "activity" and workers > 1:
+            from .threaded_executor import ThreadedActivityExecutor
+
+            ThreadedActivityExecutor(worker).start(pollers=1, workers=workers)
+        else:
+            worker.start(pollers=1)
+    finally:
+        ready.release()
     stop.wait()
-    worker.stop()
+    worker.stop(finish_committed_polls=True)
     worker.join()
 
 
@@ -107,6 +112,7 @@ class MultiprocessingExecutor:
         self._worker = worker
         self._context = multiprocessing.get_context("spawn")
         self._stop = self._context.Event()
+        self._ready = self._context.Semaphore(0)
         self._processes: list[Any] = []
         self._initializer: Callable[[Any], None] | None = None
 
@@ -120,41 +126,36 @@ class MultiprocessingExecutor:
         self._initializer = func
 
     def _spawn(self, processes: int, workers: int) -> None:
-        """Start ``processes`` worker processes; return once each one's poller is about to poll."""
         recipe = _recipe(self._worker)
         self._stop.clear()
-        ready = self._context.Semaphore(0)
+        self._ready = self._context.Semaphore(0)
         started = []
         for index in range(processes):
             process = self._context.Process(
                 target=_run_worker_process,
-                args=(recipe, self._stop, self._initializer, self._mode, workers, ready),
+                args=(recipe, self._stop, self._ready, self._initializer, self._mode, workers),
                 name=f"{type(self._worker).__name__}-{index}",
                 daemon=True,
             )
             process.start()
             started.append(process)
             self._processes.append(process)
-        waiting = len(started)
-        while waiting:
-            if ready.acquire(timeout=0.1):
-                waiting -= 1
-            elif waiting > sum(process.is_alive() for process in started):
-                codes = [process.exitcode for process in started if not process.is_alive()]
-                raise RuntimeError(
-                    f"{waiting} of {len(started)} worker process(es) ended before they could poll "
-                    f"(exit codes {codes}); their errors are on stderr"
-                )
+        for process in started:
+            # Each process says when it is about to poll; one that died first says nothing.
+            while not self._ready.acquire(timeout=0.5):
+                if not process.is_alive():
+                    logger.error("%s exited with code %s before polling", process.name, process.exitcode)
+                    break
 
     def stop(self) -> bool:
-        """Ask every process to stop: polling ends (a task a poll in flight brings is still handled)."""
+        """Ask every process to stop, as botoflow's did: polls in flight are answered and their
+        tasks handled, running tasks finish."""
         if not self.is_running:
             return False
         self._stop.set()
         return True
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the processes to end (each once its tasks are handled)."""
         for process in self._processes:
             process.join(timeout)
         self._processes = [process for process in self._processes if process.is_alive()]

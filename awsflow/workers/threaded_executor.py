@@ -7,8 +7,12 @@ multiprocessing executors for CPU-bound work.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from ._transport import PollAborted
 
 __all__ = ["ThreadedActivityExecutor", "ThreadedExecutor", "ThreadedWorkflowExecutor"]
 
@@ -16,12 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 class ThreadedExecutor:
-    """Base of the threaded executors: ``start()``, ``stop()``, ``join()`` (botoflow's API).
-
-    ``start()`` returns once each poller is about to poll; ``stop()`` ends polling without
-    abandoning a poll the service may answer with a task, and a task that comes is handled;
-    ``join()`` waits for all of it (see :meth:`~awsflow.workers.BaseWorker.stop`).
-    """
+    """Base of the threaded executors: ``start()``, ``stop()``, ``join()``."""
 
     def __init__(self, worker: Any) -> None:
         self._worker = worker
@@ -37,22 +36,20 @@ class ThreadedExecutor:
         self._initializer = func
 
     def stop(self) -> bool:
-        """Stop polling (a task a poll in flight brings is still handled). False if not running."""
+        """Stop polling, as botoflow's did: polls in flight are answered and their tasks handled,
+        running tasks finish. False if not running."""
         if not self.is_running:
             return False
-        self._worker.stop()
+        self._worker.stop(finish_committed_polls=True)
         return True
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the threads to end, and the tasks they took to be handled."""
+        """Wait for the threads to end."""
         self._worker.join(timeout)
 
     @property
     def is_running(self) -> bool:
         return bool(self._worker.is_running)
-
-    def _run_initializer(self) -> None:
-        self._initializer(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._worker!r}>"
@@ -62,10 +59,15 @@ class ThreadedWorkflowExecutor(ThreadedExecutor):
     """Runs a workflow worker's decision loop in ``pollers`` threads."""
 
     def start(self, pollers: int = 1) -> None:
-        """Start ``pollers`` threads; returns once each is about to poll."""
         if pollers < 1:
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
-        self._worker.start(pollers, initializer=self._run_initializer)
+        initializer = self._initializer
+
+        def loop() -> None:
+            initializer(self)
+            self._worker._poll_loop()
+
+        self._worker.start(pollers, loop=loop)
 
 
 class ThreadedActivityExecutor(ThreadedExecutor):
@@ -76,7 +78,51 @@ class ThreadedActivityExecutor(ThreadedExecutor):
     """
 
     def start(self, pollers: int = 1, workers: int = 1) -> None:
-        """Start ``pollers`` threads running up to ``workers`` activities; returns once each is about to poll."""
         if pollers < 1 or workers < 1:
             raise ValueError(f"pollers and workers must be 1 or more, not {pollers} and {workers}")
-        self._worker.start(pollers, initializer=self._run_initializer, max_concurrent=workers)
+        worker = self._worker
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{worker!r} activity")
+        free = threading.Semaphore(workers)
+        initializer = self._initializer
+
+        def run(task: Any) -> None:
+            try:
+                worker.handle_task(task)
+            finally:
+                free.release()
+
+        def loop() -> None:
+            initializer(self)
+            failures = 0
+            for _ in worker._rounds():
+                free.acquire()
+                try:
+                    task = worker.poll_task()
+                    failures = 0
+                except PollAborted:
+                    free.release()
+                    return
+                except Exception as error:
+                    free.release()
+                    failures += 1
+                    worker._poll_failed(error, failures)
+                    continue
+                if task is None:
+                    free.release()
+                    continue
+                pool.submit(run, task)
+
+        def shutdown_after_pollers(threads: list[threading.Thread]) -> None:
+            for thread in threads:
+                thread.join()
+            pool.shutdown(wait=True)
+
+        worker.start(pollers, loop=loop)
+        closer = threading.Thread(
+            target=shutdown_after_pollers,
+            args=(list(worker._threads),),
+            name=f"{worker!r} pool closer",
+            daemon=True,
+        )
+        worker._threads.append(closer)
+        closer.start()

@@ -23,7 +23,6 @@ from ..exceptions import NondeterminismError
 from ..logging_filters import silence_replays_on_root_handlers
 from ..workflow_execution import WorkflowExecution
 from . import _closures
-from ._answers import validity
 from ._registry import WorkflowTable, extract_workflows_dict
 from .base_worker import BaseWorker
 
@@ -121,24 +120,17 @@ class GenericWorkflowWorker(BaseWorker):
     def _register_workflow_type(self, workflow_type: Any) -> None:
         self._register("RegisterWorkflowType", workflow_type)
 
-    def start(
-        self,
-        pollers: int = 1,
-        *,
-        loop: Callable[[], None] | None = None,
-        initializer: Callable[[], None] | None = None,
-        stop_event: Any = None,
-    ) -> None:
-        super().start(pollers, loop=loop, initializer=initializer, stop_event=stop_event)
+    def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
+        super().start(pollers, loop=loop)
         if self._sticky_timeout is not None:
             self._sticky_polled = True
             self._spawn(
                 lambda: self._poll_loop(lambda: self.run_once(self._sticky_list)), f"{self!r} sticky poller"
             )
 
-    def stop(self) -> None:
+    def stop(self, *, finish_committed_polls: bool = False) -> None:
         self._sticky_polled = False  # answers from now on leave the run's tasks on the shared list
-        super().stop()
+        super().stop(finish_committed_polls=finish_committed_polls)
 
     def run_once(self, task_list: str | None = None) -> bool:
         """Poll ``task_list`` (the worker's by default) once and decide the task, if one came."""
@@ -169,10 +161,7 @@ class GenericWorkflowWorker(BaseWorker):
             request["taskList"] = {"name": self._sticky_list}
             request["taskListScheduleToStartTimeout"] = str(self._sticky_timeout)
         answered = self._answer(
-            "RespondDecisionTaskCompleted",
-            request,
-            f"decision for {execution.workflow_id}",
-            deadline=taken_at + _decision_validity(task),
+            "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
         closed = any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions)
         if answered:
@@ -264,17 +253,6 @@ class GenericWorkflowWorker(BaseWorker):
             token = page.get("nextPageToken")
         task["events"] = events
         return task
-
-
-def _decision_validity(task: dict[str, Any]) -> float:
-    """How long SWF may take this decision task's answer: the start-to-close timeout it was
-    scheduled with (its DecisionTaskScheduled event, just before the task's started event)."""
-    started = task.get("startedEventId", 0)
-    for event in reversed(task.get("events", ())):
-        if event.get("eventType") == "DecisionTaskScheduled" and event.get("eventId", 0) < started:
-            attributes = event.get("decisionTaskScheduledEventAttributes", {})
-            return validity(attributes.get("startToCloseTimeout"), floor=0.0)
-    return validity()
 
 
 class WorkflowWorker(GenericWorkflowWorker):

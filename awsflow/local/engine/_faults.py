@@ -24,12 +24,9 @@ Tree::
     ├── SerializationException       (body is not a JSON object of the right types; bad HTTP)
     ├── IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException
     ├── RequestTimeoutException      (HTTP 408: the client stalled mid-request)
-    ├── ServiceUnavailableException  (HTTP 503: the service is stopping, or an injected fault)
-    ├── ThrottlingException          (HTTP 400: ``--throttle``, or an injected fault)
-    └── InternalFailure              (HTTP 500: an injected fault; a bug is answered the same)
+    └── ServiceUnavailableException  (HTTP 503: the service is stopping)
 
-Everything from ``IncompleteSignatureException`` on comes from the HTTP front (and fault
-injection, ``awsflow.local._fault_plan``), never from the engine.
+The last three families come from the HTTP front, never from the engine.
 """
 
 from __future__ import annotations
@@ -145,6 +142,22 @@ class RequestTimeoutException(SwfFault):
     status = 408
 
 
+class ThrottlingException(SwfFault):
+    """The request rate is over a quota (only with fault injection or ``--throttle aws``).
+
+    botocore's retry handlers recognise the code ``ThrottlingException`` (HTTP 400) and back off.
+    """
+
+    wire_type = "com.amazon.coral.availability#ThrottlingException"
+
+
+class InternalFailure(SwfFault):
+    """The service failed (HTTP 500); here only as an injected fault, real bugs answer the same."""
+
+    wire_type = "com.amazonaws.swf.base.model#InternalFailure"
+    status = 500
+
+
 class ServiceUnavailableException(SwfFault):
     """The service is stopping and takes no new requests (HTTP 503, which botocore retries).
 
@@ -154,22 +167,3 @@ class ServiceUnavailableException(SwfFault):
 
     wire_type = "com.amazon.coral.availability#ServiceUnavailableException"
     status = 503
-
-
-class ThrottlingException(SwfFault):
-    """A request over the rate the service allows (HTTP 400, as AWS answers throttling).
-
-    botocore's retry logic recognises it by its code — ``ThrottlingException`` with status 400
-    is in both the ``legacy`` mode's table (``botocore/data/_retry.json``, ``throttling_exception``)
-    and the ``standard`` mode's throttled codes (``botocore.retries.standard``), so botocore's own
-    retries treat it as throttling (and back off) before the caller sees it.
-    """
-
-    wire_type = "com.amazon.coral.availability#ThrottlingException"
-
-
-class InternalFailure(SwfFault):
-    """The service failed to answer (HTTP 500); only injected faults raise it as a fault."""
-
-    wire_type = _SWF_NS + "InternalFailure"
-    status = 500
