@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from types import FrameType
 
-from ._injection import Rule, parse_faults
+from ._injection import Rule, parse_faults, parse_throttle
 from ._model import operation_names
 from ._server import LocalSWF
 from ._service import SNAPSHOT_EVERY
@@ -42,6 +42,14 @@ def _credentials(value: str) -> tuple[str, str]:
     if not sep or not access_key or not secret:
         raise argparse.ArgumentTypeError("expected ACCESS_KEY:SECRET")
     return access_key, secret
+
+
+def _throttle(value: str) -> str:
+    try:
+        parse_throttle(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
+    return value
 
 
 def _faults(value: str) -> tuple[Rule, ...]:
@@ -146,9 +154,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--throttle",
-        choices=("aws",),
+        type=_throttle,
         default=None,
-        help="aws: throttle requests with SWF's default token buckets (ThrottlingException)",
+        metavar="aws[:SCALE]",
+        help="aws: throttle requests with SWF's documented token buckets (ThrottlingException); "
+        "aws:0.01 scales every bucket by 0.01",
     )
     parser.add_argument("--log-level", default="INFO", help="logging level; DEBUG logs every request")
     return parser.parse_args(argv)

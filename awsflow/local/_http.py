@@ -32,7 +32,7 @@ import json
 import logging
 import re
 import socket
-import time
+import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -106,6 +106,7 @@ class SwfHTTPServer(ThreadingHTTPServer):
     ) -> None:
         super().__init__(address, _Handler)
         self.faults = faults
+        self.stopping = threading.Event()
         self.announce_poll_release = announce_poll_release
         self.service = service
         self.credentials = credentials
@@ -117,6 +118,7 @@ class SwfHTTPServer(ThreadingHTTPServer):
     def stop_taking_requests(self) -> None:
         """From now on every request is answered 503 and its connection closed."""
         self.connections.stopping = True
+        self.stopping.set()  # injected delays end: a stop does not wait them out
 
     def finish_answers(self, deadline: float) -> bool:
         """Wait (until ``deadline``, monotonic) for answers in flight, then drop every connection.
@@ -263,7 +265,7 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             request = validate_request(operation, _parse_json(body))
             logger.debug("%s %s", operation, request_id)
-            fault = self._injected_fault(operation)
+            fault = self._injected_fault(operation, request)
             if operation in POLL_OPERATIONS and request.get("nextPageToken") is None:
                 watch = PollWatch(self.server.watcher, self.connection, self.server.service.abandon)
                 response = self.server.service.call(operation, request, watch)
@@ -291,10 +293,10 @@ class _Handler(BaseHTTPRequestHandler):
             payload = b"" if response is None else json.dumps(response, separators=(",", ":")).encode()
             self._send(200, payload, request_id)
 
-    def _injected_fault(self, operation: str) -> Fault | None:
+    def _injected_fault(self, operation: str, request: dict[str, Any]) -> Fault | None:
         """Ask the fault plan about this request; carry out the faults that answer before it."""
         plan = self.server.faults
-        fault = None if plan is None else plan.decide(operation, self.server.service.clock.now())
+        fault = None if plan is None else plan.decide(operation, self.server.service.clock.now(), request)
         if fault is None:
             return None
         if fault.action in REFUSALS:
@@ -306,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise InternalFailure("Internal failure (injected fault)")
         if fault.action is Action.DELAY:
             logger.info("injected fault: %s delayed %.3f s", operation, fault.delay)
-            time.sleep(fault.delay)  # the fault asked for: a slow answer, in this request's thread
+            self.server.stopping.wait(fault.delay)  # a slow answer, in this request's thread
         return fault
 
     def _drop_unanswered(self) -> None:

@@ -22,13 +22,16 @@ of rules separated by ``;``, each ``OPERATIONS:ACTION[@WHEN]``:
 
 Example: ``RespondActivityTaskCompleted:drop@nth=1;PollForActivityTask:lose@nth=2;*:throttle@p=0.02``.
 
-``--throttle aws`` answers ThrottlingException the way SWF's token buckets do: each operation
-has a bucket of ``burst`` tokens refilled at ``rate`` per second of the service clock, and a
-request finding its bucket empty is refused. The figures are those of the "Amazon SWF throttling
-quotas" table of the Developer Guide (swf-dg-limits) as this project read it: polls, answers and
-StartWorkflowExecution 2000 burst / 200 per s, GetWorkflowExecutionHistory 60 per s,
-SignalWorkflowExecution 30 per s; operations the table does not name get a bucket of 200 / 20
-per s. Quotas can be raised per account; these are the defaults.
+``--throttle aws`` answers ThrottlingException the way SWF's token buckets do, with the figures
+of the "Amazon SWF Quotas" page of the Developer Guide (``awsflow.local._throttle`` has the whole
+table and its source): a bucket per API for the account — polls, answers and
+StartWorkflowExecution 2000 burst / 200 per s, GetWorkflowExecutionHistory 2000 / 60 per s,
+SignalWorkflowExecution 2000 / 30 per s, and so on for every API — and, for the calls that name
+an execution, a bucket per execution too (GetWorkflowExecutionHistory 400 / 200 per s,
+SignalWorkflowExecution 1000 / 1000 per s, RequestCancelWorkflowExecution 200 / 200 per s). The
+buckets refill on the service clock. ``--throttle aws:0.01`` scales every bucket by 0.01, so a
+test meets the limits within a few calls. Quotas can be raised per account; these are the
+defaults.
 
 Everything here is pure: the HTTP front asks :meth:`FaultPlan.decide` once per request and
 carries the answer out.
@@ -37,12 +40,18 @@ carries the answer out.
 from __future__ import annotations
 
 import enum
+import math
 import random
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["AWS_THROTTLING", "Action", "Fault", "FaultPlan", "Rule", "TokenBuckets", "parse_faults"]
+from ._throttle import Throttle
+
+__all__ = ["MAX_DELAY", "Action", "Fault", "FaultPlan", "Rule", "parse_faults", "parse_throttle"]
+
+MAX_DELAY = 3600.0  # seconds an injected delay may hold an answer
 
 
 class Action(str, enum.Enum):
@@ -75,8 +84,8 @@ class Rule:
         for name, value in (("nth", self.nth), ("every", self.every)):
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be 1 or more, not {value}")
-        if self.delay < 0:
-            raise ValueError(f"delay must be 0 or more seconds, not {self.delay}")
+        if not 0 <= self.delay <= MAX_DELAY:  # NaN fails this too
+            raise ValueError(f"delay must be from 0 to {MAX_DELAY:g} seconds, not {self.delay}")
 
     def matches(self, operation: str) -> bool:
         return self.operations is None or operation in self.operations
@@ -143,52 +152,27 @@ def _parse_rule(text: str, known_operations: Sequence[str]) -> Rule:
 
 def _number(text: str, name: str, kind: type[float] | type[int]) -> float:
     try:
-        return kind(text)
+        value = kind(text)
     except ValueError:
         raise ValueError(f"{name} needs a number, not {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} needs a finite number, not {text!r}")
+    return value
 
 
-# (burst, refill per second) per operation; see the module docstring for the source.
-AWS_THROTTLING: Mapping[str, tuple[float, float]] = {
-    **dict.fromkeys(
-        (
-            "PollForActivityTask",
-            "PollForDecisionTask",
-            "RespondActivityTaskCompleted",
-            "RespondActivityTaskFailed",
-            "RespondActivityTaskCanceled",
-            "RespondDecisionTaskCompleted",
-            "RecordActivityTaskHeartbeat",
-            "StartWorkflowExecution",
-        ),
-        (2000.0, 200.0),
-    ),
-    "GetWorkflowExecutionHistory": (60.0, 60.0),
-    "SignalWorkflowExecution": (30.0, 30.0),
-}
-DEFAULT_BUCKET = (200.0, 20.0)
+def parse_throttle(value: str) -> Throttle:
+    """``aws``, or ``aws:SCALE`` (every bucket times SCALE > 0), as a :class:`Throttle`.
 
-
-class TokenBuckets:
-    """One token bucket per operation, refilled on the service clock (``now`` passed in)."""
-
-    def __init__(
-        self, rates: Mapping[str, tuple[float, float]], default: tuple[float, float] = DEFAULT_BUCKET
-    ):
-        self._rates = dict(rates)
-        self._default = default
-        self._tokens: dict[str, tuple[float, float]] = {}  # operation → (tokens, as of)
-
-    def take(self, operation: str, now: float) -> bool:
-        """Take a token for ``operation``; False if its bucket is empty (throttle the request)."""
-        burst, rate = self._rates.get(operation, self._default)
-        tokens, as_of = self._tokens.get(operation, (burst, now))
-        tokens = min(burst, tokens + max(0.0, now - as_of) * rate)
-        if tokens < 1.0:
-            self._tokens[operation] = (tokens, now)
-            return False
-        self._tokens[operation] = (tokens - 1.0, now)
-        return True
+    >>> parse_throttle("aws:0.5").scale
+    0.5
+    """
+    name, sep, scale_text = value.partition(":")
+    if name.strip() != "aws":
+        raise ValueError(f"unknown throttle {value!r}: expected aws or aws:SCALE")
+    scale = _number(scale_text.strip(), "the throttle's scale", float) if sep else 1.0
+    if not scale > 0:
+        raise ValueError(f"the throttle's scale must be above 0, not {scale_text!r}")
+    return Throttle(scale)
 
 
 class FaultPlan:
@@ -197,20 +181,23 @@ class FaultPlan:
     Args:
         rules: from :func:`parse_faults`; the first rule that fires wins.
         seed: seeds the draws of ``p=`` rules.
-        buckets: SWF-like throttling (``--throttle aws``), checked before the rules.
+        throttle: SWF's rate limits (``--throttle aws``), checked before the rules.
     """
 
-    def __init__(self, rules: Sequence[Rule] = (), *, seed: int = 0, buckets: TokenBuckets | None = None):
+    def __init__(self, rules: Sequence[Rule] = (), *, seed: int = 0, throttle: Throttle | None = None):
         self._rules = tuple(rules)
         self._random = random.Random(seed)
         self._seen = [0] * len(self._rules)
-        self._buckets = buckets
+        self._throttle = throttle
         self._lock = threading.Lock()  # requests arrive on many threads; draws stay reproducible
 
-    def decide(self, operation: str, now: float) -> Fault | None:
-        """The fault for this request, or None to answer it normally."""
+    def decide(self, operation: str, now: float, request: Mapping[str, Any] | None = None) -> Fault | None:
+        """The fault for this request, or None to answer it normally.
+
+        ``request`` (the validated request) lets the throttle find the execution it names.
+        """
         with self._lock:
-            if self._buckets is not None and not self._buckets.take(operation, now):
+            if self._throttle is not None and not self._throttle.allows(operation, request or {}, now):
                 return Fault(Action.THROTTLE)
             chosen: Fault | None = None
             for index, rule in enumerate(self._rules):

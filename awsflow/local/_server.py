@@ -13,7 +13,7 @@ from typing import Any
 from ._clock import Clock, SystemClock
 from ._connection import HttpTimeouts
 from ._http import SwfHTTPServer
-from ._injection import AWS_THROTTLING, FaultPlan, Rule, TokenBuckets, parse_faults
+from ._injection import FaultPlan, Rule, parse_faults, parse_throttle
 from ._model import operation_names
 from ._service import LambdaFunction, Service
 from ._store import MemoryStore, SqliteStore, Store
@@ -65,7 +65,8 @@ class LocalSWF:
         faults: requests to fail on purpose: a fault spec (see ``awsflow.local._injection``:
             ``"RespondActivityTaskCompleted:drop@nth=1"``) or its parsed rules.
         fault_seed: seeds the ``p=`` draws of ``faults``.
-        throttle: ``"aws"`` to throttle requests with SWF's default token buckets (on ``clock``).
+        throttle: ``"aws"`` to throttle requests with SWF's documented token buckets (on
+            ``clock``); ``"aws:0.01"`` scales every bucket by 0.01.
         announce_poll_release: tell clients (a header in every answer) that a poll whose client
             half-closes its connection is answered at once, so stopping workers need not wait
             for their polls; False makes the service look like Amazon SWF to them.
@@ -98,8 +99,7 @@ class LocalSWF:
     ) -> None:
         rules = parse_faults(faults, operation_names()) if isinstance(faults, str) else tuple(faults)
         self.announce_poll_release = announce_poll_release
-        if throttle not in (None, "aws"):
-            raise ValueError(f"throttle must be None or 'aws', not {throttle!r}")
+        limits = parse_throttle(throttle) if throttle is not None else None
         self.clock: Clock = clock if clock is not None else SystemClock()
         store: Store = SqliteStore(db, synchronous=synchronous) if db is not None else MemoryStore()
         self.service = Service(
@@ -120,7 +120,7 @@ class LocalSWF:
                 FaultPlan(
                     rules,
                     seed=fault_seed,
-                    buckets=TokenBuckets(AWS_THROTTLING) if throttle == "aws" else None,
+                    throttle=limits,
                 )
                 if rules or throttle
                 else None

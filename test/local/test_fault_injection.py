@@ -21,7 +21,8 @@ from swf_helpers import (
 
 from awsflow.local import LocalSWF, VirtualClock
 from awsflow.local.__main__ import parse_args
-from awsflow.local._injection import Action, FaultPlan, Rule, TokenBuckets, parse_faults
+from awsflow.local._injection import Action, FaultPlan, Rule, parse_faults, parse_throttle
+from awsflow.local._throttle import ACCOUNT_QUOTAS, WORKFLOW_QUOTAS, Quota, Throttle
 
 DOMAIN = "faults"
 
@@ -77,6 +78,9 @@ def test_a_spec_reads_into_rules() -> None:
         ("*:drop@p=2", "p must be from 0 to 1"),
         ("*:drop@nth=0", "nth must be 1 or more"),
         ("*:drop@sometimes", "unknown condition"),
+        ("*:delay=nan", "delay needs a finite number"),
+        ("*:delay=inf", "delay needs a finite number"),
+        ("*:delay=4000", "delay must be from 0 to 3600 seconds"),
     ],
 )
 def test_a_malformed_spec_is_refused_naming_the_rule(spec: str, complaint: str) -> None:
@@ -90,6 +94,10 @@ def test_the_command_line_refuses_a_bad_spec(capsys: pytest.CaptureFixture[str])
         parse_args(["--faults", "*:explode"])
     assert "unknown action 'explode'" in capsys.readouterr().err
     assert parse_args(["--faults", "*:throttle@nth=2", "--throttle", "aws"]).throttle == "aws"
+    assert parse_args(["--throttle", "aws:0.01"]).throttle == "aws:0.01"
+    for bad in ("gcp", "aws:0", "aws:-1", "aws:nan", "aws:x"):
+        with pytest.raises(SystemExit):
+            parse_args(["--throttle", bad])
 
 
 def test_nth_every_and_seeded_draws_are_reproducible() -> None:
@@ -111,11 +119,34 @@ def test_nth_every_and_seeded_draws_are_reproducible() -> None:
     assert 5 < actions[7:].count(Action.THROTTLE) < 35  # about half of 40
 
 
-def test_a_token_bucket_refills_on_the_clock() -> None:
-    buckets = TokenBuckets({"SignalWorkflowExecution": (3.0, 2.0)})
-    assert [buckets.take("SignalWorkflowExecution", 10.0) for _ in range(4)] == [True, True, True, False]
-    assert buckets.take("SignalWorkflowExecution", 10.5)  # half a second: one token back
-    assert not buckets.take("SignalWorkflowExecution", 10.5)
+def test_the_aws_throttle_has_swfs_documented_buckets() -> None:
+    # "Amazon SWF Quotas", Developer Guide: "Throttling quotas for all Regions" (bucket size,
+    # refill rate per second) and "Workflow-level quotas".
+    assert (
+        ACCOUNT_QUOTAS["PollForActivityTask"]
+        == ACCOUNT_QUOTAS["RespondDecisionTaskCompleted"]
+        == Quota(2000, 200)
+    )
+    assert ACCOUNT_QUOTAS["StartWorkflowExecution"] == Quota(2000, 200)
+    assert ACCOUNT_QUOTAS["GetWorkflowExecutionHistory"] == Quota(2000, 60)
+    assert ACCOUNT_QUOTAS["SignalWorkflowExecution"] == Quota(2000, 30)
+    assert ACCOUNT_QUOTAS["RegisterDomain"] == Quota(100, 6)
+    assert WORKFLOW_QUOTAS["SignalWorkflowExecution"] == Quota(1000, 1000)
+    assert len(ACCOUNT_QUOTAS) == 39  # one per API of the table, which names every operation
+    throttle = Throttle()
+    assert all(throttle.allows("StartWorkflowExecution", {}, now=100.0) for _ in range(2000))
+    assert not throttle.allows("StartWorkflowExecution", {}, now=100.0)
+    assert throttle.allows("StartWorkflowExecution", {}, now=100.0075)  # 200 a second: 1.5 tokens
+    assert not throttle.allows("StartWorkflowExecution", {}, now=100.0075)
+
+
+def test_the_aws_throttle_limits_each_execution_too_and_a_refusal_spends_nothing() -> None:
+    throttle = parse_throttle("aws:0.01")  # Signal: account 20 burst, 0.3 a second; per execution 10
+    one, two = {"domain": "d", "workflowId": "one"}, {"domain": "d", "workflowId": "two"}
+    assert [throttle.allows("SignalWorkflowExecution", one, 0.0) for _ in range(11)] == [True] * 10 + [False]
+    assert [throttle.allows("SignalWorkflowExecution", two, 0.0) for _ in range(11)] == [True] * 10 + [False]
+    assert not throttle.allows("SignalWorkflowExecution", {"domain": "d", "workflowId": "three"}, 0.0)
+    assert throttle.allows("SignalWorkflowExecution", one, 1 / 0.3)  # the account refilled one
 
 
 # -- over HTTP -----------------------------------------------------------------------------------
@@ -180,15 +211,15 @@ def test_a_delayed_answer_comes_late_and_whole(make: Any) -> None:
 def test_aws_throttling_refuses_a_burst_over_the_bucket_until_the_clock_refills_it(
     make: Any, clock: VirtualClock
 ) -> None:
-    swf = make(throttle="aws")
+    swf = make(throttle="aws:0.01")  # SignalWorkflowExecution: 10 per execution, then 10 a second
     client = swf.client()
     register_workflow_type(client, DOMAIN)
     run = start(client, DOMAIN)
-    for _ in range(30):  # SignalWorkflowExecution: 30 burst, 30 per second
+    for _ in range(10):
         client.signal_workflow_execution(domain=DOMAIN, signalName="s", **run)
     with pytest.raises(ClientError) as info:
         client.signal_workflow_execution(domain=DOMAIN, signalName="s", **run)
     assert _code(info) == ("ThrottlingException", 400)
-    clock.advance(1)
+    clock.advance(0.15)  # 1.5 tokens back
     client.signal_workflow_execution(domain=DOMAIN, signalName="s", **run)
-    assert event_types(client, DOMAIN, run).count("WorkflowExecutionSignaled") == 31
+    assert event_types(client, DOMAIN, run).count("WorkflowExecutionSignaled") == 11
