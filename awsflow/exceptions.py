@@ -139,7 +139,13 @@ class StartTimerFailedError(AwsflowError):
 
 
 class NondeterminismError(AwsflowError):
-    """Replaying the workflow code did not reproduce the decisions its history recorded."""
+    """Replaying the workflow code did not reproduce the decisions its history recorded.
+
+    ``source`` is ``(file, line)`` of the workflow code's call that no longer matches the
+    history (or where the code waits, if it makes no call the history has), when known.
+    """
+
+    source: tuple[str, int] | None = None
 
 
 class NotInWorkflowError(AwsflowError, TypeError):

@@ -62,6 +62,7 @@ PURE = {
     "awsflow.core",
     "awsflow.data_converter",
     "awsflow.decider",
+    "awsflow.decision_failures",
     "awsflow.exceptions",
     "awsflow.workflow_execution",
 }
@@ -77,11 +78,14 @@ ALLOWED: dict[str, set[str]] = {
     "awsflow.exceptions": {"awsflow.core"},
     "awsflow._swf": {"awsflow.exceptions"},
     "awsflow._runtime": {"awsflow.exceptions", "awsflow.workflow_execution"},
+    # What a failed decision task records, and reading it back (workers write, readers read it).
+    "awsflow.decision_failures": {"awsflow._swf"},
     # The replay: core, the SWF table, exceptions, and its side of the seam. Nothing else.
     "awsflow.decider": {
         "awsflow._runtime",
         "awsflow._swf",
         "awsflow.core",
+        "awsflow.decision_failures",
         "awsflow.exceptions",
         "awsflow.workflow_execution",
     },
@@ -169,6 +173,7 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.core",
         "awsflow.data_converter",
         "awsflow.decider",
+        "awsflow.decision_failures",
         "awsflow.decorator_descriptors",
         "awsflow.exceptions",
         "awsflow.flow_types",
