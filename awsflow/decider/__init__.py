@@ -3,8 +3,9 @@
 :class:`ExecutionReplay` is the :class:`~awsflow.context.WorkflowRuntime` of the workflow code
 it replays: every call the code makes through the runtime protocol becomes a decision, checked
 against the history on replay (see ``docs/architecture.rst``). The decider imports only
-``awsflow.core``, ``awsflow._swf`` (SWF's table, limits and codecs), ``awsflow.exceptions`` and
-its side of the seam, ``awsflow._runtime``: no botocore, threads, clock or randomness.
+``awsflow.core``, ``awsflow._swf`` (SWF's table, limits and codecs), ``awsflow.exceptions``,
+``awsflow.decision_failures`` (the names of a failed decision task's events, which replay skips)
+and its side of the seam, ``awsflow._runtime``: no botocore, threads, clock or randomness.
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ decision task being handled now.
 Events that happened while a decision task was out (between its Started and Completed) are
 delivered after that cut, so the code sees them where the original run saw them: in the next
 decision task.
+
+A decision task a worker could not decide was answered with awsflow's failure marker and retry
+timer (:mod:`awsflow.decision_failures`): the marker, first of its events, makes that task count
+as timed out (what the code decides there stays pending), and the retry timer's events confirm no
+decision and resolve no timer. The code never sees them.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from .._runtime import AsyncioGuard, DecisionContext, bind_instance, current, se
 from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
 from ..core import AsyncEventLoop
 from ..core.async_task import AsyncTask
+from ..decision_failures import is_failure_marker, is_retry_timer
 from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
 from ..workflow_execution import WorkflowExecution
 from ._calls import CallTable
@@ -247,7 +253,10 @@ class ExecutionReplay(Closing):
         if self._awaiting:
             missing = self._awaiting[0]
             raise self._divergence(
-                event, f"no event for {missing.describe()}", f"{missing.describe()} at {missing.where}"
+                event,
+                f"no event for {missing.describe()}",
+                f"{missing.describe()} at {missing.where}",
+                missing,
             )
         commands = self._pending
         # SWF accepts a close decision only as the last one of a task.
@@ -278,13 +287,26 @@ class ExecutionReplay(Closing):
             self._pending = sent + self._pending  # the split's rest is already pending
             self._candidate = None
 
+    def _decided_nothing(self) -> None:
+        """The decision task just completed failed (awsflow.decision_failures' marker, the first
+        of its events): what the code decides there was not sent, as if the task timed out."""
+        sent = [command for command in self._awaiting if not isinstance(command, SplitTimer)]
+        self._awaiting.clear()
+        self._pending = sent + self._pending
+
     def _confirm(
         self, event: dict[str, Any], attributes: dict[str, Any], result: tuple[str, Any, Any]
     ) -> None:
         decision_type, read_id, read_detail = result
-        if decision_type == "RecordMarker" and self.markers.tolerates(attributes):
-            return  # the marker of a patch the code deprecated: it no longer records one
+        if decision_type == "RecordMarker":
+            if is_failure_marker(attributes.get("markerName")):
+                self._decided_nothing()
+                return
+            if self.markers.tolerates(attributes):
+                return  # the marker of a patch the code deprecated: it no longer records one
         recorded_id = str(read_id(attributes))
+        if decision_type == "StartTimer" and is_retry_timer(recorded_id):
+            return  # a failed decision task's retry timer (awsflow.decision_failures)
         if not self._awaiting:
             raise self._divergence(
                 event, _recorded(result, attributes), f"nothing (the code waits at {self._waiting_at()})"
@@ -296,13 +318,13 @@ class ExecutionReplay(Closing):
                 self._confirm_unsplit(command, event, attributes, result)
                 return
             raise self._divergence(
-                event, _recorded(result, attributes), f"{command.describe()} at {command.where}"
+                event, _recorded(result, attributes), f"{command.describe()} at {command.where}", command
             )
         if command.detail:
             recorded_detail = read_detail(attributes)
             if recorded_detail and command.detail != recorded_detail:
                 raise self._divergence(
-                    event, _recorded(result, attributes), f"{command.describe()} at {command.where}"
+                    event, _recorded(result, attributes), f"{command.describe()} at {command.where}", command
                 )
         command.confirmed(event, attributes)
 
@@ -318,21 +340,33 @@ class ExecutionReplay(Closing):
         rest = self._split_rest or []
         if not rest:
             raise self._divergence(
-                event, _recorded(result, attributes), f"{timer.describe()} at {timer.where}"
+                event, _recorded(result, attributes), f"{timer.describe()} at {timer.where}", timer
             )
         self._pending = [command for command in self._pending if all(command is not r for r in rest)]
         self._awaiting.extendleft(reversed(rest))
         self._split_rest = None
         self._confirm(event, attributes, result)
 
-    def _divergence(self, event: dict[str, Any], recorded: str, actual: str) -> NondeterminismError:
+    def _divergence(
+        self, event: dict[str, Any], recorded: str, actual: str, command: Command | None = None
+    ) -> NondeterminismError:
+        """The error for a divergence; its ``source`` is the command's call, else where the code waits."""
         name = self._workflow_type.name if self._workflow_type else "workflow"
-        return NondeterminismError(
+        error = NondeterminismError(
             f"{name} {tuple(self.workflow_execution)}: replay diverged at event {event['eventId']} "
             f"({event['eventType']}); history has {recorded} but the code now makes {actual}. Keep the "
             "old code path for running executions, or start new ones under a new workflow version."
             + self.markers.first_problem()
         )
+        origin = command.origin if command is not None else None
+        if isinstance(origin, tuple):
+            code, line = origin
+            error.source = (code.co_filename, line)
+        elif command is None:
+            frame = innermost_frame(getattr(self._root, "_gen", None))
+            if frame is not None:
+                error.source = (frame.f_code.co_filename, frame.f_lineno)
+        return error
 
     def _waiting_at(self) -> str:
         frame = innermost_frame(getattr(self._root, "_gen", None))

@@ -3,8 +3,10 @@
 The replay is :class:`~awsflow.decider.ExecutionReplay`, pure; this module only fetches the
 history (every page) and sends the answer. An error while deciding — a workflow type this worker
 lacks, a nondeterministic change, a bug in a signal handler's encoding — is logged with its
-traceback and the decision task is left unanswered: SWF times it out and schedules another, so a
-fixed worker can carry the execution on.
+traceback and answered as :mod:`awsflow.decision_failures` says: a marker recording the failure
+and a retry timer whose interval grows, so the failure shows in the history and a fixed worker
+carries the execution on at the next retry. Service trouble while deciding (fetching the
+history) leaves the task unanswered: SWF times it out and schedules another.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import BotoCoreError
+
 from .._fanout import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
+from ..decision_failures import current_failure, failure_decisions, retry_interval
 from ..exceptions import NondeterminismError
 from ..logging_filters import silence_replays_on_root_handlers
+from ..swf_exceptions import SWFResponseError
 from ..workflow_execution import WorkflowExecution
 from . import _closures
 from ._registry import WorkflowTable, extract_workflows_dict
@@ -144,15 +150,19 @@ class GenericWorkflowWorker(BaseWorker):
         taken_at = time.monotonic()
         try:
             outcome, replay = self._decide(execution, task)
-        except Exception as error:
+        except (SWFResponseError, BotoCoreError) as trouble:
             self._counters.add("tasks_failed")
             logger.error(
-                "decision task for %s (%s) failed; SWF will retry it after its timeout: %s",
+                "decision task for %s (%s) not decided (service trouble); SWF will retry it after its "
+                "timeout: %s",
                 execution.workflow_id,
                 execution.run_id,
-                error,
-                exc_info=error,
+                trouble,
             )
+            return True
+        except Exception as error:  # whatever the workflow's code or its replay raised: recorded
+            self._counters.add("tasks_failed")
+            self._answer_failure(execution, task, error)
             return True
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
         if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
@@ -185,6 +195,40 @@ class GenericWorkflowWorker(BaseWorker):
         elif answered:
             self._remember(execution, replay)
         return True
+
+    def _answer_failure(self, execution: WorkflowExecution, task: dict[str, Any], error: Exception) -> None:
+        """Answer a decision task that could not be decided (see awsflow.decision_failures)."""
+        events: list[dict[str, Any]] = task["events"]
+        try:
+            if not events or events[0]["eventId"] != 1:
+                events = self._whole_history(execution, task["startedEventId"])
+        except (SWFResponseError, BotoCoreError) as trouble:
+            logger.error(
+                "decision task for %s (%s) failed, and its history could not be read to record "
+                "why (%s); SWF will retry it after its timeout: %s",
+                execution.workflow_id,
+                execution.run_id,
+                trouble,
+                error,
+                exc_info=error,
+            )
+            return
+        before = current_failure(events)
+        attempt = before.attempts + 1 if before is not None else 1
+        logger.error(
+            "decision task for %s (%s) failed (attempt %d); recorded in its history, retried in %d s: %s",
+            execution.workflow_id,
+            execution.run_id,
+            attempt,
+            retry_interval(attempt),
+            error,
+            exc_info=error,
+        )
+        request = {
+            "taskToken": task["taskToken"],
+            "decisions": failure_decisions(error, task["startedEventId"], attempt),
+        }
+        self._answer("RespondDecisionTaskCompleted", request, f"decision failure of {execution.workflow_id}")
 
     # -- sticky replays -------------------------------------------------------------------------
     # The replay of a run is kept after its decision task is answered. When the run's next

@@ -84,9 +84,10 @@ def test_changed_code_fails_its_decision_task_and_fixed_code_carries_on(
     assert info["executionInfo"]["executionStatus"] == "OPEN"  # the execution waits for a fix
 
     with original:  # the fixed (original) code comes back
-        flow.advance(30)  # the unanswered decision task times out and is scheduled again
+        flow.advance(30)  # the failure's retry timer (10 s) fires: a decision task it replays
         assert instance.wait_for_completion(timeout=10) == 0.5 + 0.75
-    assert "DecisionTaskTimedOut" in flow.event_types(instance.workflow_execution)
+    types = flow.event_types(instance.workflow_execution)
+    assert "DecisionTaskTimedOut" not in types and "MarkerRecorded" in types  # the failure, recorded
 
 
 def test_leaving_the_with_block_stops_polling_and_leaves_no_thread(flow: Flow) -> None:
