@@ -150,8 +150,16 @@ class ExecutionReplay(Closing):
             WorkflowDefinitionError: the history names a workflow type this lookup lacks.
         """
         # Events up to the start of the last completed decision task were seen before: replaying.
+        # A task answered with awsflow's failure marker decided nothing: it does not count (its
+        # marker, the event right after it, comes in the same call, as a poll delivers them).
+        failed: set[int] = set()
         for event in reversed(events):
-            if event["eventType"] == "DecisionTaskCompleted":
+            event_type = event["eventType"]
+            if event_type == "MarkerRecorded":
+                attributes = event.get(_MARKER_ATTRIBUTES) or _NO_ATTRIBUTES
+                if is_failure_marker(attributes.get("markerName")):
+                    failed.add(attributes.get("decisionTaskCompletedEventId", 0))
+            elif event_type == "DecisionTaskCompleted" and event["eventId"] not in failed:
                 started = event[_COMPLETED_ATTRIBUTES]["startedEventId"]
                 self._replay_until = max(self._replay_until, started)
                 break
@@ -518,6 +526,7 @@ def vars_lookup(definition: type, method: str) -> Any:
 _NO_ATTRIBUTES: dict[str, Any] = {}
 _MEASURED_FROM = measured_from(LIMITS)
 _COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
+_MARKER_ATTRIBUTES = EVENTS["MarkerRecorded"].attributes
 
 # eventType -> (attributes member, the decision it confirms or None, may it be a later failure)
 _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}
