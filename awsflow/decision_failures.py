@@ -14,15 +14,15 @@ A workflow worker answers a decision task it could not decide with exactly two d
 
 1. ``RecordMarker`` named :data:`FAILURE_MARKER` (``awsflow.decision-failure``). Its details are
    JSON: the error's type, message, the source file and line it names, and the stack (Python's
-   traceback). SWF caps marker details at 32,768 characters (SWF-SEMANTICS.md, limits: "≤32768:
+   traceback). SWF caps marker details at 32,768 characters (SWF-SEMANTICS.md §9.2: "≤32768:
    ... details"); a longer stack is cut from the top (the innermost frames, which say where, are
    kept) behind a note saying how much was cut, and an over-long message likewise: never
    silently, and never a refused decision.
 2. ``StartTimer`` with id ``awsflow.decision-retry.<startedEventId of the failed task>``
    (:data:`RETRY_TIMER_PREFIX`; unique because event ids are), firing after
    :func:`retry_interval` of the attempt: 10 s, doubling, at most 10 minutes. When it fires SWF
-   schedules a decision task (SWF-SEMANTICS.md §8.4: TimerFired is a new event, and new events
-   bring a decision task); so does any other new event (a signal, an activity finishing).
+   schedules a decision task (SWF-SEMANTICS.md §4.2 and §6: TimerFired triggers one); so does any
+   other triggering event (a signal, an activity finishing). Markers trigger none (§8.4).
 
 Each retry thus writes six events (DecisionTaskScheduled, Started, Completed, MarkerRecorded,
 TimerStarted, TimerFired) once per interval instead of three per task timeout, the history says
@@ -48,13 +48,22 @@ it did. A retry timer still open when fixed code carries on (because another eve
 decision task first) fires later into an ordinary decision task with nothing to do, or vanishes
 when the run closes (SWF-SEMANTICS.md §8.4: open timers vanish when the run closes).
 
+The replay counts a decision task as deciding nothing from its marker, which SWF writes right
+after the task's DecisionTaskCompleted, in the same write (SWF-SEMANTICS.md §4.2: a response's
+events are its DecisionTaskCompleted, then each decision's events in list order); a poll's
+history ends at a later DecisionTaskStarted, so a worker always has both. Were SWF to refuse the marker
+(RecordMarkerFailed, cause OPERATION_NOT_PERMITTED: an IAM policy), that event does the same job
+for the replay, but :func:`current_failure` then has nothing to read.
+
 A failing decision never closes the run: the run closes only through a close decision, which
 the failed task did not make. Code that fails while deciding a task that would have closed the
 run is retried like any other.
 
 Why not ``executionContext``: it is the workflow's ``workflow_state`` (botoflow's API), which
 the failure would overwrite; DescribeWorkflowExecution's ``latestExecutionContext`` would then
-show the failure until the code next sets its state. The marker needs no such restoring.
+show the failure until the code next sets its state, and whether a later response that omits it
+clears it is unverified (SWF-SEMANTICS.md §4.5). The marker needs no such restoring; readers pay
+a history read (the end of it suffices, see :func:`current_failure`).
 
 This module is pure (no I/O, no clock): the worker calls :func:`failure_decisions` and readers
 call :func:`current_failure` on history events as botocore returns them.
@@ -74,10 +83,13 @@ from ._swf import CLOSING_EVENTS, LIMITS
 
 __all__ = [
     "FAILURE_MARKER",
+    "FIRST_RETRY_INTERVAL",
+    "MOST_RETRY_INTERVAL",
     "RETRY_TIMER_PREFIX",
     "DecisionFailure",
     "current_failure",
     "failure_decisions",
+    "failure_details",
     "is_failure_marker",
     "is_retry_timer",
     "retry_interval",
@@ -238,8 +250,8 @@ def _cut(text: str, room: int, note: str, *, head: bool) -> str:
 
 def _source(error: BaseException) -> tuple[str | None, int | None]:
     named = getattr(error, "source", None)  # NondeterminismError: the workflow call that diverged
-    if isinstance(named, tuple) and len(named) == 2:
-        return str(named[0]), int(named[1])
+    if isinstance(named, tuple) and len(named) == 2 and isinstance(named[1], int):
+        return str(named[0]), named[1]
     found: tuple[str | None, int | None] = (None, None)
     for frame, line in traceback.walk_tb(error.__traceback__):
         filename = frame.f_code.co_filename
@@ -254,7 +266,10 @@ def current_failure(events: Iterable[Mapping[str, Any]]) -> DecisionFailure | No
 
     ``events`` are history events as botocore returns them (GetWorkflowExecutionHistory,
     oldest first; pages concatenated). A streak of failures ends with the first decision task
-    that completes otherwise (fixed code decided it) and the run's close ends any.
+    that completes otherwise (fixed code decided it) and the run's close ends any. A suffix of
+    the history will do (e.g. pages read with ``reverseOrder=True`` back to the last decision
+    task not answered with a failure, then reversed): attempts and ``since`` are then those
+    within it.
     """
     failed: dict[int, Mapping[str, Any]] = {}  # DecisionTaskCompleted id -> its failure marker
     timers: dict[int, Mapping[str, Any]] = {}  # DecisionTaskCompleted id -> its retry timer

@@ -155,8 +155,8 @@ class ExecutionReplay(Closing):
         failed: set[int] = set()
         for event in reversed(events):
             event_type = event["eventType"]
-            if event_type == "MarkerRecorded":
-                attributes = event.get(_MARKER_ATTRIBUTES) or _NO_ATTRIBUTES
+            if event_type in _MARKER_ATTRIBUTES:  # MarkerRecorded, or RecordMarkerFailed
+                attributes = event.get(_MARKER_ATTRIBUTES[event_type]) or _NO_ATTRIBUTES
                 if is_failure_marker(attributes.get("markerName")):
                     failed.add(attributes.get("decisionTaskCompletedEventId", 0))
             elif event_type == "DecisionTaskCompleted" and event["eventId"] not in failed:
@@ -526,7 +526,7 @@ def vars_lookup(definition: type, method: str) -> Any:
 _NO_ATTRIBUTES: dict[str, Any] = {}
 _MEASURED_FROM = measured_from(LIMITS)
 _COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
-_MARKER_ATTRIBUTES = EVENTS["MarkerRecorded"].attributes
+_MARKER_ATTRIBUTES = {name: EVENTS[name].attributes for name in ("MarkerRecorded", "RecordMarkerFailed")}
 
 # eventType -> (attributes member, the decision it confirms or None, may it be a later failure)
 _EVENT_SPECS: dict[str, tuple[str, tuple[str, Any, Any] | None, bool]] = {}

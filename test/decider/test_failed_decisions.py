@@ -137,3 +137,32 @@ def test_a_streak_counts_its_attempts_and_ends_with_a_decided_task() -> None:
     h.run()
     assert h.close_event(run)["eventType"] == "WorkflowExecutionCompleted"
     assert current_failure(h.history(run)[:-1]) is None  # the fixed decision ended the streak
+
+
+def test_a_refused_failure_marker_still_reads_as_a_task_that_decided_nothing() -> None:
+    h, run = _run({1})
+    history = h.history(run)
+    refused = []
+    for event in history:  # as if an IAM policy refused the marker (SWF: RecordMarkerFailed)
+        if event["eventType"] == "MarkerRecorded" and is_failure_marker(attributes_of(event)["markerName"]):
+            attributes = attributes_of(event)
+            event = {
+                "eventId": event["eventId"],
+                "eventType": "RecordMarkerFailed",
+                "eventTimestamp": event["eventTimestamp"],
+                "recordMarkerFailedEventAttributes": {
+                    "markerName": attributes["markerName"],
+                    "cause": "OPERATION_NOT_PERMITTED",
+                    "decisionTaskCompletedEventId": attributes["decisionTaskCompletedEventId"],
+                },
+            }
+        refused.append(event)
+    assert refused != history
+    execution = WorkflowExecution(run["workflowId"], run["runId"])
+    for index, event in enumerate(history):
+        if event["eventType"] == "DecisionTaskStarted":
+            expected = ExecutionReplay(h.table, execution, TASK_LIST).apply(history[: index + 1]).decisions
+            assert (
+                ExecutionReplay(h.table, execution, TASK_LIST).apply(refused[: index + 1]).decisions
+                == expected
+            )
