@@ -7,12 +7,20 @@ import inspect
 from typing import Any
 
 import flows
-from flowkit import Flow
+from flowkit import TASK_LIST, Flow
 from waiting import wait_until
 
-from awsflow import WorkflowDefinition, activities, activity, execute, workflow, workflow_time
+from awsflow import (
+    WorkflowDefinition,
+    activities,
+    activity,
+    execute,
+    workflow,
+    workflow_starter,
+    workflow_time,
+)
 from awsflow.decider import replay_decision
-from awsflow.decision_failures import FAILURE_MARKER, current_failure, retry_interval
+from awsflow.decision_failures import FAILURE_MARKER, current_failure, is_retry_timer, retry_interval
 from awsflow.workflow_execution import WorkflowExecution
 
 
@@ -114,3 +122,37 @@ def _entry(definition: type) -> Any:
     from awsflow.utils import extract_workflows_dict
 
     return extract_workflows_dict([definition])[("Versioned", "1.0")]
+
+
+class Unrelated(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=60)
+    def run(self) -> Any:
+        return None
+
+
+def _workflow_timer_started(flow: Flow, execution: Any) -> bool:
+    return any(
+        event["eventType"] == "TimerStarted"
+        and not is_retry_timer(event["timerStartedEventAttributes"]["timerId"])
+        for event in flow.history(execution)
+    )
+
+
+def test_a_worker_without_the_workflow_type_records_why_and_one_with_it_carries_on(flow: Flow) -> None:
+    flow.activity_worker(flows.Shop())
+    fixed = flow.workflow_worker(flows.Versioned, enter=False)  # registers the type; polls later
+    with workflow_starter(None, "us-east-1", flow.domain, TASK_LIST, client=flow.swf.client()):
+        instance = flows.Versioned.run()
+    execution = instance.workflow_execution
+    with flow.workflow_worker(Unrelated, enter=False):  # a worker deployed without it
+        _wait_for_failures(flow, execution, 1)
+    failure = current_failure(flow.history(execution))
+    assert failure is not None
+    assert failure.error_type == "awsflow.exceptions.WorkflowDefinitionError"
+    assert "This worker has no workflow Versioned version 1.0" in failure.message
+    with fixed:
+        flow.advance(retry_interval(1))
+        wait_until(lambda: _workflow_timer_started(flow, execution), 10, "the workflow's own timer")
+        flow.advance(60)
+        assert instance.wait_for_completion(timeout=10) == 0.5 + 0.75
+    assert _failures(flow, execution) == 1
