@@ -11,7 +11,9 @@ from flowkit import TASK_LIST, Flow
 from waiting import wait_until
 
 from awsflow import (
+    ActivityWorker,
     WorkflowDefinition,
+    WorkflowWorker,
     activities,
     activity,
     execute,
@@ -21,6 +23,7 @@ from awsflow import (
 )
 from awsflow.decider import replay_decision
 from awsflow.decision_failures import FAILURE_MARKER, current_failure, is_retry_timer, retry_interval
+from awsflow.local import LocalSWF, VirtualClock
 from awsflow.workflow_execution import WorkflowExecution
 
 
@@ -47,12 +50,7 @@ EDITED_LINE = inspect.getsourcelines(VersionedEdited.run)[1] + 2  # after @execu
 
 
 def _failures(flow: Flow, execution: Any) -> int:
-    return sum(
-        1
-        for event in flow.history(execution)
-        if event["eventType"] == "MarkerRecorded"
-        and event["markerRecordedEventAttributes"]["markerName"] == FAILURE_MARKER
-    )
+    return _failures_in(flow.history(execution))
 
 
 def _wait_for_failures(flow: Flow, execution: Any, count: int) -> None:
@@ -156,3 +154,47 @@ def test_a_worker_without_the_workflow_type_records_why_and_one_with_it_carries_
         flow.advance(60)
         assert instance.wait_for_completion(timeout=10) == 0.5 + 0.75
     assert _failures(flow, execution) == 1
+
+
+def test_service_trouble_while_deciding_is_not_recorded_as_the_workflows_failure() -> None:
+    clock = VirtualClock()
+    # The first history read fails: the worker that reads it (a cold replay) cannot decide.
+    with LocalSWF(clock=clock, faults="GetWorkflowExecutionHistory:500@nth=1") as swf:
+        client = swf.client()
+        client.register_domain(name="trouble", workflowExecutionRetentionPeriodInDays="1")
+        first = WorkflowWorker(None, "us-east-1", "trouble", TASK_LIST, flows.Versioned, client=swf.client())
+        second = WorkflowWorker(None, "us-east-1", "trouble", TASK_LIST, flows.Versioned, client=swf.client())
+        shop = ActivityWorker(None, "us-east-1", "trouble", TASK_LIST, flows.Shop(), client=swf.client())
+        with workflow_starter(None, "us-east-1", "trouble", TASK_LIST, client=client):
+            instance = flows.Versioned.run()
+        ids = {
+            "workflowId": instance.workflow_execution.workflow_id,
+            "runId": instance.workflow_execution.run_id,
+        }
+        assert first.run_once()  # the first decision task: its events start at 1, nothing to read
+        assert shop.run_once()  # the activity completes: a second decision task
+        assert second.run_once()  # knows nothing of the run: reads the history, which fails
+        assert second.stats.tasks_failed == 1
+        info = client.describe_workflow_execution(domain="trouble", execution=ids)
+        assert info["openCounts"]["openDecisionTasks"] == 1  # left unanswered, to time out
+        events = client.get_workflow_execution_history(domain="trouble", execution=ids)["events"]
+        assert [e["eventType"] for e in events][-1] == "DecisionTaskStarted"
+        assert current_failure(events) is None
+        clock.advance(int(info["executionConfiguration"]["taskStartToCloseTimeout"]))
+        assert second.run_once()  # the task SWF scheduled again; the history reads now
+        clock.advance(60)
+        assert second.run_once() and shop.run_once() and second.run_once()
+        info = client.describe_workflow_execution(domain="trouble", execution=ids)
+        assert info["executionInfo"]["closeStatus"] == "COMPLETED"
+        events = client.get_workflow_execution_history(domain="trouble", execution=ids)["events"]
+        assert "DecisionTaskTimedOut" in [e["eventType"] for e in events]
+        assert _failures_in(events) == 0
+
+
+def _failures_in(events: list[dict[str, Any]]) -> int:
+    return sum(
+        1
+        for event in events
+        if event["eventType"] == "MarkerRecorded"
+        and event["markerRecordedEventAttributes"]["markerName"] == FAILURE_MARKER
+    )
