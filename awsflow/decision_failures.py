@@ -198,7 +198,10 @@ def failure_details(error: BaseException, retry_in: int, limit: int = LIMITS.pay
     kind = type(error)
     module = kind.__module__
     error_type = kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
-    message = str(error)
+    try:
+        message = str(error)
+    except Exception as unprintable:  # any: user code's __str__ may raise anything; say so instead
+        message = f"<str() of this {error_type} raised {type(unprintable).__name__}: {unprintable!r}>"
     if len(_encode(message)) - 2 > _MESSAGE_MOST:
         message = _cut(
             message, _MESSAGE_MOST, "[awsflow: the last {} characters of this message were cut]", head=True

@@ -175,3 +175,14 @@ def test_unreadable_details_are_shown_as_they_are() -> None:
     failure = current_failure(history.events)
     assert failure is not None
     assert (failure.message, failure.source_file, failure.next_retry_at) == ("oops", None, None)
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no words")
+
+
+def test_an_error_whose_str_raises_is_still_recorded_by_type() -> None:
+    record = json.loads(failure_details(_Unprintable(), 10))
+    assert record["type"] == f"{__name__}._Unprintable"
+    assert "raised RuntimeError" in record["message"] and "no words" in record["message"]
