@@ -139,6 +139,21 @@ class DecisionFailure:
             return None
         return self.source_file if self.source_line is None else f"{self.source_file}:{self.source_line}"
 
+    def as_json(self) -> dict[str, Any]:
+        """The fields as JSON values (times as ISO 8601 strings, None as null), plus the summary."""
+        return {
+            "errorType": self.error_type,
+            "message": self.message,
+            "sourceFile": self.source_file,
+            "sourceLine": self.source_line,
+            "stack": self.stack,
+            "since": _iso(self.since),
+            "failedAt": _iso(self.failed_at),
+            "attempts": self.attempts,
+            "nextRetryAt": _iso(self.next_retry_at),
+            "summary": self.summary(),
+        }
+
     def summary(self) -> str:
         """One line: ``decision failing since T (n attempts): Error at file.py:42: message``."""
         name = self.error_type.rsplit(".", 1)[-1]
@@ -327,6 +342,10 @@ def current_failure(events: Iterable[Mapping[str, Any]]) -> DecisionFailure | No
         attempts=attempts,
         next_retry_at=_fires_at(timers.get(last_completed)),
     )
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
 
 
 def _when(event: Mapping[str, Any] | None) -> datetime | None:
