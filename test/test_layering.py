@@ -206,6 +206,18 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.workflow_definition",
         "awsflow.workflow_execution",
     },
+    # Replaying saved or fetched histories against workflow classes (awsflow.testing's Replayer).
+    "awsflow.replaying": {
+        "awsflow._swf",
+        "awsflow.decider",
+        "awsflow.exceptions",
+        "awsflow.handles",
+        "awsflow.queries",
+        "awsflow.workflow_definition",
+        "awsflow.workflow_execution",
+    },
+    # The testing kit for users' workflows.
+    "awsflow.testing": {"awsflow.replaying"},
     # -- the public face: it may import anything -----------------------------------------------------
     "awsflow": {"*"},
 }
