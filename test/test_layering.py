@@ -216,6 +216,17 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.workflow_definition",
         "awsflow.workflow_execution",
     },
+    # The awsflow command: a shell over the handles, the replayer and awsflow.local's entry point.
+    "awsflow.cli": {
+        "awsflow._swf",
+        "awsflow.data_converter",
+        "awsflow.exceptions",
+        "awsflow.handles",
+        "awsflow.local",
+        "awsflow.replaying",
+        "awsflow.swf_exceptions",
+        "awsflow.workflow_definition",
+    },
     # The testing kit for users' workflows.
     "awsflow.testing": {"awsflow.replaying"},
     # -- the public face: it may import anything -----------------------------------------------------
