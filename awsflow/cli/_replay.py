@@ -64,12 +64,12 @@ def run(args: argparse.Namespace, cli: Any) -> int:
             report = replayer.replay_path(*args.paths)
         except FileNotFoundError as error:
             raise CliError(str(error)) from error
+    if not report.results:
+        raise CliError("no history found to replay", Exit.FAILED)
     if cli.json:
         cli.print_json({"ok": report.ok, "results": report.results})
     else:
         cli.print(*report_lines(report))
-    if not report.results:
-        raise CliError("no history found to replay", Exit.FAILED)
     return Exit.OK if report.ok else Exit.FAILED
 
 
