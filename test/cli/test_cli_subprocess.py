@@ -96,7 +96,7 @@ def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
         for n, text in enumerate(Path(cli_workflows.__file__).read_text().splitlines(), 1)
         if "# THE CHANGED CALL" in text
     )
-    assert changed.returncode == 1
+    assert changed.returncode == 1, changed.stderr
     assert f"cli_workflows.py:{line}" in changed.stdout and "Greetings.hello" in changed.stdout
 
     unknown = subprocess.run(

@@ -13,7 +13,7 @@ from flowkit import TASK_LIST, Flow, wait_until
 import awsflow
 from awsflow import WorkflowDefinition, workflow_starter
 from awsflow.exceptions import WorkflowCanceledError, WorkflowTerminatedError
-from awsflow.handles import ExecutionStatus, TaskState, UndecodablePayload
+from awsflow.handles import ExecutionStatus, TaskState, UndecodablePayload, WorkflowHandle, client_caller
 from awsflow.swf_exceptions import UnknownResourceError
 
 
@@ -155,3 +155,26 @@ class Spy(WorkflowDefinition):
 def test_in_workflow_code_the_handle_methods_are_refused(flow: Flow) -> None:
     flow.workflow_worker(Spy, flows.Child)
     assert "outside workflow code" in Spy.run().result(timeout=10)
+
+
+def test_history_fetches_each_page_only_when_the_iteration_reaches_it(flow: Flow) -> None:
+    flow.workflow_worker(flows.Signals)
+    run = flows.Signals.run(1)
+    run.signal("deliver", "x")
+    run.result(timeout=10)
+    calls: list[str] = []
+    caller = client_caller(flow.client)
+
+    def counting(operation: str, request: dict[str, Any]) -> Any:
+        calls.append(operation)
+        return caller(operation, {**request, "maximumPageSize": 3})
+
+    handle = WorkflowHandle(counting, flow.domain, *run.workflow_execution)
+    events = handle.history()
+    assert calls == []
+    first = next(events)
+    assert first.event_id == 1 and calls == ["GetWorkflowExecutionHistory"]
+    rest = list(events)
+    total = 1 + len(rest)
+    assert [e.event_id for e in rest] == list(range(2, total + 1))
+    assert len(calls) == -(-total // 3)  # one request per page of 3
