@@ -106,10 +106,9 @@ def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
         text=True,
         timeout=60,
     )
-    assert unknown.returncode == 3 and unknown.stdout == ""
-    assert (
-        unknown.stderr.startswith("awsflow: error: UnknownResourceFault") and unknown.stderr.count("\n") == 1
-    )
+    assert (unknown.returncode, unknown.stdout) == (3, ""), unknown.stderr
+    assert unknown.stderr.startswith("awsflow: error: UnknownResourceFault"), unknown.stderr
+    assert unknown.stderr.count("\n") == 1, unknown.stderr
 
 
 def test_the_console_script_is_declared() -> None:
