@@ -192,19 +192,30 @@ def test_cancel_and_terminate_and_the_results_they_give(awsflow: Awsflow, worker
 def test_history_follow_prints_events_until_the_execution_closes(awsflow: Awsflow, workers: None) -> None:
     start(awsflow, "greet-follow")
     decided(awsflow, "greet-follow")
-    followed: list[Run] = []
-    follower = threading.Thread(
-        target=lambda: followed.append(awsflow("workflow", "history", "greet-follow", "--follow"))
-    )
-    follower.start()
+    followed: dict[str, Run] = {}
+    followers = [
+        threading.Thread(
+            target=lambda: followed.update(table=awsflow("workflow", "history", "greet-follow", "--follow"))
+        ),
+        threading.Thread(
+            target=lambda: followed.update(
+                file=awsflow("workflow", "history", "greet-follow", "--follow", "--json")
+            )
+        ),
+    ]
+    for follower in followers:
+        follower.start()
     assert awsflow("workflow", "signal", "greet-follow", "finish").status == 0
-    follower.join(20)
-    assert not follower.is_alive()
-    (run,) = followed
-    lines = run.out.splitlines()
-    assert run.status == 0 and "WorkflowExecutionCompleted" in lines[-1]
+    for follower in followers:
+        follower.join(20)
+        assert not follower.is_alive()
+    lines = followed["table"].out.splitlines()
+    assert followed["table"].status == 0 and "WorkflowExecutionCompleted" in lines[-1]
     ids = [int(line.split()[0]) for line in lines[1:]]
     assert ids == list(range(1, len(ids) + 1))
+    document = followed["file"].json  # --json with --follow: the whole history once it closed
+    assert document["events"][-1]["eventType"] == "WorkflowExecutionCompleted"
+    assert len(document["events"]) == len(ids) and document["format"] == "awsflow-history/1"
 
 
 def test_stuck_lists_executions_whose_decision_tasks_keep_timing_out(
