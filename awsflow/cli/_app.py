@@ -25,6 +25,7 @@ import botocore.exceptions
 import botocore.session
 from botocore.config import Config
 
+from ..exceptions import NondeterminismError, PayloadTooLargeError, QueryError, WorkflowDefinitionError
 from ..handles import client_caller
 from ..swf_exceptions import SWFResponseError, is_connection_error
 from ._format import to_json
@@ -230,6 +231,15 @@ def main(
     except SWFResponseError as error:
         cli.warn(f"error: {error.code or type(error).__name__}: {error.message}")
         return Exit.REFUSED
+    except (WorkflowDefinitionError, PayloadTooLargeError) as error:  # a query or input the code refuses
+        cli.warn(f"error: {type(error).__name__}: {error}")
+        return Exit.USAGE
+    except QueryError as error:  # the execution cannot answer yet
+        cli.warn(f"error: {type(error).__name__}: {error}")
+        return Exit.REFUSED
+    except NondeterminismError as error:  # a query's replay diverged from the history
+        cli.warn(f"error: {type(error).__name__}: {error}")
+        return Exit.FAILED
     except (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError) as error:
         cli.warn(f"error: {error} (configure credentials, or pass --profile)")
         return Exit.UNREACHABLE

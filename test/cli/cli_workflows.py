@@ -49,3 +49,7 @@ class GreeterChanged(WorkflowDefinition):
         self.names = [name]
         early = yield Greetings.hello(name)  # THE CHANGED CALL
         return early
+
+    @query
+    def names_so_far(self) -> list[str]:
+        return list(self.names)

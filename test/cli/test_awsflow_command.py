@@ -119,6 +119,14 @@ def test_a_workflow_operated_from_start_to_result_then_replayed(
     decided(awsflow, "greet-1", 2)
     query = awsflow("workflow", "query", "greet-1", "names_so_far", "--workflows", WORKFLOWS, "--json")
     assert query.json == ["ann", "bob"], query.err
+    not_a_query = awsflow("workflow", "query", "greet-1", "add", "--workflows", WORKFLOWS)
+    assert not_a_query.status == Exit.USAGE and not_a_query.err.count("\n") == 1
+    assert "WorkflowDefinitionError: Greeter.add is not a @query method" in not_a_query.err
+    diverged = awsflow(
+        "workflow", "query", "greet-1", "names_so_far", "--workflows", "cli_workflows:GreeterChanged"
+    )
+    assert diverged.status == Exit.FAILED and "NondeterminismError" in diverged.err
+    assert diverged.err.count("\n") == 1
 
     described = awsflow("workflow", "describe", "greet-1")
     assert "status:        OPEN" in described.out and "type:          Greeter 1.0" in described.out
