@@ -24,4 +24,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, cli: Any) -> int:
     """Run the service in the foreground until SIGINT or SIGTERM."""
-    return service_main(args.service_args, prog="awsflow local")
+    try:
+        return service_main(args.service_args, prog="awsflow local")
+    except SystemExit as stop:  # the service's argparse: --help, or a usage error (status 2)
+        return stop.code if isinstance(stop.code, int) else 2

@@ -290,3 +290,13 @@ def test_help_has_examples_and_the_exit_statuses(capsys: pytest.CaptureFixture[s
     for command in (["workflow", "start"], ["workflow", "history"], ["replay"], ["workflow", "stuck"]):
         assert main([*command, "--help"]) == 0
         assert "example" in capsys.readouterr().out, command
+
+
+def test_local_takes_the_services_own_options(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["local", "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert (
+        help_text.startswith("usage: awsflow local") and "--verify-sigv4" in help_text and "--db" in help_text
+    )
+    assert main(["local", "--page-size", "0"]) == Exit.USAGE
+    assert "expected a whole number from 1 to 1000" in capsys.readouterr().err
