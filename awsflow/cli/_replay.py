@@ -85,7 +85,8 @@ def report_lines(report: ReplayReport) -> list[str]:
                 f"{result.call} at {result.location}"
             )
         else:
-            lines.append(f"{result.outcome.value.upper():<16}{result.source}: {result.message}")
+            message = result.message.removeprefix(f"{result.source}: ")
+            lines.append(f"{result.outcome.value.upper():<16}{result.source}: {message}")
     failed = len(report.failures)
     lines.append(f"{len(report.results)} replayed, {len(report.results) - failed} ok, {failed} failed")
     return lines

@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from ._fetching import fetch_histories, list_executions
 from ._replayer import Replayer, ReplayOutcome, ReplayReport, ReplayResult
-from ._sources import HistoryFormatError, SavedHistory, history_files, history_from, load_history
+from ._sources import (
+    HistoryFormatError,
+    SavedHistory,
+    history_files,
+    history_from,
+    load_histories,
+    load_history,
+)
 
 __all__ = [
     "HistoryFormatError",
@@ -27,6 +34,7 @@ __all__ = [
     "history_files",
     "history_from",
     "list_executions",
+    "load_histories",
     "load_history",
 ]
 
@@ -41,6 +49,7 @@ for _public in (
     history_files,
     history_from,
     list_executions,
+    load_histories,
     load_history,
 ):
     _public.__module__ = __name__

@@ -27,7 +27,14 @@ from ..exceptions import NondeterminismError, QueryError
 from ..queries import decided_part
 from ..workflow_definition import execute_methods
 from ._fetching import fetch_histories
-from ._sources import HistoryFormatError, SavedHistory, history_files, history_from, load_history
+from ._sources import (
+    HistoryFormatError,
+    SavedHistory,
+    history_files,
+    history_from,
+    load_histories,
+    load_history,
+)
 
 __all__ = ["ReplayOutcome", "ReplayReport", "ReplayResult", "Replayer"]
 
@@ -98,7 +105,9 @@ class ReplayReport:
 
     def summary(self) -> str:
         """One line per history that failed, then the counts: for an assertion message or a log."""
-        lines = [f"{r.source}: {r.outcome.value}: {r.message}" for r in self.failures]
+        lines = [
+            f"{r.source}: {r.outcome.value}: {r.message.removeprefix(f'{r.source}: ')}" for r in self.failures
+        ]
         lines.append(f"{len(self.results)} histories replayed, {len(self.failures)} failed")
         return "\n".join(lines)
 
@@ -154,13 +163,22 @@ class Replayer:
         return self._replay(history)
 
     def replay_path(self, *paths: str | os.PathLike[str]) -> ReplayReport:
-        """Replay each file named, and every ``*.json`` file under each directory named.
+        """Replay each file named, and every ``*.json`` file under each directory named (with the
+        executions a file lists under ``children``).
 
         Raises:
             FileNotFoundError: a path does not exist.
         """
         files = [file for path in paths for file in history_files(path)]
-        return ReplayReport(tuple(self.replay_file(file) for file in files))
+        results: list[ReplayResult] = []
+        for file in files:
+            try:
+                histories = load_histories(file)
+            except (HistoryFormatError, OSError, UnicodeDecodeError) as error:
+                results.append(ReplayResult(str(file), None, None, None, ReplayOutcome.ERROR, str(error)))
+                continue
+            results.extend(self._replay(history) for history in histories)
+        return ReplayReport(tuple(results))
 
     def replay_many(self, histories: Iterable[SavedHistory]) -> ReplayReport:
         """Replay each history."""

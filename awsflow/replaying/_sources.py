@@ -9,6 +9,9 @@ Accepted (JSON):
   in order: their events are joined;
 - a bare list of events.
 
+A history object may also list further executions under ``children`` (each a history object),
+as the project's recorded botoflow histories do: :func:`load_histories` reads them all.
+
 A file in none of these shapes is an error naming the file (:class:`HistoryFormatError`),
 never an empty history. Event timestamps may be epoch seconds (SWF's JSON) or ISO 8601 text.
 """
@@ -25,7 +28,14 @@ from typing import Any
 from ..exceptions import AwsflowError
 from ..workflow_execution import WorkflowExecution
 
-__all__ = ["HistoryFormatError", "SavedHistory", "history_files", "history_from", "load_history"]
+__all__ = [
+    "HistoryFormatError",
+    "SavedHistory",
+    "history_files",
+    "history_from",
+    "load_histories",
+    "load_history",
+]
 
 
 class HistoryFormatError(AwsflowError, ValueError):
@@ -91,19 +101,39 @@ def history_from(value: Any, source: str = "<history>") -> SavedHistory:
     return SavedHistory(source, execution, events)
 
 
+def _read_json(path: str | os.PathLike[str]) -> Any:
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise HistoryFormatError(f"{path}: not JSON ({error})") from error
+
+
 def load_history(path: str | os.PathLike[str]) -> SavedHistory:
-    """The history in a JSON file.
+    """The history in a JSON file (the top-level one, if it also lists ``children``).
 
     Raises:
         HistoryFormatError: it is not JSON, or not a history.
         OSError: it cannot be read.
     """
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise HistoryFormatError(f"{path}: not JSON ({error})") from error
-    return history_from(value, str(path))
+    return history_from(_read_json(path), str(path))
+
+
+def load_histories(path: str | os.PathLike[str]) -> list[SavedHistory]:
+    """The history in a JSON file, then those it lists under ``children`` (``file#children[0]``...).
+
+    Raises:
+        HistoryFormatError: it is not JSON, or it or a child is not a history.
+        OSError: it cannot be read.
+    """
+    value = _read_json(path)
+    histories = [history_from(value, str(path))]
+    children = value.get("children", []) if isinstance(value, Mapping) else []
+    if not isinstance(children, list):
+        raise HistoryFormatError(f"{path}: 'children' must be a list of history objects")
+    for index, child in enumerate(children):
+        histories.append(history_from(child, f"{path}#children[{index}]"))
+    return histories
 
 
 def history_files(path: str | os.PathLike[str]) -> Iterator[Path]:

@@ -94,6 +94,8 @@ def test_every_recorded_botoflow_history_replays(recording: Any) -> None:
     for execution in [recorded, *recorded["children"]]:
         result = replayer.replay(execution, recording.file_name)
         assert result.ok, result.message
+    report = replayer.replay_path(HISTORIES / recording.file_name)  # the children too
+    assert len(report.results) == 1 + len(recorded["children"]) and report.ok, report.summary()
 
 
 def test_pages_and_bare_event_lists_are_histories_too(tmp_path: Path) -> None:
