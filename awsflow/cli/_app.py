@@ -1,9 +1,10 @@
 """The ``awsflow`` command: its parser, the options every command shares, and how errors end it.
 
-Each command group lives in a module of its own with a ``register(subparsers)`` function that
-adds its parsers and sets ``run`` (``run(args, cli) -> exit status``) on each. :data:`COMMANDS`
-lists those modules' functions in the order ``--help`` shows them; a new group (``awsflow ui``)
-adds its ``register`` there.
+Each command group lives in a module of its own with a ``register(subparsers, shared)`` function
+that adds its parsers (``parents=[shared]`` gives them the connection options and ``--json``)
+and sets ``run`` (``run(args, cli) -> exit status``) on each. :func:`build_parser` lists the
+groups in the order ``--help`` shows them: a new group of awsflow's own (``awsflow ui``) adds its
+module's ``register`` to that tuple; code outside awsflow appends to :data:`COMMANDS`.
 
 Errors a user can cause (an unknown execution, a refused request, the endpoint down, a bad
 argument) end the command with one line on stderr and an exit status (:class:`Exit`), never a
@@ -202,12 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(endpoint_url=None, region=None, profile=None, domain=None, json=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     commands.required = True
-    for register in (*COMMANDS, *(_local.register, _domains.register, _workflows.register, _replay.register)):
+    groups = (_local.register, _domains.register, _workflows.register, _replay.register)
+    for register in (*groups, *COMMANDS):
         register(commands, shared)
     return parser
 
 
-# Command groups added by other modules (``awsflow ui``): each ``register(subparsers, shared)``.
+# Command groups added by code outside awsflow: each ``register(subparsers, shared)``.
 COMMANDS: list[Register] = []
 
 

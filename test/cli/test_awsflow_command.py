@@ -16,7 +16,7 @@ from cli_workflows import TASK_LIST, Greeter, Greetings
 from waiting import wait_until
 
 from awsflow import ActivityWorker, WorkflowWorker
-from awsflow.cli import Exit, main
+from awsflow.cli import COMMANDS, Exit, main
 from awsflow.local import LocalSWF, VirtualClock
 
 WORKFLOWS = "cli_workflows:Greeter"
@@ -300,3 +300,16 @@ def test_local_takes_the_services_own_options(capsys: pytest.CaptureFixture[str]
     )
     assert main(["local", "--page-size", "0"]) == Exit.USAGE
     assert "expected a whole number from 1 to 1000" in capsys.readouterr().err
+
+
+def test_a_command_group_can_be_registered(capsys: pytest.CaptureFixture[str]) -> None:
+    def register(commands: Any, shared: Any) -> None:
+        hello = commands.add_parser("hello", parents=[shared], help="say hello")
+        hello.set_defaults(run=lambda args, cli: cli.print(f"hello {args.domain}") or 0)
+
+    COMMANDS.append(register)
+    try:
+        assert main(["hello", "--domain", "d"]) == 0
+        assert capsys.readouterr().out == "hello d\n"
+    finally:
+        COMMANDS.remove(register)
