@@ -29,7 +29,9 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     register_.add_argument("--description", default=None)
     register_.set_defaults(run=register_domain)
 
-    listing = actions.add_parser("list", parents=[shared], help="list the domains")
+    listing = actions.add_parser(
+        "list", parents=[shared], help="list the domains", epilog="example: awsflow domain list --json"
+    )
     listing.add_argument("--deprecated", action="store_true", help="list the deprecated ones instead")
     listing.set_defaults(run=list_domains)
 
@@ -38,7 +40,9 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
         ("deprecate", deprecate_domain, "deprecate a domain (no new executions)"),
         ("undeprecate", undeprecate_domain, "undeprecate a domain"),
     ):
-        action = actions.add_parser(name, parents=[shared], help=text)
+        action = actions.add_parser(
+            name, parents=[shared], help=text, epilog=f"example: awsflow domain {name} orders"
+        )
         action.add_argument("name")
         action.set_defaults(run=run)
 

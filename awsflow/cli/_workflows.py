@@ -70,7 +70,12 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     listing.add_argument("--limit", type=int, default=100, help="at most this many (default: 100; 0: all)")
     listing.set_defaults(run=list_workflows)
 
-    count = actions.add_parser("count", parents=[shared], help="count open and closed executions")
+    count = actions.add_parser(
+        "count",
+        parents=[shared],
+        help="count open and closed executions",
+        epilog="example: awsflow workflow count --type OrderWorkflow --since 1d",
+    )
     _add_filters(count)
     count.set_defaults(run=count_workflows)
 
@@ -132,7 +137,13 @@ _INPUT_HELP = (
 def _with_id(
     actions: Any, shared: argparse.ArgumentParser, name: str, text: str, epilog: str | None = None
 ) -> Any:
-    parser = actions.add_parser(name, parents=[shared], help=text, description=text, epilog=epilog)
+    parser = actions.add_parser(
+        name,
+        parents=[shared],
+        help=text,
+        description=text,
+        epilog=epilog or f"example: awsflow workflow {name} order-42 --domain orders",
+    )
     parser.add_argument("workflow_id", metavar="ID", help="the workflow id")
     parser.add_argument("--run-id", default=None, help="the run (default: the open one, else the newest)")
     return parser

@@ -287,7 +287,26 @@ def test_help_has_examples_and_the_exit_statuses(capsys: pytest.CaptureFixture[s
     assert main(["--help"]) == 0
     top = capsys.readouterr().out
     assert "exit status:" in top and "examples:" in top and "awsflow replay" in top
-    for command in (["workflow", "start"], ["workflow", "history"], ["replay"], ["workflow", "stuck"]):
+    leaves = [["type", "list"], ["replay"]]
+    leaves += [["domain", name] for name in ("register", "list", "describe", "deprecate", "undeprecate")]
+    leaves += [
+        ["workflow", name]
+        for name in (
+            "start",
+            "list",
+            "count",
+            "describe",
+            "history",
+            "result",
+            "signal",
+            "cancel",
+            "terminate",
+            "query",
+            "stuck",
+            "profile",
+        )
+    ]
+    for command in leaves:
         assert main([*command, "--help"]) == 0
         assert "example" in capsys.readouterr().out, command
 
