@@ -88,6 +88,22 @@ class SwfCaller:
             wait=_closures.wait,
         )
 
+    def get_workflow(
+        self,
+        workflow_id: str,
+        run_id: str | None = None,
+        *,
+        definition: type | None = None,
+        data_converter: Any = None,
+    ) -> WorkflowHandle:
+        """A handle on the execution ``workflow_id`` of this caller's domain (see
+        :func:`awsflow.get_workflow`; without a run id: the open run, else the newest).
+
+        .. versionadded:: 0.1
+        """
+        execution = WorkflowExecution(workflow_id, run_id)
+        return self.workflow_handle(execution, definition=definition, data_converter=data_converter)
+
     # -- starting and signalling (StartWorkflowContext) -----------------------------------------
     def _start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
         context = peek_context()

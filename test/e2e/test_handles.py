@@ -178,3 +178,13 @@ def test_history_fetches_each_page_only_when_the_iteration_reaches_it(flow: Flow
     total = 1 + len(rest)
     assert [e.event_id for e in rest] == list(range(2, total + 1))
     assert len(calls) == -(-total // 3)  # one request per page of 3
+
+
+def test_a_worker_or_starter_looks_executions_up_by_workflow_id(flow: Flow) -> None:
+    worker = flow.workflow_worker(flows.Signals)
+    run = flows.Signals.run(1)
+    with workflow_starter(None, "us-east-1", flow.domain, TASK_LIST, client=flow.client) as starter:
+        handle = starter.get_workflow(run.workflow_execution.workflow_id, definition=flows.Signals)
+    handle.signal("deliver", "found")
+    assert worker.get_workflow(run.workflow_execution.workflow_id).result(timeout=10) == ["found"]
+    assert handle.run_id == run.workflow_execution.run_id
