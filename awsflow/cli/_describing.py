@@ -15,7 +15,7 @@ def failure_text(description: ExecutionDescription) -> str | None:
     failure = description.decision_failure
     if failure is None:
         return None
-    where = f" at {failure.source}" if failure.source else ""
+    where = f" at {failure.location}" if failure.location else ""
     return (
         f"decision failing since {timestamp(failure.since)}: {failure.error_type}{where} "
         f"({failure.attempts} attempt{'s' if failure.attempts != 1 else ''}): {failure.message}"

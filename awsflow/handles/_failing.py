@@ -22,19 +22,37 @@ __all__ = ["DecisionFailure", "current_failure"]
 class DecisionFailure:
     """The decision tasks of an execution keep failing.
 
+    The fields are those of ``awsflow.decision_failures.DecisionFailure`` (issue 14 §2, being
+    built on another branch), which takes this one's place when it lands: only the time-outs
+    are known here, so there is no source line, no stack and no retry timer.
+
     Attributes:
         error_type: what failed (``"DecisionTaskTimedOut"`` when only the time-outs are known).
         message: a sentence saying what happened.
-        source: ``file:line`` in the workflow's code, when known.
-        since: when the first failing decision task of the current run of failures failed.
+        source_file, source_line: the workflow code's line the error names, when known.
+        stack: the failure's traceback, when known ("" otherwise).
+        since: when the first failing decision task of the current streak failed.
+        failed_at: when the latest one failed.
         attempts: decision tasks failed since the last one that completed.
+        next_retry_at: when the next attempt is due, when known.
     """
 
     error_type: str
     message: str
-    source: str | None
-    since: dt.datetime
+    source_file: str | None
+    source_line: int | None
+    stack: str
+    since: dt.datetime | None
+    failed_at: dt.datetime | None
     attempts: int
+    next_retry_at: dt.datetime | None
+
+    @property
+    def location(self) -> str | None:
+        """``file:line``, or None."""
+        if self.source_file is None:
+            return None
+        return self.source_file if self.source_line is None else f"{self.source_file}:{self.source_line}"
 
 
 def current_failure(events: Sequence[Mapping[str, Any]]) -> DecisionFailure | None:
@@ -55,7 +73,11 @@ def current_failure(events: Sequence[Mapping[str, Any]]) -> DecisionFailure | No
         message=f"{count} decision task{'s' if count > 1 else ''} timed out in a row since "
         f"{since:%Y-%m-%d %H:%M:%S} UTC: the workflow worker fails or is too slow to answer "
         "(see its log)",
-        source=None,
+        source_file=None,
+        source_line=None,
+        stack="",
         since=since,
+        failed_at=to_datetime(timed_out[-1]["eventTimestamp"]),
         attempts=count,
+        next_retry_at=None,
     )
