@@ -16,9 +16,11 @@ def failure_text(description: ExecutionDescription) -> str | None:
     if failure is None:
         return None
     where = f" at {failure.location}" if failure.location else ""
+    name = failure.error_type.rsplit(".", 1)[-1]
     return (
-        f"decision failing since {timestamp(failure.since)}: {failure.error_type}{where} "
-        f"({failure.attempts} attempt{'s' if failure.attempts != 1 else ''}): {failure.message}"
+        f"decision failing since {timestamp(failure.since)}: {name}{where} "
+        f"({failure.attempts} attempt{'s' if failure.attempts != 1 else ''}): "
+        f"{failure.message.splitlines()[0] if failure.message else ''}"
     )
 
 
