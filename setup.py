@@ -12,6 +12,7 @@ setup(
     package_data={"awsflow": ["py.typed"]},
     python_requires=">=3.10",
     install_requires=["botocore>=1.31"],
+    entry_points={"console_scripts": ["awsflow = awsflow.cli:console_main"]},
     extras_require={
         "test": [
             "pytest>=7",

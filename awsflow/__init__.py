@@ -41,6 +41,7 @@ from .decorators import (
 )
 from .exceptions import ActivityCancelledError
 from .flow_types import ActivityType, SignalType, WorkflowType
+from .handles import WorkflowHandle, get_workflow
 from .options import activity_options, workflow_options
 from .queries import query, query_workflow
 from .retry_policy import RetryPolicy
@@ -92,6 +93,7 @@ __all__ = [
     "ThreadedActivityExecutor",
     "ThreadedWorkflowExecutor",
     "WorkflowDefinition",
+    "WorkflowHandle",
     "WorkflowType",
     "WorkflowWorker",
     "__version__",
@@ -104,6 +106,7 @@ __all__ = [
     "execute",
     "fanout",
     "get_context",
+    "get_workflow",
     "history_length",
     "manual_activity",
     "patched",

@@ -121,17 +121,51 @@ class WorkflowDefinition:
         workflow's exception), WorkflowTimedOutError, WorkflowTerminatedError,
         WorkflowCanceledError, or TimeoutError after ``timeout`` seconds.
         """
-        starter = starter_of(self)
-        if starter is None or self.workflow_execution is None:
-            raise TypeError("wait_for_completion works on an instance returned by starting a workflow")
-        # A temporary exception to the layering (test_layering's TEMPORARY_BACK_EDGES): the wait
-        # belongs to the worker or starter that started the execution, whose public API is being
-        # reworked on another branch (issue 12); until it offers it, the workers' function is used.
-        from .workers._results import wait_for_result
+        return _handle_of(self, "wait_for_completion").result(timeout)
 
-        return wait_for_result(
-            starter._call, starter.domain, self.workflow_execution, converter_of(self), timeout
-        )
+    # -- the execution handle (outside workflow code; see awsflow.handles) -------------------------
+    def result(self, timeout: float | None = None) -> Any:
+        """For an execution started from outside: wait for its result (``wait_for_completion``).
+
+        .. versionadded:: 0.1
+        """
+        return _handle_of(self, "result").result(timeout)
+
+    def signal(self, name: str, /, *args: Any, **kwargs: Any) -> None:
+        """For an execution started from outside: send it the signal ``name``.
+
+        .. versionadded:: 0.1
+        """
+        _handle_of(self, "signal").signal(name, *args, **kwargs)
+
+    def request_cancel(self) -> None:
+        """For an execution started from outside: ask SWF to cancel it.
+
+        .. versionadded:: 0.1
+        """
+        _handle_of(self, "request_cancel").request_cancel()
+
+    def terminate(self, reason: str | None = None, details: str | None = None) -> None:
+        """For an execution started from outside: terminate it (its code is not told).
+
+        .. versionadded:: 0.1
+        """
+        _handle_of(self, "terminate").terminate(reason, details)
+
+    def describe(self) -> Any:
+        """For an execution started from outside: an :class:`awsflow.handles.ExecutionDescription`.
+
+        .. versionadded:: 0.1
+        """
+        return _handle_of(self, "describe").describe()
+
+    def history(self, *, decode: bool = False, reverse: bool = False) -> Any:
+        """For an execution started from outside: its :class:`awsflow.handles.HistoryEvent` s,
+        fetched page by page.
+
+        .. versionadded:: 0.1
+        """
+        return _handle_of(self, "history").history(decode=decode, reverse=reverse)
 
     @coroutine
     def cancellation_handler(self) -> Any:
@@ -146,6 +180,26 @@ class WorkflowDefinition:
         fails with its exception instead.
         """
         return None
+
+
+def _handle_of(instance: WorkflowDefinition, method: str) -> Any:
+    """The execution handle (``awsflow.handles.WorkflowHandle``) of an instance returned by
+    starting a workflow, made by the worker or starter that started it."""
+    starter = starter_of(instance)
+    if isinstance(current(), DecisionContext):
+        raise TypeError(
+            f"{type(instance).__name__}.{method} is for use outside workflow code; in workflow code "
+            "cancel a child with .cancel(), signal it through its @signal methods, and wait on the "
+            "Future its start returned"
+        )
+    if starter is None or instance.workflow_execution is None:
+        raise TypeError(
+            f"{type(instance).__name__}.{method} works on an instance returned by starting a workflow "
+            "(or use awsflow.get_workflow(domain, workflow_id))"
+        )
+    return starter.workflow_handle(
+        instance.workflow_execution, definition=type(instance), data_converter=converter_of(instance)
+    )
 
 
 def execute_methods(definition: type) -> dict[WorkflowType, str]:

@@ -89,9 +89,11 @@ def _snapshot_every(value: str) -> int | None:
     return every or None
 
 
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+def parse_args(
+    argv: Sequence[str] | None = None, prog: str = "python -m awsflow.local"
+) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m awsflow.local",
+        prog=prog,
         description="An Amazon SWF-compatible service for development and tests.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
@@ -164,8 +166,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
+def main(argv: Sequence[str] | None = None, prog: str = "python -m awsflow.local") -> int:
+    """Run the service until SIGINT or SIGTERM; ``prog`` names the command in its help."""
+    args = parse_args(argv, prog)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -11,8 +11,10 @@ from botocore.config import Config
 
 from ..context._contexts import peek_context
 from ..decider._commands import check_size
+from ..handles import WorkflowHandle
 from ..swf_exceptions import swf_exception_wrapper
 from ..workflow_execution import WorkflowExecution
+from . import _closures
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +68,41 @@ class SwfCaller:
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
         with swf_exception_wrapper():
             return getattr(self.client, xform_name(operation))(**request)
+
+    def workflow_handle(
+        self, execution: WorkflowExecution, *, definition: type | None = None, data_converter: Any = None
+    ) -> WorkflowHandle:
+        """A handle on ``execution`` in this caller's domain, through this caller's client.
+
+        Waiting for its result wakes as soon as a workflow worker of this process closes it.
+        """
+        if not execution.workflow_id:
+            raise ValueError(f"a workflow handle needs a workflow id, not {execution}")
+        return WorkflowHandle(
+            self._call,
+            self._domain,
+            execution.workflow_id,
+            execution.run_id,
+            definition=definition,
+            data_converter=data_converter,
+            wait=_closures.wait,
+        )
+
+    def get_workflow(
+        self,
+        workflow_id: str,
+        run_id: str | None = None,
+        *,
+        definition: type | None = None,
+        data_converter: Any = None,
+    ) -> WorkflowHandle:
+        """A handle on the execution ``workflow_id`` of this caller's domain (see
+        :func:`awsflow.get_workflow`; without a run id: the open run, else the newest).
+
+        .. versionadded:: 0.1
+        """
+        execution = WorkflowExecution(workflow_id, run_id)
+        return self.workflow_handle(execution, definition=definition, data_converter=data_converter)
 
     # -- starting and signalling (StartWorkflowContext) -----------------------------------------
     def _start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:

@@ -1,11 +1,17 @@
-"""Waiting for a workflow execution to close, and reading its outcome, from outside it."""
+"""Waiting for a workflow execution to close, and reading its outcome, from outside it.
+
+The wait asks DescribeWorkflowExecution at intervals growing from 50 ms to 5 s. A caller that
+can be told sooner (a workflow worker in the same process posts the runs it closes) passes its
+own ``wait``, which returns early when told.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
-from ..decider._failures import decode_failure
+from .._swf import decode_failure
 from ..exceptions import (
     RemoteExceptionStandIn,
     WorkflowCanceledError,
@@ -14,19 +20,33 @@ from ..exceptions import (
     WorkflowTimedOutError,
 )
 from ..workflow_execution import WorkflowExecution
-from . import _closures
 
 FIRST_CHECK_INTERVAL = 0.05
 MAX_CHECK_INTERVAL = 5.0
 
 
+# wait(workflow_id, run_id, seconds): returns after at most ``seconds``, sooner if it knows the
+# run closed.
+Waiter = Callable[[str, str, float], object]
+
+
+def sleep_wait(workflow_id: str, run_id: str, seconds: float) -> None:
+    """The waiter of a caller that is never told: sleep ``seconds``."""
+    time.sleep(seconds)
+
+
 def wait_for_result(
-    call: Any, domain: str, execution: WorkflowExecution, converter: Any, timeout: float | None
+    call: Any,
+    domain: str,
+    execution: WorkflowExecution,
+    converter: Any,
+    timeout: float | None,
+    wait: Waiter = sleep_wait,
 ) -> Any:
     """The result of ``execution`` (following continue-as-new), raising its failure.
 
-    Wakes as soon as a worker of this process closes the run; otherwise asks SWF at intervals
-    growing from 50 ms to 5 s. Raises TimeoutError if ``timeout`` seconds pass first.
+    Between checks it calls ``wait`` (see the module docstring). Raises TimeoutError if
+    ``timeout`` seconds pass first.
     """
     deadline = None if timeout is None else time.monotonic() + timeout
     interval = FIRST_CHECK_INTERVAL
@@ -41,7 +61,7 @@ def wait_for_result(
             remaining = None if deadline is None else deadline - time.monotonic()
             if remaining is not None and remaining <= 0:
                 raise TimeoutError(f"workflow {tuple(execution)} is still open after {timeout} s")
-            _closures.wait(execution.workflow_id, execution.run_id, min(interval, remaining or interval))
+            wait(execution.workflow_id, execution.run_id, min(interval, remaining or interval))
             interval = min(interval * 2, MAX_CHECK_INTERVAL)
             continue
         last = call("GetWorkflowExecutionHistory", {**request, "reverseOrder": True, "maximumPageSize": 1})[

@@ -1,0 +1,32 @@
+"""What several commands read from their arguments: ``--input`` values, and the execution named."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from ..handles import WorkflowHandle
+from ._app import CliError
+
+__all__ = ["handle_for", "parse_arguments"]
+
+
+def parse_arguments(text: str | None) -> tuple[Any, ...]:
+    """``--input``: a JSON array is the positional arguments; any other JSON value is the one argument.
+
+    Raises:
+        CliError: not JSON.
+    """
+    if text is None:
+        return ()
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CliError(f"--input is not JSON: {error}") from error
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def handle_for(cli: Any, args: argparse.Namespace, definition: type | None = None) -> WorkflowHandle:
+    """The handle of the execution ``ID`` / ``--run-id`` names."""
+    return WorkflowHandle(cli.call, cli.domain, args.workflow_id, args.run_id, definition=definition)

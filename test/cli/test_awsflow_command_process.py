@@ -1,0 +1,117 @@
+"""The ``awsflow`` command as a separate process: ``awsflow local`` serves, and the history ->
+replay pipeline of issue 14 works through a shell, with the endpoint and domain from the
+environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import botocore.session
+import cli_workflows
+import pytest
+from cli_workflows import TASK_LIST, Greeter, Greetings
+
+import awsflow
+import awsflow.cli
+from awsflow import ActivityWorker, WorkflowWorker, workflow_starter
+
+COMMAND = f"{sys.executable} -m awsflow.cli"
+ROOT = Path(awsflow.__file__).parents[1]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    path = os.pathsep.join([str(ROOT), str(Path(cli_workflows.__file__).parent)])
+    return {**os.environ, "PYTHONPATH": path, **extra}
+
+
+@pytest.fixture
+def service() -> Iterator[str]:
+    """``awsflow local --port 0`` in its own process; its endpoint URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "awsflow.cli", "local", "--port", "0", "--log-level", "WARNING"],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=environment(),
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()  # the service prints its URL once it listens
+        assert line.startswith("awsflow.local listening on "), line
+        yield line.split()[-1]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
+    service: str, tmp_path: Path
+) -> None:
+    domain = f"cli-{uuid.uuid4().hex[:8]}"
+    client = botocore.session.get_session().create_client(
+        "swf", region_name="us-east-1", endpoint_url=service, aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+    env = environment(AWS_ENDPOINT_URL_SWF=service, AWSFLOW_DOMAIN=domain)
+    with (
+        WorkflowWorker(None, "us-east-1", domain, TASK_LIST, Greeter, client=client),
+        ActivityWorker(None, "us-east-1", domain, TASK_LIST, Greetings(), client=client),
+    ):
+        with workflow_starter(None, "us-east-1", domain, TASK_LIST, client=client):
+            greeter = Greeter.run("ann")
+        greeter.finish()
+        assert greeter.result(timeout=10) == "hello ann"
+    workflow_id = greeter.workflow_execution.workflow_id
+
+    good = subprocess.run(
+        f"{COMMAND} workflow history {workflow_id} --json > h.json && {COMMAND} replay h.json "
+        "--workflows cli_workflows:Greeter",
+        shell=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.startswith("ok              h.json")
+
+    changed = subprocess.run(
+        [*COMMAND.split(), "replay", "h.json", "--workflows", "cli_workflows:GreeterChanged"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = next(
+        n
+        for n, text in enumerate(Path(cli_workflows.__file__).read_text().splitlines(), 1)
+        if "# THE CHANGED CALL" in text
+    )
+    assert changed.returncode == 1, changed.stderr
+    assert f"cli_workflows.py:{line}" in changed.stdout and "Greetings.hello" in changed.stdout
+
+    unknown = subprocess.run(
+        [*COMMAND.split(), "workflow", "describe", "nobody"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (unknown.returncode, unknown.stdout) == (3, ""), unknown.stderr
+    assert unknown.stderr.startswith("awsflow: error: UnknownResourceFault"), unknown.stderr
+    assert unknown.stderr.count("\n") == 1, unknown.stderr
+
+
+def test_the_console_script_is_declared() -> None:
+    setup = (ROOT / "setup.py").read_text()
+    assert '"awsflow = awsflow.cli:console_main"' in setup
+    assert callable(awsflow.cli.console_main)
