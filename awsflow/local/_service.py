@@ -441,6 +441,11 @@ class Service:
                 return self._engine.busy(served)
             return []
 
+    def run_is_open(self, domain: str, workflow_id: str, run_id: str) -> bool:
+        """Whether that run exists and is open."""
+        with self._lock:
+            return self._engine.run_is_open(domain, workflow_id, run_id)
+
     def skip_time(self, served: Served, *, until: float | None = None) -> float | None:
         """If the region is quiet, move the clock to the next standing deadline and fire it.
 

@@ -1,0 +1,76 @@
+"""A started execution, as a test sees it: its result, signals, cancel, history.
+
+Minimal on purpose: the execution handles of the CLI work (issue 15, helper "handles-cli") are
+the general ones; this one is replaced by them when they land, keeping ``result`` routed
+through the environment, whose time skipping runs while a test waits for a result.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..workflow_execution import WorkflowExecution
+
+if TYPE_CHECKING:
+    from ._environment import WorkflowEnvironment
+
+__all__ = ["WorkflowHandle"]
+
+
+class WorkflowHandle:
+    """An execution started by :meth:`WorkflowEnvironment.start`.
+
+    Attributes:
+        workflow_execution: the execution's ``(workflow_id, run_id)``.
+        instance: the workflow instance botoflow's API returns when starting: its ``@signal``
+            methods send signals and its ``@query`` methods answer queries.
+    """
+
+    def __init__(self, env: WorkflowEnvironment, instance: Any) -> None:
+        self._env = env
+        self.instance = instance
+        self.workflow_execution: WorkflowExecution = instance.workflow_execution
+
+    def __repr__(self) -> str:
+        return f"<WorkflowHandle {self.workflow_execution.workflow_id} {self.workflow_execution.run_id}>"
+
+    def result(self, timeout: float | None = None) -> Any:
+        """The workflow's result, or its failure raised (WorkflowFailedError & co.).
+
+        While it waits, the environment skips time (unless ``auto_time_skipping=False``).
+        ``timeout`` bounds the wait in real seconds (TimeoutError).
+        """
+        return self._env.wait_for_result(self.instance, timeout=timeout)
+
+    def signal(self, name: str, *args: Any, **kwargs: Any) -> None:
+        """Send the workflow's ``@signal`` method ``name`` with these arguments."""
+        with self._env.starting():
+            getattr(self.instance, name)(*args, **kwargs)
+
+    def query(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Ask the workflow's ``@query`` method ``name`` (answered by replaying the history)."""
+        return getattr(self.instance, name)(*args, **kwargs)
+
+    def request_cancel(self) -> None:
+        """Ask SWF to cancel the execution (RequestCancelWorkflowExecution)."""
+        self._env.client.request_cancel_workflow_execution(domain=self._env.domain, **self._ids())
+
+    def terminate(self, reason: str | None = None) -> None:
+        """Terminate the execution (TerminateWorkflowExecution)."""
+        extra = {} if reason is None else {"reason": reason}
+        self._env.client.terminate_workflow_execution(domain=self._env.domain, **self._ids(), **extra)
+
+    def describe(self) -> dict[str, Any]:
+        """DescribeWorkflowExecution's answer for this run."""
+        execution = {"workflowId": self.workflow_execution.workflow_id, "runId": self.workflow_execution.run_id}
+        answer: dict[str, Any] = self._env.client.describe_workflow_execution(
+            domain=self._env.domain, execution=execution
+        )
+        return answer
+
+    def history(self) -> list[dict[str, Any]]:
+        """Every event of this run, oldest first, as GetWorkflowExecutionHistory gives them."""
+        return self._env.history(self.workflow_execution)
+
+    def _ids(self) -> dict[str, str]:
+        return {"workflowId": self.workflow_execution.workflow_id, "runId": self.workflow_execution.run_id}
