@@ -12,6 +12,9 @@ setup(
     package_data={"awsflow": ["py.typed"]},
     python_requires=">=3.10",
     install_requires=["botocore>=1.31"],
+    # awsflow's pytest plugin (fixtures swf_env, swf_client; --swf-endpoint), active once
+    # installed. Named after its module, so "-p awsflow.testing.pytest_plugin" loads it once.
+    entry_points={"pytest11": ["awsflow.testing.pytest_plugin = awsflow.testing.pytest_plugin"]},
     extras_require={
         "test": [
             "pytest>=7",

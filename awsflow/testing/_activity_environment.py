@@ -90,6 +90,8 @@ class ActivityEnvironment:
         self._lock = threading.Lock()
         self._cancel_requested = False
         self._context: ActivityContext | None = None
+        self._background = False  # the context's heartbeats now stand for a worker's automatic one
+        self._auto_heartbeated = False  # the activity running would get automatic heartbeats
 
     # -- what the test calls --------------------------------------------------------------------
     def request_cancel(self) -> None:
@@ -101,9 +103,13 @@ class ActivityEnvironment:
         """
         with self._lock:
             self._cancel_requested = True
-            context = self._context
-        if context is not None and _auto_heartbeats(context.activity_type):
-            context.background_heartbeat()
+            context = self._context if self._auto_heartbeated else None
+        if context is not None:
+            self._background = True
+            try:
+                context.background_heartbeat()
+            finally:
+                self._background = False
 
     def run(self, activity: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run ``activity`` (``MyActivities().method``, or a plain function) with these arguments.
@@ -127,6 +133,9 @@ class ActivityEnvironment:
         set_context(context)
         with self._lock:
             self._context = context
+            # As in a worker: plain functions of a type with a heartbeat timeout get automatic
+            # heartbeats; generators heartbeat at their yields only.
+            self._auto_heartbeated = _auto_heartbeats(activity_type) and not inspect.isgeneratorfunction(activity)
         try:
             result = activity(*args, **kwargs)
             if inspect.isgenerator(result):
@@ -141,6 +150,8 @@ class ActivityEnvironment:
     # -- what the activity context calls (the worker's side) ----------------------------------
     def request_heartbeat(self, task: ActivityTask, details: str | None = None) -> dict[str, Any]:
         """Record a heartbeat; answer as SWF does, with whether a cancel was requested."""
+        if self._background:  # an automatic heartbeat: not the activity's own, not recorded
+            return {"cancelRequested": self._cancel_requested}
         with self._lock:
             self.heartbeats.append(details)
             if self.cancel_at_heartbeat is not None and len(self.heartbeats) >= self.cancel_at_heartbeat:
