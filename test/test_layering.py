@@ -195,6 +195,18 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.workflow_definition",
         "awsflow.workflow_execution",
     },
+    # The testing kit for users' workflows: real workers on an in-process awsflow.local.
+    "awsflow.testing": {
+        "awsflow.context",
+        "awsflow.data_converter",
+        "awsflow.decorator_descriptors",
+        "awsflow.local",
+        "awsflow.options",
+        "awsflow.workers",
+        "awsflow.workflow_definition",
+        "awsflow.workflow_execution",
+        "awsflow.workflow_starting",
+    },
     # -- the public face: it may import anything -----------------------------------------------------
     "awsflow": {"*"},
 }
@@ -421,6 +433,11 @@ def test_awsflow_local_reaches_nothing_of_the_framework() -> None:
 def test_production_code_never_imports_the_test_package() -> None:
     importers = {unit_of(i.source) for i in unit_imports() if unit_of(i.target) == "awsflow.test"}
     assert importers == set(), importers
+
+
+def test_production_code_never_imports_the_testing_kit() -> None:
+    importers = {unit_of(i.source) for i in unit_imports() if unit_of(i.target) == "awsflow.testing"}
+    assert importers - {"awsflow.testing"} == set(), importers
 
 
 # -- cycles --------------------------------------------------------------------------------------

@@ -44,13 +44,13 @@ from ._store import SetAside, Store, StoreSize
 from ._watcher import PollWatch
 from .engine import (
     EMPTY_POLL_REPLIES,
-    Busy,
-    Served,
     LAMBDA_RESULT,
     POLL_OPERATIONS,
+    Busy,
     Engine,
     LimitExceededFault,
     Reply,
+    Served,
     ServiceUnavailableException,
     SwfFault,
 )

@@ -121,7 +121,7 @@ class ActivityEnvironment:
         converter = getattr(activity_type, "data_converter", None) or JSONDataConverter()
         task = ActivityTask(
             id=self.activity_id,
-            name=getattr(activity_type, "name", None) or getattr(activity, "__name__", repr(activity)),
+            name=str(getattr(activity_type, "name", None) or getattr(activity, "__name__", repr(activity))),
             version=str(getattr(activity_type, "version", None) or "testing"),
             input=None,
             started_event_id=1,
@@ -135,7 +135,9 @@ class ActivityEnvironment:
             self._context = context
             # As in a worker: plain functions of a type with a heartbeat timeout get automatic
             # heartbeats; generators heartbeat at their yields only.
-            self._auto_heartbeated = _auto_heartbeats(activity_type) and not inspect.isgeneratorfunction(activity)
+            self._auto_heartbeated = _auto_heartbeats(activity_type) and not inspect.isgeneratorfunction(
+                activity
+            )
         try:
             result = activity(*args, **kwargs)
             if inspect.isgenerator(result):
@@ -181,7 +183,7 @@ def _activity_type_of(activity: Any) -> Any:
     """The ActivityType behind ``instance.method`` (a partial), an ActivityFunc, or None."""
     if isinstance(activity, ActivityFunc):
         raise TypeError(
-            f"{activity.__name__} is an activity method taken from its class; pass it from an "
+            f"{activity.activity_type.name} is an activity method taken from its class; pass it from an "
             "instance (MyActivities().method) so that it has its self"
         )
     if isinstance(activity, functools.partial) and activity.args:

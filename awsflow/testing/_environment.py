@@ -131,11 +131,14 @@ class WorkflowEnvironment:
             retention = "1"
         try:
             self._client = self.new_client()
-            try:
-                self._client.register_domain(name=self.domain, workflowExecutionRetentionPeriodInDays=retention)
-            except self._client.exceptions.DomainAlreadyExistsFault:
-                pass  # a real endpoint's sandbox domain is registered once and reused
-            self._starter = workflow_starter(None, self.region, self.domain, self.task_list, client=self._client)
+            # A real endpoint's sandbox domain is registered once and reused.
+            with contextlib.suppress(self._client.exceptions.DomainAlreadyExistsFault):
+                self._client.register_domain(
+                    name=self.domain, workflowExecutionRetentionPeriodInDays=retention
+                )
+            self._starter = workflow_starter(
+                None, self.region, self.domain, self.task_list, client=self._client
+            )
         except BaseException:
             self.close()
             raise
@@ -212,7 +215,9 @@ class WorkflowEnvironment:
         """
         task_list = task_list or self.task_list
         workflows = [d for d in definitions if isinstance(d, type) and issubclass(d, WorkflowDefinition)]
-        activities = [d for d in definitions if not (isinstance(d, type) and issubclass(d, WorkflowDefinition))]
+        activities = [
+            d for d in definitions if not (isinstance(d, type) and issubclass(d, WorkflowDefinition))
+        ]
         started: list[BaseWorker] = []
         if workflows:
             workflow_worker = WorkflowWorker(
@@ -304,18 +309,18 @@ class WorkflowEnvironment:
             return instance.wait_for_completion(timeout)
         give_up_at = None if timeout is None else time.monotonic() + timeout
         execution: WorkflowExecution = instance.workflow_execution
-        run_id = execution.run_id
+        workflow_id, run_id = str(execution.workflow_id), str(execution.run_id)
         while True:
-            self._settle(give_up_at, watch=(execution.workflow_id, run_id))
-            if not self.local.service.run_is_open(self.domain, execution.workflow_id, run_id):
-                following = self._continued_as(WorkflowExecution(execution.workflow_id, run_id))
+            self._settle(give_up_at, watch=(workflow_id, run_id))
+            if not self.local.service.run_is_open(self.domain, workflow_id, run_id):
+                following = self._continued_as(WorkflowExecution(workflow_id, run_id))
                 if following is None:
                     break
                 run_id = following
                 continue
             if self.local.service.skip_time(self._is_served) is None and not self._busy_now():
                 raise RuntimeError(
-                    f"workflow {execution.workflow_id} ({run_id}) is open, no worker has anything to "
+                    f"workflow {workflow_id} ({run_id}) is open, no worker has anything to "
                     "do and no timer or timeout is ahead: nothing can ever close it"
                 )
         remaining = None if give_up_at is None else max(0.0, give_up_at - time.monotonic())
@@ -382,4 +387,3 @@ class WorkflowEnvironment:
         for page in paginator.paginate(domain=self.domain, execution=request):
             events.extend(page["events"])
         return events
-

@@ -62,7 +62,10 @@ class WorkflowHandle:
 
     def describe(self) -> dict[str, Any]:
         """DescribeWorkflowExecution's answer for this run."""
-        execution = {"workflowId": self.workflow_execution.workflow_id, "runId": self.workflow_execution.run_id}
+        execution = {
+            "workflowId": self.workflow_execution.workflow_id,
+            "runId": self.workflow_execution.run_id,
+        }
         answer: dict[str, Any] = self._env.client.describe_workflow_execution(
             domain=self._env.domain, execution=execution
         )
@@ -73,4 +76,7 @@ class WorkflowHandle:
         return self._env.history(self.workflow_execution)
 
     def _ids(self) -> dict[str, str]:
-        return {"workflowId": self.workflow_execution.workflow_id, "runId": self.workflow_execution.run_id}
+        return {
+            "workflowId": str(self.workflow_execution.workflow_id),
+            "runId": str(self.workflow_execution.run_id),
+        }

@@ -69,7 +69,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     endpoint = config.getoption("--swf-endpoint")
     if endpoint is None:
         return
-    skip = pytest.mark.skip(reason=f"needs the in-process service's virtual clock; running against {endpoint}")
+    skip = pytest.mark.skip(
+        reason=f"needs the in-process service's virtual clock; running against {endpoint}"
+    )
     for item in items:
         if item.get_closest_marker(LOCAL_ONLY) is not None:
             item.add_marker(skip)

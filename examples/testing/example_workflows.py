@@ -72,7 +72,9 @@ class CardDeclined(Exception):
     """The bank said no: retrying will not change its mind."""
 
 
-PAYMENTS = RetryPolicy(initial_interval=10, backoff_coefficient=2, maximum_attempts=4, non_retryable=(CardDeclined,))
+PAYMENTS = RetryPolicy(
+    initial_interval=10, backoff_coefficient=2, maximum_attempts=4, non_retryable=(CardDeclined,)
+)
 
 
 @activities(schedule_to_start_timeout=60, start_to_close_timeout=60)

@@ -24,7 +24,9 @@ def test_a_cancel_stops_the_copy_at_its_next_heartbeat() -> None:
 
 def test_a_generator_activity_heartbeats_at_each_yield_and_cleans_up_when_canceled() -> None:
     activities = ArchiveActivities()
-    env = ActivityEnvironment(on_heartbeat=lambda details: env.request_cancel() if len(env.heartbeats) == 2 else None)
+    env = ActivityEnvironment(
+        on_heartbeat=lambda details: env.request_cancel() if len(env.heartbeats) == 2 else None
+    )
     with pytest.raises(ActivityCancelledError):
         env.run(activities.compress, ["x", "y", "z"])
     # The cancel asked for at the second heartbeat is SWF's answer to the third.

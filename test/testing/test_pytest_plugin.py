@@ -45,7 +45,13 @@ def test_swf_endpoint_runs_the_same_tests_against_another_service(
     pytester.makepyfile(USING_THE_FIXTURES)
     with LocalSWF() as remote:
         result = pytester.runpytest_subprocess(
-            "-p", "awsflow.testing.pytest_plugin", "--swf-endpoint", remote.endpoint_url, "--swf-domain", "shared", "-rs"
+            "-p",
+            "awsflow.testing.pytest_plugin",
+            "--swf-endpoint",
+            remote.endpoint_url,
+            "--swf-domain",
+            "shared",
+            "-rs",
         )
         assert remote.client().describe_domain(name="shared")["domainInfo"]["name"] == "shared"
     result.assert_outcomes(passed=1, skipped=1)

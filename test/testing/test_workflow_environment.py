@@ -85,9 +85,11 @@ def test_thirty_days_of_sleep_with_an_hour_of_backoff_take_under_a_second() -> N
     with WorkflowEnvironment() as env:
         env.start_workers(Steps, RaceActivities())
         assert len(env.run(Steps.run, [30 * DAY, 3600])) == 2
-        assert env.now() - env.history(env.start(Steps.run, []).workflow_execution)[0][
-            "eventTimestamp"
-        ].timestamp() == 0
+        assert (
+            env.now()
+            - env.history(env.start(Steps.run, []).workflow_execution)[0]["eventTimestamp"].timestamp()
+            == 0
+        )
     assert time.monotonic() - wall < 1.0
 
 
@@ -162,7 +164,12 @@ def test_a_sticky_workflow_worker_works_with_time_skipping() -> None:
     with WorkflowEnvironment() as env:
         env.add_worker(
             WorkflowWorker(
-                None, "us-east-1", env.domain, env.task_list, Steps, client=env.new_client(),
+                None,
+                "us-east-1",
+                env.domain,
+                env.task_list,
+                Steps,
+                client=env.new_client(),
                 sticky_schedule_to_start_timeout=5,
             )
         )
@@ -178,6 +185,6 @@ def test_the_same_environment_runs_against_an_endpoint_in_real_time(monkeypatch:
         assert not env.supports_time_skipping
         env.start_workers(Steps, RaceActivities())
         assert len(env.run(Steps.run, [0, 0])) == 2
-        assert [e["eventType"] for e in env.history(env.start(Steps.run, []).workflow_execution)][0] == (
+        assert env.history(env.start(Steps.run, []).workflow_execution)[0]["eventType"] == (
             "WorkflowExecutionStarted"
         )

@@ -75,9 +75,7 @@ def busy(k: Kernel, served: Served) -> list[Busy]:
 
 def next_standing_deadline(k: Kernel) -> float | None:
     """The earliest deadline that would still change an open run when it comes due, or None."""
-    standing = [
-        at for at, _, deadline in k.deadlines if deadline.kind != "retention" and stands(k, deadline)
-    ]
+    standing = [at for at, _, deadline in k.deadlines if deadline.kind != "retention" and stands(k, deadline)]
     return min(standing, default=None)
 
 
