@@ -6,8 +6,12 @@ the service's lock from the engine's own task states.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import test_engine_invariants as invariants
+from hypothesis import settings
+from hypothesis.stateful import invariant
 from swf_helpers import (
     TASK_LIST,
     decide,
@@ -21,6 +25,7 @@ from swf_helpers import (
 )
 
 from awsflow.local import LocalSWF, VirtualClock
+from awsflow.local.engine import Engine
 
 
 def served_all(kind: str, domain: str, task_list: str) -> bool:
@@ -119,3 +124,36 @@ def test_wait_quiet_returns_when_the_watched_run_closes_though_others_are_busy(
     start(client, domain, workflow_id="other")
     client.terminate_workflow_execution(domain=domain, **run)
     assert swf.service.wait_quiet(served_all, 5.0, or_closed=(domain, run["workflowId"], run["runId"])) == []
+
+
+class QuiescenceMachine(invariants.EngineMachine):
+    """The engine's model-based test, also checking what time skipping relies on, after every step."""
+
+    @invariant()
+    def a_quiet_region_has_every_open_task_accounted_for(self) -> None:
+        busy = self.engine.busy(served_all)
+        snapshot = self.engine.snapshot()
+        open_tasks = sum(
+            (1 if run["decision"] else 0) + len(run["activities"])
+            for run in snapshot["executions"]
+            if run["close_status"] is None
+        )
+        assert len(busy) == open_tasks
+
+    @invariant()
+    def skipping_to_the_next_standing_deadline_always_writes_history(self) -> None:
+        upcoming = self.engine.next_standing_deadline()
+        if upcoming is None:
+            return
+        probe = Engine.from_snapshot(copy.deepcopy(self.engine.snapshot()))
+        before = _event_count(probe)
+        probe.advance(max(upcoming, self.now))
+        assert _event_count(probe) > before, "a jump to a standing deadline fired nothing"
+
+
+def _event_count(engine: Engine) -> int:
+    return sum(len(run["events"]) for run in engine.snapshot()["executions"])
+
+
+QuiescenceMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None)
+test_quiescence_under_any_interleaving = QuiescenceMachine.TestCase
