@@ -459,7 +459,7 @@ class Service:
         if set_clock is None:
             raise TypeError(f"skip_time needs a clock that can be set (a VirtualClock), not {self._clock!r}")
         with self._lock:
-            if self._engine.busy(served):
+            if self._closing or self._engine.busy(served):
                 return None
             now = self._clock.now()
             target = self._engine.next_standing_deadline()

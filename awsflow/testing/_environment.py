@@ -109,7 +109,7 @@ class WorkflowEnvironment:
         self.domain = domain
         self.task_list = task_list
         self.quiet_timeout = quiet_timeout
-        self.endpoint_url_given = endpoint_url
+        self._endpoint_url = endpoint_url
         self.region = region
         self._auto_time_skipping = auto_time_skipping
         self._activity_grace_period = activity_grace_period
@@ -123,7 +123,7 @@ class WorkflowEnvironment:
 
     # -- lifecycle ------------------------------------------------------------------------------
     def __enter__(self) -> WorkflowEnvironment:
-        if self.endpoint_url_given is None:
+        if self._endpoint_url is None:
             self.clock = VirtualClock(start=self._start_time)
             self.local = LocalSWF(clock=self.clock).start()
             retention = RETENTION_DAYS
@@ -176,14 +176,14 @@ class WorkflowEnvironment:
         """The URL of the service the environment talks to."""
         if self.local is not None:
             return self.local.endpoint_url
-        if self.endpoint_url_given is None:
+        if self._endpoint_url is None:
             raise RuntimeError("the WorkflowEnvironment is not open: use it in a 'with' block")
-        return self.endpoint_url_given
+        return self._endpoint_url
 
     @property
     def supports_time_skipping(self) -> bool:
         """True with the in-process service (its clock is virtual); False against an endpoint."""
-        return self.endpoint_url_given is None
+        return self._endpoint_url is None
 
     def new_client(self) -> Any:
         """A new botocore SWF client of the service (each worker gets its own)."""
@@ -195,7 +195,7 @@ class WorkflowEnvironment:
         return botocore.session.get_session().create_client(
             "swf",
             region_name=self.region,
-            endpoint_url=self.endpoint_url_given,
+            endpoint_url=self._endpoint_url,
             config=botocore.config.Config(read_timeout=70),
         )
 
