@@ -12,7 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from race_flows import DAY, Forever, Race, RaceActivities, Relay, Retried, Steps
 
-from awsflow.exceptions import ActivityTaskTimedOutError, WorkflowFailedError, WorkflowTimedOutError
+from awsflow.exceptions import (
+    ActivityTaskTimedOutError,
+    WorkflowFailedError,
+    WorkflowTerminatedError,
+    WorkflowTimedOutError,
+)
 from awsflow.local import LocalSWF
 from awsflow.testing import WorkflowEnvironment
 from awsflow.workers import ActivityWorker, WorkflowWorker
@@ -188,3 +193,19 @@ def test_the_same_environment_runs_against_an_endpoint_in_real_time(monkeypatch:
         assert env.history(env.start(Steps.run, []).workflow_execution)[0]["eventType"] == (
             "WorkflowExecutionStarted"
         )
+
+
+def test_options_and_terminate_through_the_handle() -> None:
+    with WorkflowEnvironment() as env:
+        env.start_workers(Forever)
+        start = env.now()
+        with pytest.raises(WorkflowTimedOutError):
+            env.run(Forever.run, options={"execution_start_to_close_timeout": 120})
+        assert env.now() - start == 120
+        handle = env.start(Forever.run, workflow_id="to-terminate")
+        env.sleep(0)
+        handle.terminate("enough")
+        with pytest.raises(WorkflowTerminatedError):
+            handle.result()
+        assert handle.describe()["executionInfo"]["closeStatus"] == "TERMINATED"
+        assert handle.workflow_execution.workflow_id == "to-terminate"
