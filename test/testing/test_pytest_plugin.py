@@ -56,3 +56,27 @@ def test_swf_endpoint_runs_the_same_tests_against_another_service(
         assert remote.client().describe_domain(name="shared")["domainInfo"]["name"] == "shared"
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*needs the in-process service's virtual clock*"])
+
+
+def test_the_entry_point_is_named_after_the_plugin_module_so_dash_p_loads_it_once() -> None:
+    import ast
+    import importlib
+    import importlib.metadata
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "setup.py").read_text())
+    declared = [
+        ast.literal_eval(keyword.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg == "entry_points"
+    ]
+    assert declared == [{"pytest11": ["awsflow.testing.pytest_plugin = awsflow.testing.pytest_plugin"]}]
+    plugin = importlib.import_module("awsflow.testing.pytest_plugin")
+    assert callable(plugin.swf_env) and callable(plugin.swf_client)
+    installed = [
+        ep for ep in importlib.metadata.entry_points(group="pytest11") if ep.value.startswith("awsflow")
+    ]
+    # An install made before the entry point existed lists none; any listed must be this one.
+    assert all(ep.name == ep.value == "awsflow.testing.pytest_plugin" for ep in installed)
