@@ -15,16 +15,14 @@ from __future__ import annotations
 
 from ._activity_environment import ActivityEnvironment
 from ._environment import WorkflowEnvironment
-from ._handle import WorkflowHandle
 from ._mocks import mock_activities
 
 __all__ = [
     "ActivityEnvironment",
     "WorkflowEnvironment",
-    "WorkflowHandle",
     "mock_activities",
 ]
 
-for _public in (ActivityEnvironment, WorkflowEnvironment, WorkflowHandle, mock_activities):
+for _public in (ActivityEnvironment, WorkflowEnvironment, mock_activities):
     _public.__module__ = __name__
 del _public

@@ -8,7 +8,7 @@ classes and activity objects a test names.
 Time skipping, and why it is race-free
 --------------------------------------
 
-Virtual time moves only while the test waits: in :meth:`WorkflowHandle.result` /
+Virtual time moves only while the test waits: in a handle's ``result()`` /
 :meth:`WorkflowEnvironment.run` (unless ``auto_time_skipping=False``) and in
 :meth:`WorkflowEnvironment.sleep`. Each step of such a wait is:
 
@@ -279,7 +279,8 @@ class WorkflowEnvironment:
             options: more ``workflow_options`` keywords (``execution_start_to_close_timeout``...).
 
         Returns:
-            A :class:`WorkflowHandle`.
+            A handle: ``result()``, ``signal(name, *args)``, ``query(name, *args)``,
+            ``request_cancel()``, ``terminate(reason)``, ``wire_history()``.
         """
         overrides = dict(options or {})
         overrides.setdefault("workflow_id", workflow_id or f"test-{uuid.uuid4().hex[:12]}")
@@ -312,19 +313,37 @@ class WorkflowEnvironment:
         workflow_id, run_id = str(execution.workflow_id), str(execution.run_id)
         while True:
             self._settle(give_up_at, watch=(workflow_id, run_id))
-            if not self.local.service.run_is_open(self.domain, workflow_id, run_id):
-                following = self._continued_as(WorkflowExecution(workflow_id, run_id))
-                if following is None:
-                    break
-                run_id = following
+            if self.local.service.run_is_open(self.domain, workflow_id, run_id):
+                self._skip(workflow_id, run_id)
                 continue
-            if self.local.service.skip_time(self._is_served) is None and not self._busy_now():
-                raise RuntimeError(
-                    f"workflow {workflow_id} ({run_id}) is open, no worker has anything to "
-                    "do and no timer or timeout is ahead: nothing can ever close it"
-                )
+            following = self._continued_as(WorkflowExecution(workflow_id, run_id))
+            if following is None:
+                break
+            run_id = following
         remaining = None if give_up_at is None else max(0.0, give_up_at - time.monotonic())
         return instance.wait_for_completion(remaining)
+
+    def wait_step(self, workflow_id: str, run_id: str, seconds: float) -> None:
+        """One step of waiting for a run to close: the waiter for ``awsflow.handles``' result loop.
+
+        With time skipping: wait until the workers are quiet or the run closed, then, if it is
+        still open, skip to the next deadline (``seconds`` is not waited). Without: wait
+        ``seconds`` of real time.
+        """
+        if self.local is None or not self._auto_time_skipping:
+            threading.Event().wait(seconds)
+            return
+        self._settle(None, watch=(workflow_id, run_id))
+        if self.local.service.run_is_open(self.domain, workflow_id, run_id):
+            self._skip(workflow_id, run_id)
+
+    def _skip(self, workflow_id: str, run_id: str) -> None:
+        assert self.local is not None
+        if self.local.service.skip_time(self._is_served) is None and not self._busy_now():
+            raise RuntimeError(
+                f"workflow {workflow_id} ({run_id}) is open, no worker has anything to do and no "
+                "timer or timeout is ahead: nothing can ever close it"
+            )
 
     def sleep(self, seconds: float) -> None:
         """Let ``seconds`` of service time pass, the workers reacting to each deadline on the way.
@@ -377,10 +396,12 @@ class WorkflowEnvironment:
         return None if attributes is None else str(attributes["newExecutionRunId"])
 
     # -- reading --------------------------------------------------------------------------------
-    def history(self, execution: WorkflowExecution | WorkflowHandle) -> list[dict[str, Any]]:
-        """Every event of a run, oldest first (GetWorkflowExecutionHistory, all pages)."""
-        if isinstance(execution, WorkflowHandle):
-            execution = execution.workflow_execution
+    def history(self, execution: Any) -> list[dict[str, Any]]:
+        """Every event of a run, oldest first (GetWorkflowExecutionHistory, all pages).
+
+        ``execution``: a WorkflowExecution, or anything that has one (a handle, an instance).
+        """
+        execution = getattr(execution, "workflow_execution", execution)
         events: list[dict[str, Any]] = []
         paginator = self.client.get_paginator("get_workflow_execution_history")
         request = {"workflowId": execution.workflow_id, "runId": execution.run_id}

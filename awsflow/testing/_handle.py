@@ -1,8 +1,9 @@
-"""A started execution, as a test sees it: its result, signals, cancel, history.
+"""A started execution, as a test sees it: its result, signals, queries, cancel, history.
 
-Minimal on purpose: the execution handles of the CLI work (issue 15, helper "handles-cli") are
-the general ones; this one is replaced by them when they land, keeping ``result`` routed
-through the environment, whose time skipping runs while a test waits for a result.
+Minimal and internal on purpose (not in ``awsflow.testing.__all__``): the execution handles of
+``awsflow.handles`` (issue 15, built on another branch) are the general ones, and replace this
+class when they land — made with :meth:`WorkflowEnvironment.wait_step` as their waiter, so that
+``result`` keeps skipping time. Its methods are named as theirs are.
 """
 
 from __future__ import annotations
@@ -60,18 +61,7 @@ class WorkflowHandle:
         extra = {} if reason is None else {"reason": reason}
         self._env.client.terminate_workflow_execution(domain=self._env.domain, **self._ids(), **extra)
 
-    def describe(self) -> dict[str, Any]:
-        """DescribeWorkflowExecution's answer for this run."""
-        execution = {
-            "workflowId": self.workflow_execution.workflow_id,
-            "runId": self.workflow_execution.run_id,
-        }
-        answer: dict[str, Any] = self._env.client.describe_workflow_execution(
-            domain=self._env.domain, execution=execution
-        )
-        return answer
-
-    def history(self) -> list[dict[str, Any]]:
+    def wire_history(self) -> list[dict[str, Any]]:
         """Every event of this run, oldest first, as GetWorkflowExecutionHistory gives them."""
         return self._env.history(self.workflow_execution)
 

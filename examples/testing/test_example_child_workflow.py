@@ -15,7 +15,7 @@ def test_each_parcel_ships_in_a_child_a_day_apart(swf_env: WorkflowEnvironment) 
     assert swf_env.now() - started == 2 * DAY
     children = [
         e["childWorkflowExecutionStartedEventAttributes"]["workflowExecution"]["workflowId"]
-        for e in handle.history()
+        for e in swf_env.history(handle)
         if e["eventType"] == "ChildWorkflowExecutionStarted"
     ]
     assert children == ["order-7-book", "order-7-lamp"]

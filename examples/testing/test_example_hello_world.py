@@ -30,8 +30,8 @@ def test_the_history_shows_both_activities(swf_env: WorkflowEnvironment) -> None
     handle.result()
     scheduled = [
         event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
-        for event in handle.history()
+        for event in swf_env.history(handle)
         if event["eventType"] == "ActivityTaskScheduled"
     ]
     assert scheduled == ["GreetingActivities.get_name", "GreetingActivities.greet"]
-    assert handle.describe()["executionInfo"]["closeStatus"] == "COMPLETED"
+    assert swf_env.history(handle)[-1]["eventType"] == "WorkflowExecutionCompleted"

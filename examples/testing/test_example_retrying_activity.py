@@ -14,7 +14,7 @@ def test_the_payment_succeeds_on_the_third_attempt_after_10_and_20_seconds(
     swf_env.start_workers(Checkout, PaymentActivities())
     handle = swf_env.start(Checkout.buy, "4111", 42)
     assert handle.result() == "paid 42 with 4111"
-    events = handle.history()
+    events = swf_env.history(handle)
     timers = [
         e["timerStartedEventAttributes"]["startToFireTimeout"]
         for e in events
@@ -28,7 +28,7 @@ def test_a_declined_card_is_not_retried(swf_env: WorkflowEnvironment) -> None:
     swf_env.start_workers(Checkout, PaymentActivities())
     handle = swf_env.start(Checkout.buy, "stolen", 42)
     assert handle.result() == "payment failed: card stolen declined"
-    assert [e["eventType"] for e in handle.history()].count("ActivityTaskScheduled") == 1
+    assert [e["eventType"] for e in swf_env.history(handle)].count("ActivityTaskScheduled") == 1
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_a_rejected_document_is_not_published(swf_env: WorkflowEnvironment) -> N
     swf_env.sleep(0)  # let the workflow reach its wait first
     handle.signal("reject")
     assert handle.result() == "draft.doc rejected"
-    assert "ActivityTaskScheduled" not in [e["eventType"] for e in handle.history()]
+    assert "ActivityTaskScheduled" not in [e["eventType"] for e in swf_env.history(handle)]
 
 
 def test_without_a_review_the_document_expires_after_two_days(swf_env: WorkflowEnvironment) -> None:

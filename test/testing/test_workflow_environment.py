@@ -44,7 +44,7 @@ def run_race(delays: tuple[float, ...] = ()) -> tuple[Any, list[tuple[Any, ...]]
         handle.signal("poke", "first")
         env.sleep(600 + 60)  # the second wait timed out; the retry's 120 s backoff is running
         handle.signal("poke", "during backoff")
-        return handle.result(), comparable(handle.history())
+        return handle.result(), comparable(env.history(handle))
 
 
 def test_timers_racing_activities_and_signals_give_the_same_history_every_time() -> None:
@@ -207,5 +207,18 @@ def test_options_and_terminate_through_the_handle() -> None:
         handle.terminate("enough")
         with pytest.raises(WorkflowTerminatedError):
             handle.result()
-        assert handle.describe()["executionInfo"]["closeStatus"] == "TERMINATED"
+        assert env.history(handle)[-1]["eventType"] == "WorkflowExecutionTerminated"
         assert handle.workflow_execution.workflow_id == "to-terminate"
+
+
+def test_wait_step_is_a_waiter_for_a_result_loop_of_ones_own() -> None:
+    with WorkflowEnvironment() as env:
+        env.start_workers(Steps, RaceActivities())
+        start = env.now()
+        handle = env.start(Steps.run, [DAY, 3 * DAY])
+        workflow_id, run_id = handle.workflow_execution
+        steps = 0
+        while env.history(handle)[-1]["eventType"] != "WorkflowExecutionCompleted":
+            env.wait_step(workflow_id, run_id, 5.0)  # never 5 s of real time: it skips instead
+            steps += 1
+        assert steps <= 3 and env.now() - start == 4 * DAY
