@@ -46,6 +46,13 @@ class RaceActivities:
             raise ConnectionError("first attempts fail")
         return attempt
 
+    @activity("1.0", retry_policy=RetryPolicy(initial_interval=3600, maximum_attempts=2))
+    def hourly(self) -> int:
+        attempt: int = get_context().attempt
+        if attempt == 1:
+            raise ConnectionError("back in an hour")
+        return attempt
+
     @activity("1.0")
     @retry_activity(stop_max_attempt_number=2, wait_fixed=30)
     def botoflow_retried(self) -> str:
@@ -79,6 +86,15 @@ class Race(WorkflowDefinition):
     @signal()
     def poke(self, value: str) -> None:
         self.signals.append(value)
+
+
+class Month(WorkflowDefinition):
+    """The issue's case: a 30-day sleep, then an activity whose retry waits an hour."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=60 * DAY)
+    def run(self) -> Any:
+        yield workflow_time.sleep(30 * DAY)
+        return (yield RaceActivities.hourly())
 
 
 class Steps(WorkflowDefinition):
