@@ -12,7 +12,13 @@ setup(
     package_data={"awsflow": ["py.typed"]},
     python_requires=">=3.10",
     install_requires=["botocore>=1.31"],
-    entry_points={"console_scripts": ["awsflow = awsflow.cli:console_main"]},
+    # The awsflow command, and awsflow's pytest plugin (fixtures swf_env, swf_client;
+    # --swf-endpoint), active once installed. The plugin's entry is named after its module, so
+    # "-p awsflow.testing.pytest_plugin" loads it once.
+    entry_points={
+        "console_scripts": ["awsflow = awsflow.cli:console_main"],
+        "pytest11": ["awsflow.testing.pytest_plugin = awsflow.testing.pytest_plugin"],
+    },
     extras_require={
         "test": [
             "pytest>=7",

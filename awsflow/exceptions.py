@@ -12,6 +12,7 @@
     ├── QueryError                          a query cannot be answered (no decided state yet)
     ├── ActivityCancelledError              inside an activity: SWF asked to cancel its task
     │                                       (also a core CancellationError)
+    ├── AttemptUnknownError (LookupError)   an activity's attempt number cannot be known
     ├── PayloadTooLargeError (ValueError)   an input/result over SWF's limit, before sending
     ├── MalformedSignalError (ValueError)   a signal's input does not fit its @signal handler
     ├── RemoteExceptionStandIn              a link of a remote failure that could not cross SWF
@@ -51,6 +52,7 @@ __all__ = [
     "ActivityTaskFailedError",
     "ActivityTaskTimedOutError",
     "AsyncioInWorkflowError",
+    "AttemptUnknownError",
     "AwsflowError",
     "BotoflowError",
     "CancellationError",
@@ -183,6 +185,18 @@ class ActivityCancelledError(CancellationError, AwsflowError):
     raises :class:`~awsflow.core.CancelledError`); catch it to clean up or to carry on. It is a
     :class:`~awsflow.core.exceptions.CancellationError`, so code written for botoflow that
     catches that name keeps working. The spelling follows botoflow's ``CancelledError``.
+    """
+
+
+class AttemptUnknownError(AwsflowError, LookupError):
+    """An activity asked which attempt it is, and its task does not say.
+
+    SWF's activity task carries no attempt number; awsflow names the attempts of a
+    :class:`~awsflow.retry_policy.RetryPolicy` ``<n>-attempt-<k>`` so the worker can read it.
+    botoflow's ``@retry_activity`` gives every attempt a plain id ("1", "2", ...), which awsflow
+    keeps so botoflow 0.8's histories replay: its attempts cannot tell their number.
+
+    .. versionadded:: 0.1
     """
 
 

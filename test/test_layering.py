@@ -167,6 +167,7 @@ ALLOWED: dict[str, set[str]] = {
     "awsflow.handles": {
         "awsflow._swf",
         "awsflow.data_converter",
+        "awsflow.decision_failures",
         "awsflow.exceptions",
         "awsflow.queries",
         "awsflow.swf_exceptions",
@@ -232,8 +233,19 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.swf_exceptions",
         "awsflow.workflow_definition",
     },
-    # The testing kit for users' workflows.
-    "awsflow.testing": {"awsflow.replaying"},
+    # The testing kit for users' workflows: real workers on an in-process awsflow.local.
+    "awsflow.testing": {
+        "awsflow.context",
+        "awsflow.data_converter",
+        "awsflow.decorator_descriptors",
+        "awsflow.local",
+        "awsflow.options",
+        "awsflow.workers",
+        "awsflow.workflow_definition",
+        "awsflow.workflow_execution",
+        "awsflow.replaying",
+        "awsflow.workflow_starting",
+    },
     # -- the public face: it may import anything -----------------------------------------------------
     "awsflow": {"*"},
 }
@@ -456,6 +468,11 @@ def test_awsflow_local_reaches_nothing_of_the_framework() -> None:
 def test_production_code_never_imports_the_test_package() -> None:
     importers = {unit_of(i.source) for i in unit_imports() if unit_of(i.target) == "awsflow.test"}
     assert importers == set(), importers
+
+
+def test_production_code_never_imports_the_testing_kit() -> None:
+    importers = {unit_of(i.source) for i in unit_imports() if unit_of(i.target) == "awsflow.testing"}
+    assert importers - {"awsflow.testing"} == set(), importers
 
 
 # -- cycles --------------------------------------------------------------------------------------

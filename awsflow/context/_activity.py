@@ -6,18 +6,33 @@ activity may wait on), which is why it lives apart from the pure decision contex
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from .._runtime import ClientContext
 from .._swf import LIMITS
-from ..exceptions import ActivityCancelledError, PayloadTooLargeError
+from ..exceptions import ActivityCancelledError, AttemptUnknownError, PayloadTooLargeError
 from ..workflow_execution import WorkflowExecution
 
 __all__ = ["HEARTBEAT_CANCEL_MESSAGE", "ActivityContext"]
 
 HEARTBEAT_CANCEL_MESSAGE = "Cancel was requested during activity heartbeat"
+
+# How awsflow.decider._retrying names the attempts of a RetryPolicy call: "<n>-attempt-<k>",
+# where n is the decider's counter (digits only, so a plain call's id never looks like it).
+_RETRY_POLICY_ATTEMPT = re.compile(r"^[0-9]+-attempt-([1-9][0-9]*)$")
+
+
+def attempt_from_id(activity_id: str) -> int | None:
+    """The attempt number a RetryPolicy's activity id encodes, or None if it encodes none.
+
+    >>> attempt_from_id("7-attempt-3"), attempt_from_id("7")
+    (3, None)
+    """
+    match = _RETRY_POLICY_ATTEMPT.match(activity_id)
+    return int(match.group(1)) if match else None
 
 
 class ActivityContext(ClientContext):
@@ -28,9 +43,13 @@ class ActivityContext(ClientContext):
     next automatic one.
     """
 
-    def __init__(self, worker: Any, task: Any) -> None:
+    def __init__(
+        self, worker: Any, task: Any, *, activity_type: Any = None, attempt: int | None = None
+    ) -> None:
         super().__init__(worker)
         self.task = task
+        self.activity_type = activity_type
+        self._attempt = attempt
         self.on_heartbeat: Callable[[], None] | None = None
         self._details: str | None = None
         self._cancel_requested = threading.Event()
@@ -94,6 +113,33 @@ class ActivityContext(ClientContext):
         thread.
         """
         return self._cancel_requested.wait(timeout)
+
+    @property
+    def attempt(self) -> int:
+        """Which attempt at the call this run of the activity is: 1, then 2, 3... on retries.
+
+        Retries by a :class:`~awsflow.retry_policy.RetryPolicy` are numbered (their activity ids
+        say ``<n>-attempt-<k>``); an activity no policy retries is always attempt 1.
+
+        Raises:
+            AttemptUnknownError: the activity type is retried by botoflow's ``@retry_activity``,
+                whose attempts SWF's history names with plain ids (kept so that botoflow 0.8's
+                histories replay): use ``retry_policy=RetryPolicy(...)`` to number them.
+
+        .. versionadded:: 0.1
+        """
+        if self._attempt is not None:
+            return self._attempt
+        encoded = attempt_from_id(self.task.id)
+        if encoded is not None:
+            return encoded
+        if getattr(self.activity_type, "retrying", None) is not None:
+            raise AttemptUnknownError(
+                f"activity {self.task.name} (id {self.task.id}) is retried by @retry_activity, whose "
+                "attempts carry no number (botoflow 0.8's plain ids, kept for its histories); "
+                "retry it with retry_policy=RetryPolicy(...) to have get_context().attempt"
+            )
+        return 1
 
     @property
     def workflow_execution(self) -> WorkflowExecution:

@@ -1,62 +1,34 @@
 """Whether an open execution's decision tasks keep failing, read from its history.
 
-Until the decider records why a decision task failed (issue 14 §2), the history shows only the
-symptom: a decision task that raised in the worker is left unanswered and SWF times it out
-(``DecisionTaskTimedOut``, START_TO_CLOSE), then schedules another. This module reports the
-run of such time-outs since the last decision task that completed: how many, and since when.
+awsflow's workflow workers record why a decision task failed (``awsflow.decision_failures``: a
+marker and a retry timer); that record is read first. A worker that dies or hangs while deciding
+(or one not written with awsflow) leaves only the symptom: SWF times the task out
+(``DecisionTaskTimedOut``, START_TO_CLOSE) and schedules another. Without a record, this module
+reports the run of such time-outs since the last decision task that completed: how many, and
+since when.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from ..decision_failures import DecisionFailure
+from ..decision_failures import current_failure as recorded_failure
 from ._events import to_datetime
 
 __all__ = ["DecisionFailure", "current_failure"]
 
 
-@dataclass(frozen=True, slots=True)
-class DecisionFailure:
-    """The decision tasks of an execution keep failing.
-
-    The fields are those of ``awsflow.decision_failures.DecisionFailure`` (issue 14 §2, being
-    built on another branch), which takes this one's place when it lands: only the time-outs
-    are known here, so there is no source line, no stack and no retry timer.
-
-    Attributes:
-        error_type: what failed (``"DecisionTaskTimedOut"`` when only the time-outs are known).
-        message: a sentence saying what happened.
-        source_file, source_line: the workflow code's line the error names, when known.
-        stack: the failure's traceback, when known ("" otherwise).
-        since: when the first failing decision task of the current streak failed.
-        failed_at: when the latest one failed.
-        attempts: decision tasks failed since the last one that completed.
-        next_retry_at: when the next attempt is due, when known.
-    """
-
-    error_type: str
-    message: str
-    source_file: str | None
-    source_line: int | None
-    stack: str
-    since: dt.datetime | None
-    failed_at: dt.datetime | None
-    attempts: int
-    next_retry_at: dt.datetime | None
-
-    @property
-    def location(self) -> str | None:
-        """``file:line``, or None."""
-        if self.source_file is None:
-            return None
-        return self.source_file if self.source_line is None else f"{self.source_file}:{self.source_line}"
-
-
 def current_failure(events: Sequence[Mapping[str, Any]]) -> DecisionFailure | None:
-    """The decision tasks that timed out since the last one that completed (None if none did)."""
+    """Why the run's decision tasks keep failing: the recorded failure, else the time-outs in a row.
+
+    None when the latest decision task completed normally (or none failed).
+    """
+    events = list(events)
+    recorded = recorded_failure(events)
+    if recorded is not None:
+        return recorded
     timed_out: list[Mapping[str, Any]] = []
     for event in events:
         kind = event["eventType"]

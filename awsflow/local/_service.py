@@ -46,9 +46,11 @@ from .engine import (
     EMPTY_POLL_REPLIES,
     LAMBDA_RESULT,
     POLL_OPERATIONS,
+    Busy,
     Engine,
     LimitExceededFault,
     Reply,
+    Served,
     ServiceUnavailableException,
     SwfFault,
 )
@@ -103,6 +105,10 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
+        # Notified after every change of state: what wait_quiet sleeps on.
+        self._state_changed = threading.Condition(self._lock)
+        # The thread moving the clock from skip_time, which holds the lock while it does.
+        self._jumping_thread: int | None = None
         self._poll_generation = 0  # end_held_polls() answers the polls of earlier generations
         self._closing = False  # polls answer empty, deadlines stop firing on their own
         self._closed = False  # the store is closed: requests are refused
@@ -304,6 +310,7 @@ class Service:
                 self._apply(DROP_DEADLINE, {}, now, lambda engine: _dropped(engine, now))
 
     def _after(self, reply: Reply) -> None:
+        self._state_changed.notify_all()
         for key in reply.woken:
             pending = self._engine.pending(*key)
             if pending and key in self._poll_conds:
@@ -406,11 +413,73 @@ class Service:
                 self._clock.wait(self._deadline_cond, self._sleeping_until)
 
     def _on_clock_jump(self) -> None:
+        if self._jumping_thread == threading.get_ident():
+            self._notify_everyone()  # skip_time moves the clock under the lock it already holds
+            return
         with self._lock:
             self._notify_everyone()
 
+    # -- quiescence and time skipping (awsflow.testing) -----------------------------------------
+    def wait_quiet(
+        self, served: Served, timeout: float, *, or_closed: tuple[str, str, str] | None = None
+    ) -> list[Busy]:
+        """Wait (real time, at most ``timeout`` s) until no worker has or can take a task.
+
+        ``served(kind, domain, task_list)`` says which task lists have workers (see
+        ``engine._quiescence``). Returns early, with an empty list, once the run
+        ``or_closed`` (domain, workflow id, run id) is closed. Returns what is still busy
+        after ``timeout`` (empty: quiet).
+        """
+
+        def settled() -> bool:
+            if or_closed is not None and not self._engine.run_is_open(*or_closed):
+                return True
+            return not self._engine.busy(served)
+
+        with self._lock:
+            if not self._state_changed.wait_for(settled, timeout):
+                return self._engine.busy(served)
+            return []
+
+    def run_is_open(self, domain: str, workflow_id: str, run_id: str) -> bool:
+        """Whether that run exists and is open."""
+        with self._lock:
+            return self._engine.run_is_open(domain, workflow_id, run_id)
+
+    def skip_time(self, served: Served, *, until: float | None = None) -> float | None:
+        """If the region is quiet, move the clock to the next standing deadline and fire it.
+
+        One atomic step under the lock: the check that no worker has or can take a task, the
+        jump, and the firing of what fell due, so no task can slip in between. With ``until``,
+        the clock moves no further than that instant (and to it, when no deadline comes
+        first). Returns the new time, or None when the region is busy or nothing is ahead
+        (no standing deadline, and no ``until``). Needs a clock with ``set`` (VirtualClock).
+        """
+        set_clock = getattr(self._clock, "set", None)
+        if set_clock is None:
+            raise TypeError(f"skip_time needs a clock that can be set (a VirtualClock), not {self._clock!r}")
+        with self._lock:
+            if self._closing or self._engine.busy(served):
+                return None
+            now = self._clock.now()
+            target = self._engine.next_standing_deadline()
+            if until is not None and (target is None or target > until):
+                target = until
+            if target is None:
+                return None
+            if target > now:
+                self._jumping_thread = threading.get_ident()
+                try:
+                    set_clock(target)
+                finally:
+                    self._jumping_thread = None
+            now = self._clock.now()
+            self._advance(now)
+            return now
+
     def _notify_everyone(self) -> None:
         self._deadline_cond.notify_all()
+        self._state_changed.notify_all()
         for cond in self._poll_conds.values():
             cond.notify_all()
 

@@ -119,7 +119,7 @@ def run_activity_task(
     func, activity_type = found
     converter = activity_type.data_converter
     previous = peek_context()
-    context = ActivityContext(worker, task)
+    context = ActivityContext(worker, task, activity_type=activity_type)
     set_context(context)
     try:
         try:

@@ -34,6 +34,7 @@ from ._faults import (
 from ._lambda import LAMBDA_RESULT
 from ._numbers import PRIORITY_MAX, PRIORITY_MIN, is_duration, is_priority
 from ._paging import DEFAULT_PAGE_SIZE
+from ._quiescence import Busy, Served
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -43,6 +44,7 @@ __all__ = [
     "PRIORITY_MAX",
     "PRIORITY_MIN",
     "READ_ONLY_OPERATIONS",
+    "Busy",
     "DefaultUndefinedFault",
     "DomainAlreadyExistsFault",
     "DomainDeprecatedFault",
@@ -55,6 +57,7 @@ __all__ = [
     "Reply",
     "RequestTimeoutException",
     "SerializationException",
+    "Served",
     "ServiceUnavailableException",
     "SwfFault",
     "ThrottlingException",

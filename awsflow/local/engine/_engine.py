@@ -19,7 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import _decisions, _lambda, _lifecycle, _registry, _snapshot, _tasks, _timeouts, _visibility
+from . import (
+    _decisions,
+    _lambda,
+    _lifecycle,
+    _quiescence,
+    _registry,
+    _snapshot,
+    _tasks,
+    _timeouts,
+    _visibility,
+)
 from ._faults import UnknownOperationException
 from ._kernel import HISTORY_EVENT_LIMIT, Kernel
 from ._lifecycle import enforce_history_cap
@@ -177,6 +187,23 @@ class Engine:
         queues = self._k.activity_queues if kind == "activity" else self._k.decision_queues
         queue = queues.get((domain, task_list))
         return len(queue) if queue is not None else 0
+
+    def busy(self, served: _quiescence.Served) -> list[_quiescence.Busy]:
+        """The tasks a worker has or can take now (``served(kind, domain, task_list)``: polled).
+
+        Empty when the region is quiet: no worker can change anything until a deadline comes
+        due or a client calls (see ``_quiescence``).
+        """
+        return _quiescence.busy(self._k, served)
+
+    def next_standing_deadline(self) -> float | None:
+        """The earliest deadline that would still change an open run (retention left out)."""
+        return _quiescence.next_standing_deadline(self._k)
+
+    def run_is_open(self, domain: str, workflow_id: str, run_id: str) -> bool:
+        """Whether that run exists and is open."""
+        ex = self._k.executions.get((domain, workflow_id, run_id))
+        return ex is not None and ex.is_open
 
     def execution_count(self) -> int:
         """How many runs the region holds, open or closed (retention deletes closed ones)."""
