@@ -29,6 +29,9 @@ setup(
             # the reference the differential tests compare with (it pulls six, dill, retrying)
             "botoflow==0.8",
         ],
+        # The documentation site (docs/): python -m sphinx -W -b html docs docs/_build/html.
+        # pytest because the reference documents the pytest plugin, which imports it.
+        "docs": ["sphinx>=7", "furo>=2024.1", "pytest>=7"],
     },
     classifiers=[
         "Programming Language :: Python :: 3",

@@ -67,7 +67,8 @@ def query_workflow(
         definition: the WorkflowDefinition subclass whose code the execution runs.
         workflow_execution: the execution (workflow id and run id).
         method_name: the name of the ``@query`` method.
-        *args, **kwargs: passed to the method.
+        *args: passed to the method.
+        **kwargs: passed to the method.
 
     Returns:
         What the method returns on the replayed instance.
