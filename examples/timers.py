@@ -92,7 +92,7 @@ def main() -> None:
             trial = Trial.run("ada", 14)
             execution = trial.workflow_execution
             wait_for_timers(client, execution, 1)
-            print("the workflow sleeps; no worker holds it. 11 days pass:")
+            print("the workflow sleeps on an SWF timer, no process waits for it. 11 days pass:")
             clock.advance(11 * DAY)
             wait_for_timers(client, execution, 2)
             print("3 more days pass:")
