@@ -3,12 +3,15 @@
 Each example runs once per test session, as a subprocess (``python examples/<file>.py``). Its
 own test checks the facts it demonstrates; ``test_each_documented_output_is_what_the_example_prints``
 compares every ``.. code-block:: text`` captioned ``Output of examples/<file>.py`` in the docs with
-the example's real output (a ``...`` line in the page stands for any number of lines).
+the example's real output (a ``...`` line in the page stands for any number of lines), and
+``test_the_history_figures_are_hello_worlds_real_history`` the history figures of the hello-world
+and replay pages with the history hello world really writes.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 import subprocess
@@ -16,6 +19,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from awsflow import ActivityWorker, WorkflowWorker
+from awsflow.local import LocalSWF
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTION = re.compile(r"^(\s*)\.\. code-block:: text\n\s+:caption: Output of examples/([\w.-]+\.py)\n\n", re.M)
@@ -142,3 +148,39 @@ def test_the_continue_as_new_example_runs_four_short_runs() -> None:
     assert "sum of the squares below 35: 13685" in out
     assert out.count("WorkflowExecutionContinuedAsNew") == 3
     assert 'run 4: input [{"__tuple":[35,30,8555]},{}], 35 events, WorkflowExecutionCompleted' in out
+
+
+FIGURE_EVENT = re.compile(r"^\s*(\d+) ([A-Z]\w+)")
+
+
+def figure_events(page: str) -> list[tuple[int, str]]:
+    """``(event id, event type)`` of each history line of the page's figures."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    return [(int(m.group(1)), m.group(2)) for line in text.splitlines() if (m := FIGURE_EVENT.match(line))]
+
+
+def test_the_history_figures_are_hello_worlds_real_history() -> None:
+    spec = importlib.util.spec_from_file_location("hello_world_example", ROOT / "examples" / "hello_world.py")
+    assert spec is not None and spec.loader is not None
+    hello = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hello)
+    with LocalSWF() as swf:
+        client = swf.client()
+        client.register_domain(name="domain1", workflowExecutionRetentionPeriodInDays="1")
+        with (
+            WorkflowWorker(
+                None, "us-east-1", "domain1", "tasklist1", hello.HelloWorldWorkflow, client=client
+            ),
+            ActivityWorker(
+                None, "us-east-1", "domain1", "tasklist1", hello.HelloWorldActivities(), client=client
+            ),
+        ):
+            instance = hello.HelloWorldWorkflow.hello_world()
+            instance.wait_for_completion(timeout=30)
+        execution = instance.workflow_execution
+        request = {"workflowId": execution.workflow_id, "runId": execution.run_id}
+        events = client.get_workflow_execution_history(domain="domain1", execution=request)["events"]
+    history = [(event["eventId"], event["eventType"]) for event in events]
+    assert figure_events("tutorial/hello_world.rst") == history
+    replayed = figure_events("concepts/replay.rst")
+    assert replayed == history[: len(replayed)] and len(replayed) == 15
