@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from race_flows import DAY, Forever, Month, Race, RaceActivities, Relay, Retried, Steps
 
+import awsflow
 from awsflow.exceptions import (
     ActivityTaskTimedOutError,
     WorkflowFailedError,
@@ -224,3 +225,37 @@ def test_wait_step_is_a_waiter_for_a_result_loop_of_ones_own() -> None:
             env.wait_step(workflow_id, run_id, 5.0)  # never 5 s of real time: it skips instead
             steps += 1
         assert steps <= 3 and env.now() - start == 4 * DAY
+
+
+def test_start_returns_the_one_handle_type_of_awsflow() -> None:
+    with WorkflowEnvironment() as env:
+        env.start_workers(Steps, RaceActivities())
+        start = env.now()
+        handle = env.start(Steps.run, [DAY], workflow_id="one-api")
+        assert isinstance(handle, awsflow.WorkflowHandle)
+        assert handle.describe().status.value == "OPEN"
+        assert handle.result() == [int(start) + DAY]  # skips the day while it waits
+        assert handle.describe().status.value == "COMPLETED"
+        kinds = [event.event_type for event in handle.history()]
+        assert kinds[0] == "WorkflowExecutionStarted" and "TimerFired" in kinds
+        again = env.get_workflow("one-api")  # by workflow id, as awsflow.get_workflow does
+        assert again.result() == [int(start) + DAY] and again.run_id == handle.run_id
+
+
+def test_a_result_timeout_is_kept_while_the_workers_are_busy() -> None:
+    RaceActivities.gate, RaceActivities.delays = threading.Event(), ()
+    RaceActivities.started.clear()
+    try:
+        with WorkflowEnvironment(quiet_timeout=30) as env:
+            env.start_workers(Steps, RaceActivities())
+            handle = env.start(Steps.run, [0])
+            assert RaceActivities.started.wait(10)
+            wall = time.monotonic()
+            with pytest.raises(TimeoutError, match="still open"):
+                handle.result(timeout=0.3)
+            assert time.monotonic() - wall < 2.0  # the timeout, not quiet_timeout's 30 s
+            RaceActivities.gate.set()
+            assert len(handle.result()) == 1
+    finally:
+        RaceActivities.gate.set()
+        RaceActivities.gate = None
