@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from race_flows import DAY, Forever, Month, Race, RaceActivities, Relay, Retried, Steps
+from race_flows import DAY, Forever, Month, Race, RaceActivities, Redeployed, Relay, Retried, Steps
 
 import awsflow
 from awsflow.exceptions import (
@@ -259,3 +259,41 @@ def test_a_result_timeout_is_kept_while_the_workers_are_busy() -> None:
     finally:
         RaceActivities.gate.set()
         RaceActivities.gate = None
+
+
+def test_a_failing_decision_is_recorded_and_a_retry_timer_left_over_after_the_fix_decides_nothing() -> None:
+    Redeployed.broken = False
+    try:
+        with WorkflowEnvironment() as env:
+            first, _ = env.start_workers(Redeployed, RaceActivities())
+            start = env.now()
+            handle = env.start(Redeployed.run)
+            env.sleep(0)  # the first decision: the day's timer
+            first.stop()
+            first.join()
+            Redeployed.broken = True
+            env.start_workers(Redeployed)  # a new worker: it replays the history cold
+            env.sleep(DAY)  # the timer fires; the broken code cannot replay the history
+            failure = handle.describe().decision_failure
+            assert failure is not None and failure.error_type.endswith("NondeterminismError")
+            assert failure.attempts == 1 and failure.next_retry_at is not None
+            Redeployed.broken = False  # the fix, deployed before the retry timer fires
+            handle.signal("poke")  # brings a decision task now: the fixed code carries on
+            env.sleep(0)
+            assert handle.describe().decision_failure is None
+            assert handle.result() == "done"
+            assert env.now() - start == DAY + 60
+            events = [e["eventType"] for e in handle.wire_history()]
+    finally:
+        Redeployed.broken = False
+    fired = [i for i, kind in enumerate(events) if kind == "TimerFired"]
+    assert len(fired) == 3  # the day, the retry timer left over (at DAY + 10), the minute
+    retry = fired[1]
+    # The left-over retry timer's decision task decides nothing: no decision's event follows it.
+    assert events[retry + 1 : retry + 5] == [
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+        "DecisionTaskCompleted",
+        "TimerFired",
+    ]
+    assert events.count("MarkerRecorded") == 1 and "DecisionTaskTimedOut" not in events
