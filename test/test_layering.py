@@ -238,6 +238,7 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.context",
         "awsflow.data_converter",
         "awsflow.decorator_descriptors",
+        "awsflow.handles",
         "awsflow.local",
         "awsflow.options",
         "awsflow.workers",

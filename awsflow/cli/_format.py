@@ -81,7 +81,11 @@ def parse_since(text: str, now: dt.datetime) -> dt.datetime:
 
 def to_plain(value: Any) -> Any:
     """``value`` as JSON-ready data: dataclasses to dicts, enums to their values, datetimes to
-    ISO 8601 text, tuples to lists."""
+    ISO 8601 text, tuples to lists. A value with its own ``as_json()`` (DecisionFailure: the
+    form the web UI's API shares) is written as that."""
+    as_json = getattr(value, "as_json", None)
+    if callable(as_json) and not isinstance(value, type):
+        return to_plain(as_json())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):

@@ -48,13 +48,13 @@ from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any
 
+from ..handles import WorkflowHandle, client_caller
 from ..local import LocalSWF, VirtualClock
 from ..options import workflow_options
 from ..workers import ActivityWorker, BaseWorker, WorkflowWorker
 from ..workflow_definition import WorkflowDefinition
 from ..workflow_execution import WorkflowExecution
 from ..workflow_starting import workflow_starter
-from ._handle import WorkflowHandle
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,10 @@ class WorkflowEnvironment:
         self._workers: list[BaseWorker] = []
         self._served: set[tuple[str, str]] = set()  # (kind, task list) polled by our workers
         self._starter: workflow_starter | None = None
+        # (virtual instant, real monotonic time) since which wait_step has seen workers busy at
+        # that instant; None after a quiet step. Shared by concurrent waiters on purpose: the
+        # workers are the environment's, and a stall is a stall whoever watches it.
+        self._stall: tuple[float, float] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def __enter__(self) -> WorkflowEnvironment:
@@ -279,14 +283,37 @@ class WorkflowEnvironment:
             options: more ``workflow_options`` keywords (``execution_start_to_close_timeout``...).
 
         Returns:
-            A handle: ``result()``, ``signal(name, *args)``, ``query(name, *args)``,
-            ``request_cancel()``, ``terminate(reason)``, ``wire_history()``.
+            An :class:`awsflow.handles.WorkflowHandle` (the one handle type of awsflow):
+            ``result()`` (skipping time while it waits), ``signal(name, *args)``,
+            ``query(name, *args)``, ``request_cancel()``, ``terminate(reason)``, ``describe()``,
+            ``history()``, ``wire_history()``.
         """
         overrides = dict(options or {})
         overrides.setdefault("workflow_id", workflow_id or f"test-{uuid.uuid4().hex[:12]}")
         with self.starting(), workflow_options(**overrides):
             instance = workflow(*args, **kwargs)
-        return WorkflowHandle(self, instance)
+        return self.get_workflow(*instance.workflow_execution, definition=type(instance))
+
+    def get_workflow(
+        self, workflow_id: str, run_id: str | None = None, *, definition: type | None = None
+    ) -> WorkflowHandle:
+        """A handle on an execution of the environment's domain (see :func:`awsflow.get_workflow`).
+
+        With time skipping, its ``result()`` skips time while it waits (:meth:`wait_step` is
+        its waiter); otherwise it wakes as soon as a worker of this process closes the run.
+        """
+        if self.local is not None and self._auto_time_skipping:
+            return WorkflowHandle(
+                client_caller(self.client),
+                self.domain,
+                workflow_id,
+                run_id,
+                definition=definition,
+                wait=self.wait_step,
+            )
+        if self._starter is None:
+            raise RuntimeError("the WorkflowEnvironment is not open: use it in a 'with' block")
+        return self._starter.get_workflow(workflow_id, run_id, definition=definition)
 
     def run(
         self,
@@ -300,41 +327,48 @@ class WorkflowEnvironment:
         return self.start(workflow, *args, workflow_id=workflow_id, options=options, **kwargs).result()
 
     def wait_for_result(self, instance: Any, *, timeout: float | None = None) -> Any:
-        """The result of the execution ``instance`` stands for, skipping time while it is open.
+        """The result of the execution ``instance`` stands for: ``get_workflow(...).result(timeout)``.
 
         Follows continue-as-new. Raises what the workflow's close means (WorkflowFailedError,
         WorkflowTimedOutError...), or TimeoutError when ``timeout`` real seconds pass or the
         workers stay busy longer than ``quiet_timeout`` at one instant.
         """
-        if self.local is None or not self._auto_time_skipping:
-            return instance.wait_for_completion(timeout)
-        give_up_at = None if timeout is None else time.monotonic() + timeout
         execution: WorkflowExecution = instance.workflow_execution
-        workflow_id, run_id = str(execution.workflow_id), str(execution.run_id)
-        while True:
-            self._settle(give_up_at, watch=(workflow_id, run_id))
-            if self.local.service.run_is_open(self.domain, workflow_id, run_id):
-                self._skip(workflow_id, run_id)
-                continue
-            following = self._continued_as(WorkflowExecution(workflow_id, run_id))
-            if following is None:
-                break
-            run_id = following
-        remaining = None if give_up_at is None else max(0.0, give_up_at - time.monotonic())
-        return instance.wait_for_completion(remaining)
+        handle = self.get_workflow(
+            str(execution.workflow_id), str(execution.run_id), definition=type(instance)
+        )
+        return handle.result(timeout)
 
     def wait_step(self, workflow_id: str, run_id: str, seconds: float) -> None:
-        """One step of waiting for a run to close: the waiter for ``awsflow.handles``' result loop.
+        """One step of waiting for a run to close: the waiter of the handles' ``result()`` loop.
 
-        With time skipping: wait until the workers are quiet or the run closed, then, if it is
-        still open, skip to the next deadline (``seconds`` is not waited). Without: wait
-        ``seconds`` of real time.
+        With time skipping: wait at most ``seconds`` (real time) until the workers are quiet
+        or the run closed; then, if it is still open, skip to the next deadline. Raises
+        TimeoutError, naming the tasks in flight, once the workers have been busy at one
+        virtual instant for ``quiet_timeout`` real seconds; RuntimeError when the run is open,
+        nothing is in flight and nothing is ahead. Without time skipping: wait ``seconds``.
         """
         if self.local is None or not self._auto_time_skipping:
             threading.Event().wait(seconds)
             return
-        self._settle(None, watch=(workflow_id, run_id))
-        if self.local.service.run_is_open(self.domain, workflow_id, run_id):
+        now = self.now()
+        if self._stall is None or self._stall[0] != now:
+            self._stall = (now, time.monotonic())
+        budget = self._stall[1] + self.quiet_timeout - time.monotonic()
+        or_closed = (self.domain, workflow_id, run_id)
+        busy = self.local.service.wait_quiet(
+            self._is_served, max(0.0, min(seconds, budget)), or_closed=or_closed
+        )
+        if busy:
+            if time.monotonic() - self._stall[1] >= self.quiet_timeout:
+                self._stall = None
+                raise TimeoutError(
+                    f"the workers were still busy after {self.quiet_timeout:.1f} s (at one instant): "
+                    + _describe_busy(busy)
+                )
+            return
+        self._stall = None
+        if self.local.service.run_is_open(*or_closed):
             self._skip(workflow_id, run_id)
 
     def _skip(self, workflow_id: str, run_id: str) -> None:
@@ -358,42 +392,25 @@ class WorkflowEnvironment:
             return
         target = self.now() + seconds
         while True:
-            self._settle(None)
+            self._settle()
             moved = self.local.service.skip_time(self._is_served, until=target)
             if moved is not None and moved >= target:
-                self._settle(None)
+                self._settle()
                 return
 
-    def _settle(self, give_up_at: float | None, watch: tuple[str, str] | None = None) -> None:
-        """Wait until no worker has or can take a task (or the watched run closed)."""
+    def _settle(self) -> None:
+        """Wait until no worker has or can take a task (TimeoutError after ``quiet_timeout``)."""
         assert self.local is not None
-        step = self.quiet_timeout
-        if give_up_at is not None:
-            step = min(step, max(0.0, give_up_at - time.monotonic()))
-        or_closed = None if watch is None else (self.domain, *watch)
-        busy = self.local.service.wait_quiet(self._is_served, step, or_closed=or_closed)
+        busy = self.local.service.wait_quiet(self._is_served, self.quiet_timeout)
         if busy:
-            tasks = "; ".join(
-                f"{b.kind} task{' ' + b.name if b.name else ''} of {b.workflow_id} {b.state} "
-                f"(task list {b.task_list!r})"
-                for b in busy
+            raise TimeoutError(
+                f"the workers were still busy after {self.quiet_timeout:.1f} s (at one instant): "
+                + _describe_busy(busy)
             )
-            raise TimeoutError(f"the workers were still busy after {step:.1f} s (at one instant): {tasks}")
 
     def _busy_now(self) -> bool:
         assert self.local is not None
         return bool(self.local.service.wait_quiet(self._is_served, 0.0))
-
-    def _continued_as(self, execution: WorkflowExecution) -> str | None:
-        """The run id ``execution`` continued as, or None if it closed otherwise."""
-        last = self.client.get_workflow_execution_history(
-            domain=self.domain,
-            execution={"workflowId": execution.workflow_id, "runId": execution.run_id},
-            reverseOrder=True,
-            maximumPageSize=1,
-        )["events"][0]
-        attributes = last.get("workflowExecutionContinuedAsNewEventAttributes")
-        return None if attributes is None else str(attributes["newExecutionRunId"])
 
     # -- reading --------------------------------------------------------------------------------
     def history(self, execution: Any) -> list[dict[str, Any]]:
@@ -408,3 +425,11 @@ class WorkflowEnvironment:
         for page in paginator.paginate(domain=self.domain, execution=request):
             events.extend(page["events"])
         return events
+
+
+def _describe_busy(busy: Any) -> str:
+    """The tasks a wait found in flight, for its TimeoutError."""
+    return "; ".join(
+        f"{b.kind} task{' ' + b.name if b.name else ''} of {b.workflow_id} {b.state} (task list {b.task_list!r})"
+        for b in busy
+    )

@@ -12,7 +12,7 @@ from typing import Any
 
 import cli_workflows
 import pytest
-from cli_workflows import TASK_LIST, Greeter, Greetings
+from cli_workflows import TASK_LIST, Greeter, GreeterChanged, Greetings
 from waiting import wait_until
 
 from awsflow import ActivityWorker, WorkflowWorker
@@ -239,10 +239,35 @@ def test_stuck_lists_executions_whose_decision_tasks_keep_timing_out(
     wait_until(lambda: bool(awsflow("workflow", "stuck", "--json").json), 10, "a stuck execution")
     (stuck,) = awsflow("workflow", "stuck", "--json").json
     assert stuck["workflowId"] == "greet-stuck" and stuck["decisionFailure"]["attempts"] == 2
-    assert stuck["decisionFailure"]["error_type"] == "DecisionTaskTimedOut"
+    assert stuck["decisionFailure"]["errorType"] == "DecisionTaskTimedOut"
+    assert stuck["decisionFailure"]["summary"].startswith("decision failing since")
     text = awsflow("workflow", "stuck").out
     assert "greet-stuck" in text and "decision failing since" in text
     assert "FAILING:" in awsflow("workflow", "describe", "greet-stuck").out
+
+
+def test_stuck_and_describe_name_the_recorded_failure_of_changed_code(
+    awsflow: Awsflow, swf: LocalSWF, domain: str
+) -> None:
+    with WorkflowWorker(None, "us-east-1", domain, TASK_LIST, Greeter, client=swf.client()):
+        start(awsflow, "greet-changed")
+        decided(awsflow, "greet-changed")
+    changed = WorkflowWorker(None, "us-east-1", domain, TASK_LIST, GreeterChanged, client=swf.client())
+    with changed:  # the bad deploy: the next decision task cannot replay the history
+        assert awsflow("workflow", "signal", "greet-changed", "add", "--input", '["bo"]').status == Exit.OK
+        wait_until(lambda: bool(awsflow("workflow", "stuck", "--json").json), 10, "the failure recorded")
+    where = f"NondeterminismError at {cli_workflows.__file__}:{CHANGED_LINE}"
+    (stuck,) = awsflow("workflow", "stuck", "--json").json
+    failure = stuck["decisionFailure"]
+    assert failure["errorType"] == "awsflow.exceptions.NondeterminismError"
+    assert (failure["sourceFile"], failure["sourceLine"]) == (cli_workflows.__file__, CHANGED_LINE)
+    assert failure["attempts"] == 1 and failure["nextRetryAt"] and where in failure["summary"]
+    text = awsflow("workflow", "stuck").out
+    assert "greet-changed" in text and "decision failing since" in text and where in text
+    described = awsflow("workflow", "describe", "greet-changed")
+    assert "FAILING:       decision failing since" in described.out and where in described.out
+    as_json = awsflow("workflow", "describe", "greet-changed", "--json").json
+    assert as_json["decision_failure"]["summary"] == failure["summary"]
 
 
 def test_user_mistakes_end_in_one_line_and_an_exit_status(awsflow: Awsflow, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import botocore.session
 import cli_workflows
 import pytest
 from cli_workflows import TASK_LIST, Greeter, Greetings
+from waiting import wait_until
 
 import awsflow
 import awsflow.cli
@@ -109,6 +110,56 @@ def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
     assert (unknown.returncode, unknown.stdout) == (3, ""), unknown.stderr
     assert unknown.stderr.startswith("awsflow: error: UnknownResourceFault"), unknown.stderr
     assert unknown.stderr.count("\n") == 1, unknown.stderr
+
+
+def test_every_command_group_runs_as_a_process_and_ends_with_its_status(service: str) -> None:
+    """The in-process tests (test_awsflow_command.py) check each command's output in depth; here
+    each command runs as the process a user starts, endpoint and domain from the environment."""
+    domain = f"cli-{uuid.uuid4().hex[:8]}"
+    env = environment(AWS_ENDPOINT_URL_SWF=service, AWSFLOW_DOMAIN=domain)
+    client = botocore.session.get_session().create_client(
+        "swf", region_name="us-east-1", endpoint_url=service, aws_access_key_id="k", aws_secret_access_key="s"
+    )
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*COMMAND.split(), *argv], env=env, capture_output=True, text=True, timeout=60)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    assert run("domain", "register", domain, "--retention", "1").returncode == 0
+    with (
+        WorkflowWorker(None, "us-east-1", domain, TASK_LIST, Greeter, client=client),
+        ActivityWorker(None, "us-east-1", domain, TASK_LIST, Greetings(), client=client),
+    ):
+        started = run("workflow", "start", "Greeter:1.0", "--input", '["ann"]', "--id", "p-1")
+        assert started.returncode == 0, started.stderr
+        statuses = {
+            ("domain", "list"): 0,
+            ("domain", "describe", domain): 0,
+            ("type", "list"): 0,
+            ("workflow", "list", "--open"): 0,
+            ("workflow", "count"): 0,
+            ("workflow", "describe", "p-1"): 0,
+            ("workflow", "stuck"): 0,
+            ("workflow", "signal", "p-1", "add", "--input", '["bo"]'): 0,
+            ("workflow", "result", "p-1"): 5,  # still open
+        }
+        for argv, status in statuses.items():
+            assert run(*argv).returncode == status, argv
+        query = ("workflow", "query", "p-1", "names_so_far", "--workflows", "cli_workflows:Greeter")
+        wait_until(lambda: run(*query).stdout.strip() == '["ann", "bo"]', 10, "the signal decided")
+        assert run("workflow", "signal", "p-1", "finish").returncode == 0
+        result = run("workflow", "result", "p-1", "--wait", "--timeout", "10")
+        assert (result.returncode, result.stdout.strip()) == (0, '"hello ann,bo"'), result.stderr
+        assert "Greetings.hello" in run("workflow", "history", "p-1").stdout
+        assert "critical path" in run("workflow", "profile", "p-1").stdout
+        for ending in ("cancel", "terminate"):
+            run("workflow", "start", "Greeter:1.0", "--input", '["x"]', "--id", ending)
+            assert run("workflow", ending, ending).returncode == 0
+            assert run("workflow", "result", ending, "--wait", "--timeout", "10").returncode == 1
+    assert run("domain", "deprecate", domain).returncode == 0
+    assert run("domain", "undeprecate", domain).returncode == 0
+    assert run("workflow", "signal", "nobody", "add").returncode == 3
 
 
 def test_the_console_script_is_declared() -> None:

@@ -141,3 +141,23 @@ class Retried(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=DAY)
     def run(self) -> Any:
         return (yield RaceActivities.botoflow_retried())
+
+
+class Redeployed(WorkflowDefinition):
+    """Sleeps a day, then a minute; ``Redeployed.broken`` stands for a bad deploy: code that
+    replays the day's sleep as an activity (a NondeterminismError at the next decision task)."""
+
+    broken = False
+
+    @execute(version="1.0", execution_start_to_close_timeout=30 * DAY)
+    def run(self) -> Any:
+        if Redeployed.broken:
+            yield RaceActivities.work(0)
+        else:
+            yield workflow_time.sleep(DAY)
+        yield workflow_time.sleep(60)
+        return "done"
+
+    @signal()
+    def poke(self) -> None:
+        """Any signal brings a decision task."""

@@ -81,3 +81,17 @@ def test_the_entry_point_is_named_after_the_plugin_module_so_dash_p_loads_it_onc
     ]
     # An install made before the entry point existed lists none; any listed must be this one.
     assert all(ep.name == ep.value == "awsflow.testing.pytest_plugin" for ep in installed)
+
+
+def test_an_installed_awsflow_gives_the_fixtures_without_any_configuration(pytester: pytest.Pytester) -> None:
+    import importlib.metadata
+
+    if not any(
+        ep.name == "awsflow.testing.pytest_plugin" for ep in importlib.metadata.entry_points(group="pytest11")
+    ):
+        pytest.skip(
+            "awsflow is not installed with its pytest11 entry point here (CI's pip install -e installs it)"
+        )
+    pytester.makepyfile(USING_THE_FIXTURES)
+    result = pytester.runpytest_subprocess()  # no -p, no conftest, no ini file: the entry point alone
+    result.assert_outcomes(passed=2)

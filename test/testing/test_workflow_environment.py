@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from race_flows import DAY, Forever, Month, Race, RaceActivities, Relay, Retried, Steps
+from race_flows import DAY, Forever, Month, Race, RaceActivities, Redeployed, Relay, Retried, Steps
 
+import awsflow
 from awsflow.exceptions import (
     ActivityTaskTimedOutError,
     WorkflowFailedError,
@@ -224,3 +225,75 @@ def test_wait_step_is_a_waiter_for_a_result_loop_of_ones_own() -> None:
             env.wait_step(workflow_id, run_id, 5.0)  # never 5 s of real time: it skips instead
             steps += 1
         assert steps <= 3 and env.now() - start == 4 * DAY
+
+
+def test_start_returns_the_one_handle_type_of_awsflow() -> None:
+    with WorkflowEnvironment() as env:
+        env.start_workers(Steps, RaceActivities())
+        start = env.now()
+        handle = env.start(Steps.run, [DAY], workflow_id="one-api")
+        assert isinstance(handle, awsflow.WorkflowHandle)
+        assert handle.describe().status.value == "OPEN"
+        assert handle.result() == [int(start) + DAY]  # skips the day while it waits
+        assert handle.describe().status.value == "COMPLETED"
+        kinds = [event.event_type for event in handle.history()]
+        assert kinds[0] == "WorkflowExecutionStarted" and "TimerFired" in kinds
+        again = env.get_workflow("one-api")  # by workflow id, as awsflow.get_workflow does
+        assert again.result() == [int(start) + DAY] and again.run_id == handle.run_id
+
+
+def test_a_result_timeout_is_kept_while_the_workers_are_busy() -> None:
+    RaceActivities.gate, RaceActivities.delays = threading.Event(), ()
+    RaceActivities.started.clear()
+    try:
+        with WorkflowEnvironment(quiet_timeout=30) as env:
+            env.start_workers(Steps, RaceActivities())
+            handle = env.start(Steps.run, [0])
+            assert RaceActivities.started.wait(10)
+            wall = time.monotonic()
+            with pytest.raises(TimeoutError, match="still open"):
+                handle.result(timeout=0.3)
+            assert time.monotonic() - wall < 2.0  # the timeout, not quiet_timeout's 30 s
+            RaceActivities.gate.set()
+            assert len(handle.result()) == 1
+    finally:
+        RaceActivities.gate.set()
+        RaceActivities.gate = None
+
+
+def test_a_failing_decision_is_recorded_and_a_retry_timer_left_over_after_the_fix_decides_nothing() -> None:
+    Redeployed.broken = False
+    try:
+        with WorkflowEnvironment() as env:
+            first, _ = env.start_workers(Redeployed, RaceActivities())
+            start = env.now()
+            handle = env.start(Redeployed.run)
+            env.sleep(0)  # the first decision: the day's timer
+            first.stop()
+            first.join()
+            Redeployed.broken = True
+            env.start_workers(Redeployed)  # a new worker: it replays the history cold
+            env.sleep(DAY)  # the timer fires; the broken code cannot replay the history
+            failure = handle.describe().decision_failure
+            assert failure is not None and failure.error_type.endswith("NondeterminismError")
+            assert failure.attempts == 1 and failure.next_retry_at is not None
+            Redeployed.broken = False  # the fix, deployed before the retry timer fires
+            handle.signal("poke")  # brings a decision task now: the fixed code carries on
+            env.sleep(0)
+            assert handle.describe().decision_failure is None
+            assert handle.result() == "done"
+            assert env.now() - start == DAY + 60
+            events = [e["eventType"] for e in handle.wire_history()]
+    finally:
+        Redeployed.broken = False
+    fired = [i for i, kind in enumerate(events) if kind == "TimerFired"]
+    assert len(fired) == 3  # the day, the retry timer left over (at DAY + 10), the minute
+    retry = fired[1]
+    # The left-over retry timer's decision task decides nothing: no decision's event follows it.
+    assert events[retry + 1 : retry + 5] == [
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+        "DecisionTaskCompleted",
+        "TimerFired",
+    ]
+    assert events.count("MarkerRecorded") == 1 and "DecisionTaskTimedOut" not in events
