@@ -6,13 +6,13 @@ through this package, so each fact about SWF is written once.
 - :mod:`._table`: the history event and decision types (``EVENTS``, ``DECISIONS``);
 - :mod:`._limits`: SWF's limits (``Limits``, ``LIMITS``);
 - :mod:`._inputs` and :mod:`._failures`: how arguments and failures are encoded;
-- :mod:`._history`: reading a whole history, page after page.
+- :mod:`._history`: reading SWF's paged answers (lists, whole histories).
 """
 
 from __future__ import annotations
 
 from ._failures import decode_failure, encodable_failure, encode_failure
-from ._history import read_history
+from ._history import iter_pages, read_history
 from ._inputs import decode_arguments, encode_arguments
 from ._limits import LIMITS, Limits, check_size
 from ._table import (
@@ -51,5 +51,6 @@ __all__ = [
     "encode_arguments",
     "encode_failure",
     "event_attributes_key",
+    "iter_pages",
     "read_history",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._swf import iter_pages
 from ._format import table
 
 __all__ = ["register"]
@@ -73,15 +74,7 @@ def register_domain(args: argparse.Namespace, cli: Any) -> int:
 
 
 def _pages(cli: Any, operation: str, request: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    page_request = dict(request)
-    while True:
-        page = cli.call(operation, page_request)
-        items.extend(page.get(key, ()))
-        token = page.get("nextPageToken")
-        if not token:
-            return items
-        page_request["nextPageToken"] = token
+    return list(iter_pages(cli.call, operation, request, key))
 
 
 def list_domains(args: argparse.Namespace, cli: Any) -> int:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._swf import attributes_of
+from .._swf import attributes_of, iter_pages
 
 __all__ = ["PAYLOAD_MEMBERS", "HistoryEvent", "UndecodablePayload", "iter_history", "to_datetime"]
 
@@ -105,12 +105,5 @@ def iter_history(
     converter: Any = None,
 ) -> Iterator[HistoryEvent]:
     """The events of the execution ``request`` names, fetching each page when it is reached."""
-    page_request = dict(request)
-    while True:
-        page = call("GetWorkflowExecutionHistory", page_request)
-        for event in page.get("events", ()):
-            yield HistoryEvent.from_wire(event, converter)
-        token = page.get("nextPageToken")
-        if not token:
-            return
-        page_request["nextPageToken"] = token
+    for event in iter_pages(call, "GetWorkflowExecutionHistory", request, "events"):
+        yield HistoryEvent.from_wire(event, converter)

@@ -8,7 +8,7 @@ from typing import Any
 
 import botocore.session
 
-from .._swf import read_history
+from .._swf import iter_pages, read_history
 from ..handles import client_caller
 from ..workflow_execution import WorkflowExecution
 from ._sources import SavedHistory
@@ -38,14 +38,7 @@ def list_executions(
         request["executionFilter"] = {"workflowId": workflow_id}
     operations = [name for name, wanted in (("ListOpen", open), ("ListClosed", closed)) if wanted]
     for operation in operations:
-        page_request = dict(request)
-        while True:
-            page = call(f"{operation}WorkflowExecutions", page_request)
-            yield from page.get("executionInfos", ())
-            token = page.get("nextPageToken")
-            if not token:
-                break
-            page_request["nextPageToken"] = token
+        yield from iter_pages(call, f"{operation}WorkflowExecutions", request, "executionInfos")
 
 
 def fetch_histories(
