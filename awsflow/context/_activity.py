@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from .._runtime import ClientContext
@@ -53,6 +53,30 @@ class ActivityContext(ClientContext):
         self.on_heartbeat: Callable[[], None] | None = None
         self._details: str | None = None
         self._cancel_requested = threading.Event()
+
+    def drive(self, generator: Generator[Any, Any, Any], converter: Any) -> Any:
+        """Run a generator activity as workers do; its return value is the activity's result.
+
+        Each ``yield`` is a heartbeat, with the yielded value (encoded by ``converter``) as its
+        details. An error of the heartbeat (the activity was cancelled, details too long) is
+        thrown in at that ``yield``, where the activity can handle it; an error escaping the
+        generator closes it, so its ``finally`` blocks run. The workers and
+        ``awsflow.testing.ActivityEnvironment`` share this so both treat generators alike.
+        """
+        failure: Exception | None = None
+        try:
+            while True:
+                try:
+                    value = next(generator) if failure is None else generator.throw(failure)
+                except StopIteration as done:
+                    return done.value
+                failure = None
+                try:
+                    self.heartbeat(None if value is None else converter.dumps(value))
+                except Exception as error:  # thrown in at the yield: the activity may handle it
+                    failure = error
+        finally:
+            generator.close()
 
     def heartbeat(self, details: str | None = None) -> None:
         """Record a heartbeat, with ``details`` (a string of at most 2048 characters) if given.

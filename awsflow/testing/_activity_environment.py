@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +141,7 @@ class ActivityEnvironment:
         try:
             result = activity(*args, **kwargs)
             if inspect.isgenerator(result):
-                result = _drive(result, context, converter)
+                result = context.drive(result, converter)
             converter.dumps(result)  # a worker fails the task on a result it cannot encode
             return result
         finally:
@@ -193,21 +193,3 @@ def _activity_type_of(activity: Any) -> Any:
                 if isinstance(value, ActivityFunc) and value.func is activity.func:
                     return value.activity_type
     return None
-
-
-def _drive(generator: Generator[Any, Any, Any], context: ActivityContext, converter: Any) -> Any:
-    """A generator activity as the worker runs it: a heartbeat per ``yield``, errors thrown in there."""
-    failure: Exception | None = None
-    try:
-        while True:
-            try:
-                value = next(generator) if failure is None else generator.throw(failure)
-            except StopIteration as done:
-                return done.value
-            failure = None
-            try:
-                context.heartbeat(None if value is None else converter.dumps(value))
-            except Exception as error:  # thrown in at the yield, where the activity can handle it
-                failure = error
-    finally:
-        generator.close()

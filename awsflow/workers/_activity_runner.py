@@ -34,7 +34,7 @@ import contextlib
 import inspect
 import logging
 import traceback
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -130,7 +130,7 @@ def run_activity_task(
                 with auto_heartbeat(context, activity_type):
                     result = func(*args, **kwargs)
             if inspect.isgenerator(result):
-                result = _drive(result, context, converter)
+                result = context.drive(result, converter)
         except (CancellationError, CancelledError) as canceled:
             return "RespondActivityTaskCanceled", {
                 "taskToken": task.token,
@@ -158,21 +158,3 @@ def run_activity_task(
         return "RespondActivityTaskCompleted", {"taskToken": task.token, "result": encoded}
     finally:
         set_context(previous)
-
-
-def _drive(generator: Generator[Any, Any, Any], context: ActivityContext, converter: Any) -> Any:
-    """Run a generator activity: heartbeat at each yield; its return value is the result."""
-    failure: Exception | None = None
-    try:
-        while True:
-            try:
-                value = next(generator) if failure is None else generator.throw(failure)
-            except StopIteration as done:
-                return done.value
-            failure = None
-            try:
-                context.heartbeat(None if value is None else converter.dumps(value))
-            except Exception as error:  # raised at the yield, where the activity can handle it
-                failure = error
-    finally:
-        generator.close()  # an error escaping above leaves it suspended; run its finally blocks
