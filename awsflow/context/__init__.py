@@ -23,10 +23,11 @@ from .._runtime import (
     peek_context,
     set_context,
 )
-from ._activity import ActivityContext
+from ._activity import ActivityContext, ActivityTask
 
 __all__ = [
     "ActivityContext",
+    "ActivityTask",
     "ClientContext",
     "ContextBase",
     "DecisionContext",
@@ -40,6 +41,7 @@ __all__ = [
 # Public objects show their public module in tracebacks and docs.
 for _public in (
     ActivityContext,
+    ActivityTask,
     ClientContext,
     ContextBase,
     DecisionContext,

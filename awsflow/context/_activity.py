@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Generator
+from dataclasses import dataclass
 from typing import Any
 
 from .._runtime import ClientContext
@@ -33,6 +34,33 @@ def attempt_from_id(activity_id: str) -> int | None:
     """
     match = _RETRY_POLICY_ATTEMPT.match(activity_id)
     return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityTask:
+    """The activity task an activity runs for, as ``get_context().task`` shows it (botoflow's
+    attribute names for what PollForActivityTask answers)."""
+
+    id: str
+    name: str
+    version: str
+    input: str | None
+    started_event_id: int
+    token: str
+    workflow_execution: WorkflowExecution
+
+    @classmethod
+    def from_swf(cls, task: dict[str, Any]) -> ActivityTask:
+        execution = task["workflowExecution"]
+        return cls(
+            id=task["activityId"],
+            name=task["activityType"]["name"],
+            version=task["activityType"]["version"],
+            input=task.get("input"),
+            started_event_id=task["startedEventId"],
+            token=task["taskToken"],
+            workflow_execution=WorkflowExecution(execution["workflowId"], execution["runId"]),
+        )
 
 
 class ActivityContext(ClientContext):

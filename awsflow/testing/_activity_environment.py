@@ -14,28 +14,14 @@ import functools
 import inspect
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from ..context import ActivityContext, peek_context, set_context
+from ..context import ActivityContext, ActivityTask, peek_context, set_context
 from ..data_converter import JSONDataConverter
 from ..decorator_descriptors import ActivityFunc
 from ..workflow_execution import WorkflowExecution
 
 __all__ = ["ActivityEnvironment"]
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityTask:
-    """The made-up task an activity sees as ``get_context().task`` (a polled task's attributes)."""
-
-    id: str
-    name: str
-    version: str
-    input: str | None
-    started_event_id: int
-    token: str
-    workflow_execution: WorkflowExecution
 
 
 class ActivityEnvironment:

@@ -36,44 +36,20 @@ import logging
 import traceback
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 
-from ..context._contexts import ActivityContext, peek_context, set_context
+from ..context import ActivityContext, ActivityTask, peek_context, set_context
 from ..core.exceptions import CancellationError, CancelledError
 from ..decider._calls import decode_arguments
 from ..decider._commands import PAYLOAD_LIMIT, REASON_LIMIT
 from ..decider._failures import encode_failure
 from ..exceptions import PayloadTooLargeError
-from ..workflow_execution import WorkflowExecution
+
+# ActivityTask lives beside the activity context (what get_context().task is); named here too
+# for awsflow.test's harness, which runs activities through this module.
+__all__ = ["ActivityTask", "Response", "failure_details", "run_activity_task"]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class ActivityTask:
-    """An activity task as polled (botoflow's attribute names)."""
-
-    id: str
-    name: str
-    version: str
-    input: str | None
-    started_event_id: int
-    token: str
-    workflow_execution: WorkflowExecution
-
-    @classmethod
-    def from_swf(cls, task: dict[str, Any]) -> ActivityTask:
-        execution = task["workflowExecution"]
-        return cls(
-            id=task["activityId"],
-            name=task["activityType"]["name"],
-            version=task["activityType"]["version"],
-            input=task.get("input"),
-            started_event_id=task["startedEventId"],
-            token=task["taskToken"],
-            workflow_execution=WorkflowExecution(execution["workflowId"], execution["runId"]),
-        )
 
 
 Response = tuple[str, dict[str, Any]]

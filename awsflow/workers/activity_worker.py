@@ -43,9 +43,9 @@ from types import TracebackType
 from typing import Any
 
 from .._clock import Clock, SystemClock
-from ..context._contexts import ActivityContext, set_context
+from ..context import ActivityContext, ActivityTask, set_context
 from ..data_converter import JSONDataConverter
-from ._activity_runner import ActivityTask, failure_details, run_activity_task
+from ._activity_runner import failure_details, run_activity_task
 from ._heartbeats import AutoHeartbeat, heartbeat_interval
 from ._process_pool import ProcessPool
 from ._registry import extract_activities
