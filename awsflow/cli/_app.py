@@ -14,6 +14,7 @@ traceback; anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import enum
 import json
 import os
@@ -29,7 +30,7 @@ from botocore.config import Config
 from ..exceptions import NondeterminismError, PayloadTooLargeError, QueryError, WorkflowDefinitionError
 from ..handles import client_caller
 from ..swf_exceptions import SWFResponseError, is_connection_error
-from ._format import to_json
+from ._format import parse_since, to_json
 
 __all__ = ["COMMANDS", "Cli", "CliError", "Exit", "build_parser", "main"]
 
@@ -52,6 +53,16 @@ class CliError(Exception):
     def __init__(self, message: str, status: Exit = Exit.USAGE) -> None:
         super().__init__(message)
         self.status = status
+
+
+def since_option(args: argparse.Namespace) -> dt.datetime | None:
+    """The moment ``--since`` names (None without it); a bad value is the user's mistake."""
+    if not args.since:
+        return None
+    try:
+        return parse_since(args.since, dt.datetime.now(dt.timezone.utc))
+    except ValueError as error:
+        raise CliError(f"--since: {error}") from error
 
 
 EPILOG = """\

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 from ..replaying import Replayer, ReplayOutcome, ReplayReport
-from ._app import CliError, Exit
-from ._format import parse_since
+from ._app import CliError, Exit, since_option
 from ._loading import load_classes
 
 __all__ = ["register", "report_lines"]
@@ -50,12 +48,7 @@ def run(args: argparse.Namespace, cli: Any) -> int:
         raise CliError("give history files or directories, or --from-service (not both)")
     replayer = Replayer(load_classes(args.workflows))
     if args.from_service:
-        since = None
-        if args.since:
-            try:
-                since = parse_since(args.since, dt.datetime.now(dt.timezone.utc))
-            except ValueError as error:
-                raise CliError(f"--since: {error}") from error
+        since = since_option(args)
         report = replayer.replay_from_service(
             cli.domain, client=cli.client, workflow_type=args.type, since=since, limit=args.limit
         )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
 from ..handles import WorkflowHandle
 from ..replaying import list_executions
-from ._app import CliError
+from ._app import since_option
 from ._describing import failure_text
-from ._format import parse_since, table, timestamp
+from ._format import table, timestamp
 
 __all__ = ["register"]
 
@@ -31,12 +30,7 @@ def register(actions: Any, shared: argparse.ArgumentParser) -> None:
 
 
 def list_stuck(args: argparse.Namespace, cli: Any) -> int:
-    since = None
-    if args.since:
-        try:
-            since = parse_since(args.since, dt.datetime.now(dt.timezone.utc))
-        except ValueError as error:
-            raise CliError(f"--since: {error}") from error
+    since = since_option(args)
     found = []
     infos = list_executions(cli.call, cli.domain, workflow_type=args.type, since=since, closed=False)
     for info in infos:

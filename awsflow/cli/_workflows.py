@@ -17,10 +17,10 @@ from ..exceptions import (
 )
 from ..replaying import list_executions
 from ..workflow_definition import execute_methods
-from ._app import CliError, Exit
+from ._app import CliError, Exit, since_option
 from ._arguments import handle_for, parse_arguments
 from ._describing import description_lines
-from ._format import parse_since, table, to_json
+from ._format import table, to_json
 from ._loading import load_classes
 
 __all__ = ["register"]
@@ -201,12 +201,7 @@ def _only_version(cli: Any, name: str) -> str:
 
 # -- list and count ------------------------------------------------------------------------------------
 def _filters(args: argparse.Namespace) -> dict[str, Any]:
-    since = None
-    if args.since:
-        try:
-            since = parse_since(args.since, dt.datetime.now(dt.timezone.utc))
-        except ValueError as error:
-            raise CliError(f"--since: {error}") from error
+    since = since_option(args)
     status = args.status
     opened = not args.closed and status in (None, "OPEN")
     closed = not args.open and status != "OPEN"
