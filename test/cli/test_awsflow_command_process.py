@@ -67,6 +67,19 @@ def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
     ):
         with workflow_starter(None, "us-east-1", domain, TASK_LIST, client=client):
             greeter = Greeter.run("ann")
+        # The signal must come after the first decision: one that arrives with the start makes
+        # Greeter decide exactly what GreeterChanged does, and no replay could tell them apart.
+        run = {
+            "workflowId": greeter.workflow_execution.workflow_id,
+            "runId": greeter.workflow_execution.run_id,
+        }
+        wait_until(
+            lambda: any(
+                event["eventType"] == "DecisionTaskCompleted"
+                for event in client.get_workflow_execution_history(domain=domain, execution=run)["events"]
+            ),
+            what="Greeter's first decision",
+        )
         greeter.finish()
         assert greeter.result(timeout=10) == "hello ann"
     workflow_id = greeter.workflow_execution.workflow_id
