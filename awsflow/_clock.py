@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-__all__ = ["Clock", "SystemClock"]
+__all__ = ["Clock", "MonotonicClock", "SystemClock"]
 
 
 class Clock(Protocol):
@@ -47,3 +47,21 @@ class SystemClock:
     def subscribe(self, callback: Callable[[], None]) -> None:
         # The wall clock never jumps; waiters time out on their own.
         return None
+
+
+class MonotonicClock(SystemClock):
+    """The wall clock's monotonic reading, for durations (grace periods, a task's running time).
+
+    Its ``now`` is not an epoch instant: only differences mean anything. It never jumps either.
+    """
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
+        if deadline is None:
+            cond.wait()
+            return
+        remaining = deadline - time.monotonic()
+        if remaining > 0:
+            cond.wait(remaining)

@@ -17,11 +17,14 @@ next manual heartbeat raises :class:`~awsflow.exceptions.ActivityCancelledError`
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .._clock import Clock
+from ..context import ActivityContext
 from ..swf_exceptions import UnknownResourceError
 
 logger = logging.getLogger(__name__)
@@ -106,3 +109,26 @@ class AutoHeartbeat:
                 return False
             self._due = self._clock.now() + self._interval
             return True
+
+
+@contextlib.contextmanager
+def auto_heartbeats(
+    context: ActivityContext, activity_type: Any, clock: Clock, ticks: threading.Condition
+) -> Iterator[None]:
+    """Heartbeat for ``context``'s task in the background while the block runs, when its type
+    asks for it (a heartbeat timeout, ``auto_heartbeat`` on); the activity's own heartbeats
+    postpone the next automatic one."""
+    interval = heartbeat_interval(activity_type.heartbeat_timeout)
+    if interval is None or not activity_type.auto_heartbeat:
+        yield
+        return
+    beater = AutoHeartbeat(
+        context._background_heartbeat, interval, clock, ticks, f"heartbeat {context.task.id}"
+    )
+    context._on_heartbeat = beater.postpone
+    beater.start()
+    try:
+        yield
+    finally:
+        beater.stop()
+        context._on_heartbeat = None

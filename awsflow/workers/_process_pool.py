@@ -24,9 +24,10 @@ import multiprocessing.connection
 import os
 import signal
 import threading
-import time
+from collections.abc import Callable
 from typing import Any
 
+from .._clock import Clock
 from ._backoff import backoff_delay
 from ._supervision import Failure, Supervision
 
@@ -69,14 +70,34 @@ class ProcessPool:
     """N supervised child processes running the tasks an :class:`ActivityWorker` polls.
 
     Args:
-        worker: the polling worker (answers failures, keeps the counters and logs).
         recipe: how children build their worker (``multiprocessing_executor._recipe``).
         processes: children to keep.
         max_concurrent: tasks in flight at most, over all children.
+        clock: start times and the shutdown deadline are read on it.
+        name: the polling worker's name, for logs and thread names.
+        count: bumps one of the worker's counters (by an amount).
+        finished: the worker's report of a task a child answered
+            ``(task, started_at, operation, answered, reason, pid)``.
+        lost: fails a task whose child died ``(task, started_at, reason, pid)``.
     """
 
-    def __init__(self, worker: Any, recipe: dict[str, Any], processes: int, max_concurrent: int) -> None:
-        self._worker = worker
+    def __init__(
+        self,
+        recipe: dict[str, Any],
+        processes: int,
+        max_concurrent: int,
+        *,
+        clock: Clock,
+        name: str,
+        count: Callable[[str, int], None],
+        finished: Callable[[Any, float, str | None, bool, str | None, int | None], None],
+        lost: Callable[[Any, float, str, int | None], None],
+    ) -> None:
+        self._name = name
+        self._clock = clock
+        self._count = count
+        self._finished = finished
+        self._lost = lost
         self._recipe = recipe
         self._context = multiprocessing.get_context("spawn")
         self._supervision = Supervision(processes, max_concurrent)
@@ -87,7 +108,8 @@ class ProcessPool:
         self._early_deaths = 0  # children that died before they were ready, in a row
         self._wake_reader, self._wake_writer = self._context.Pipe(duplex=False)
         self._waking = threading.Lock()
-        self._monitor = threading.Thread(target=self._watch, name=f"{worker!r} supervisor", daemon=True)
+        self._monitor = threading.Thread(target=self._watch, name=f"{name} supervisor", daemon=True)
+        clock.subscribe(self.wake)
 
     def start(self) -> None:
         with self._changed:
@@ -111,11 +133,11 @@ class ProcessPool:
 
     # -- the poller's side ----------------------------------------------------------------------
     def wait_for_room(self, stopping: threading.Event) -> bool:
-        """Block while every slot is taken; False if the worker stopped meanwhile."""
+        """Block while every slot is taken and the worker runs; whether a slot is free."""
         with self._changed:
             while not self._supervision.has_room() and not stopping.is_set():
                 self._changed.wait()
-            return not stopping.is_set()
+            return self._supervision.has_room()
 
     def wake(self) -> None:
         """Let waiters re-check (the worker is stopping or hurrying)."""
@@ -125,7 +147,7 @@ class ProcessPool:
     def dispatch(self, task: Any) -> int:
         """Hand a polled task to a child (the poller asked :meth:`wait_for_room` first); its pid."""
         with self._changed:
-            assignment = self._supervision.assign(task, time.monotonic())
+            assignment = self._supervision.assign(task, self._clock.now())
             child = self._children.get(assignment.pid)
             if child is None:  # being reaped: ended() is about to fail the task with the reason
                 return assignment.pid
@@ -138,13 +160,12 @@ class ProcessPool:
 
     # -- shutdown -------------------------------------------------------------------------------
     def wait_idle(self, deadline: float | None, hurry: threading.Event) -> None:
-        """Wait until no task is in flight, ``deadline`` (monotonic) passes, or ``hurry`` is set."""
+        """Wait until no task is in flight, ``deadline`` (on the clock) passes, or ``hurry`` is set."""
         with self._changed:
             while self._supervision.in_flight and not hurry.is_set():
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
+                if deadline is not None and self._clock.now() >= deadline:
                     return
-                self._changed.wait(remaining)
+                self._clock.wait(self._changed, deadline)
 
     def close(self, identity: str, grace_period: float | None) -> list[Failure]:
         """Release the tasks still held (to be failed), stop every child, end the monitor."""
@@ -180,7 +201,7 @@ class ProcessPool:
         process = self._context.Process(
             target=child_main,
             args=(self._recipe, child_end),
-            name=f"{type(self._worker).__name__}-child",
+            name=f"{self._recipe['cls'].__name__}-child",
             daemon=True,
         )
         process.start()
@@ -188,7 +209,7 @@ class ProcessPool:
         assert process.pid is not None
         self._children[process.pid] = (process, parent_end)
         self._supervision.started(process.pid)
-        logger.info("%r: started activity process %d", self._worker, process.pid)
+        logger.info("%s: started activity process %d", self._name, process.pid)
 
     def _watch(self) -> None:
         while True:
@@ -228,13 +249,11 @@ class ProcessPool:
         _, token, operation, answered, reason, heartbeats = message
         with self._changed:
             assignment = self._supervision.finished(pid, token)
-            self._worker._counters.add("heartbeats", heartbeats - self._heartbeats.get(pid, 0))
+            self._count("heartbeats", heartbeats - self._heartbeats.get(pid, 0))
             self._heartbeats[pid] = heartbeats
             self._changed.notify_all()
         if assignment is not None:
-            self._worker._record_finished(
-                assignment.task, assignment.started_at, operation, answered, reason, pid
-            )
+            self._finished(assignment.task, assignment.started_at, operation, answered, reason, pid)
 
     def _reap(self, pid: int) -> None:
         with self._changed:
@@ -260,17 +279,15 @@ class ProcessPool:
             closing = self._closing
             self._heartbeats.pop(pid, None)
         if not closing:
-            self._worker._counters.add("crashes")
+            self._count("crashes", 1)
             logger.error(
-                "%r: activity process %d ended unexpectedly (exit code %s)",
-                self._worker,
+                "%s: activity process %d ended unexpectedly (exit code %s)",
+                self._name,
                 pid,
                 process.exitcode,
             )
         for failure in failures:
-            self._worker._fail_held(
-                failure.assignment.task, failure.assignment.started_at, failure.reason, pid
-            )
+            self._lost(failure.assignment.task, failure.assignment.started_at, failure.reason, pid)
         if closing:
             return
         delay = 0.0
@@ -278,8 +295,8 @@ class ProcessPool:
             self._early_deaths += 1
             delay = backoff_delay(self._early_deaths)
             logger.error(
-                "%r: activity process %d died while starting; replacing it in %.1f s",
-                self._worker,
+                "%s: activity process %d died while starting; replacing it in %.1f s",
+                self._name,
                 pid,
                 delay,
             )

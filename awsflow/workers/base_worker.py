@@ -26,7 +26,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -37,9 +37,10 @@ from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_co
 from ._backoff import backoff_delay
 from ._caller import SwfCaller
 from ._outages import OutageLog
+from ._poll_loop import poll_until_stopped
 from ._signals import stop_on_signals
 from ._stats import Counters, WorkerStats
-from ._transport import POLL_OPERATIONS, AbortablePolls, PollAborted, install, polling_for
+from ._transport import POLL_OPERATIONS, AbortablePolls, install, polling_for
 
 logger = logging.getLogger(__name__)
 
@@ -146,8 +147,13 @@ class BaseWorker(SwfCaller):
         logger.info("%r: signal %d received; stopping gracefully", self, signum)
         self.stop()
 
-    def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
-        """Poll in ``pollers`` background threads (each running ``loop``, the poll loop by default)."""
+    def start(self, pollers: int = 1, *, initializer: Callable[[], None] | None = None) -> None:
+        """Poll in ``pollers`` background threads; ``initializer`` runs in each before it polls."""
+        self._start_pollers(pollers, self._poll_loop, initializer)
+
+    def _start_pollers(
+        self, pollers: int, loop: Callable[[], None], initializer: Callable[[], None] | None = None
+    ) -> None:
         if pollers < 1:
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
         self._polls.reset()
@@ -155,8 +161,9 @@ class BaseWorker(SwfCaller):
         self._hurry.clear()
         self._ready = threading.Semaphore(0)
         _ = self.client  # create it (and its hooks) before the threads race to
+        target = loop if initializer is None else _after(initializer, loop)
         for index in range(pollers):
-            self._spawn(loop or self._poll_loop, f"{self!r} poller {index}")
+            self._spawn(target, f"{self!r} poller {index}")
         # As botoflow's executors did, return once each poller is about to poll: a stop()
         # right after start() then still handles the task that poll brings.
         for _ in range(pollers):
@@ -166,7 +173,8 @@ class BaseWorker(SwfCaller):
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
-        self._threads.append(thread)
+        # Threads that ended are forgotten here too: a task runner spawns one per task.
+        self._threads = [*(t for t in self._threads if t.is_alive()), thread]
         thread.start()
 
     def stop(self, *, finish_committed_polls: bool = False) -> None:
@@ -183,9 +191,14 @@ class BaseWorker(SwfCaller):
         self._polls.release(refuse_new=not finish_committed_polls)
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait for the background threads to end."""
-        for thread in self._threads:
-            thread.join(timeout)
+        """Wait for the background threads to end (pollers, and the threads running tasks)."""
+        while True:
+            # Again while pollers may still hand a task to a new thread; one pass with a timeout.
+            threads = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
+            for thread in threads:
+                thread.join(timeout)
+            if timeout is not None or not threads:
+                break
         self._threads = [thread for thread in self._threads if thread.is_alive()]
 
     @property
@@ -209,39 +222,26 @@ class BaseWorker(SwfCaller):
         self.stop()
         self.join()
 
-    def _rounds(self) -> Iterator[None]:
-        """The rounds of a poller thread's loop: the first always, the rest until :meth:`stop`.
+    def _poll_loop(
+        self, once: Callable[[], object] | None = None, room: Callable[[], bool] | None = None
+    ) -> None:
+        """Poll with ``once`` (:meth:`run_once` by default) until :meth:`stop` (see ``_poll_loop``)."""
+        poll_until_stopped(
+            once or self.run_once,
+            self._stopping,
+            on_failure=self._poll_failed,
+            backoff=_retry_delay,
+            room=room or _always,
+            ready=self._ready.release,
+        )
 
-        The thread counts as ready (see :meth:`start`) once it has committed to its first poll.
-        """
-        self._ready.release()
-        yield
-        while not self._stopping.is_set():
-            yield
-
-    def _poll_loop(self, once: Callable[[], bool] | None = None) -> None:
-        once = once or self.run_once
-        failures = 0
-        for _ in self._rounds():
-            try:
-                once()
-                failures = 0
-            except PollAborted:
-                return
-            except Exception as error:
-                failures += 1
-                self._poll_failed(error, failures)
-
-    def _poll_failed(self, error: Exception, failures: int) -> None:
-        """Count, log and back off after the ``failures``-th poll failure in a row."""
-        if self._stopping.is_set():
-            return
+    def _poll_failed(self, error: Exception) -> None:
+        """Count and log a poll that failed (the loop backs off)."""
         self._counters.add("poll_errors")
         if is_retryable(error):
             self._outage.failed("polling", error)
         else:
             self._unhandled_exception_handler(error, error.__traceback__)
-        self._stopping.wait(_retry_delay(error, failures))
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
@@ -310,6 +310,18 @@ class BaseWorker(SwfCaller):
             self._call(operation, options)
         except TypeAlreadyExistsError:
             logger.debug("%s %s %s: already registered", operation, flow_type.name, flow_type.version)
+
+
+def _always() -> bool:
+    return True
+
+
+def _after(initializer: Callable[[], None], loop: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        initializer()
+        loop()
+
+    return run
 
 
 def _retry_delay(error: BaseException, failures: int) -> float:

@@ -91,9 +91,7 @@ def _run_worker_process(
     # botoflow's executors did.
     try:
         if mode == "activity" and workers > 1:
-            from .threaded_executor import ThreadedActivityExecutor
-
-            ThreadedActivityExecutor(worker).start(pollers=1, workers=workers)
+            worker.start(pollers=1, max_concurrent=workers)
         else:
             worker.start(pollers=1)
     finally:

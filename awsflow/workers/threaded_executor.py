@@ -7,12 +7,8 @@ multiprocessing executors for CPU-bound work.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-
-from ._transport import PollAborted
 
 __all__ = ["ThreadedActivityExecutor", "ThreadedExecutor", "ThreadedWorkflowExecutor"]
 
@@ -59,70 +55,19 @@ class ThreadedWorkflowExecutor(ThreadedExecutor):
     """Runs a workflow worker's decision loop in ``pollers`` threads."""
 
     def start(self, pollers: int = 1) -> None:
-        if pollers < 1:
-            raise ValueError(f"pollers must be 1 or more, not {pollers}")
         initializer = self._initializer
-
-        def loop() -> None:
-            initializer(self)
-            self._worker._poll_loop()
-
-        self._worker.start(pollers, loop=loop)
+        self._worker.start(pollers, initializer=lambda: initializer(self))
 
 
 class ThreadedActivityExecutor(ThreadedExecutor):
     """Polls with ``pollers`` threads and runs up to ``workers`` activities at once.
 
     A poller asks SWF for a task only when a worker thread is free, so no task waits here while
-    its SWF timeouts run.
+    its SWF timeouts run. (The worker's own ``start(pollers, max_concurrent=workers)``.)
     """
 
     def start(self, pollers: int = 1, workers: int = 1) -> None:
         if pollers < 1 or workers < 1:
             raise ValueError(f"pollers and workers must be 1 or more, not {pollers} and {workers}")
-        worker = self._worker
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{worker!r} activity")
-        free = threading.Semaphore(workers)
         initializer = self._initializer
-
-        def run(task: Any) -> None:
-            try:
-                worker.handle_task(task)
-            finally:
-                free.release()
-
-        def loop() -> None:
-            initializer(self)
-            failures = 0
-            for _ in worker._rounds():
-                free.acquire()
-                try:
-                    task = worker.poll_task()
-                    failures = 0
-                except PollAborted:
-                    free.release()
-                    return
-                except Exception as error:
-                    free.release()
-                    failures += 1
-                    worker._poll_failed(error, failures)
-                    continue
-                if task is None:
-                    free.release()
-                    continue
-                pool.submit(run, task)
-
-        def shutdown_after_pollers(threads: list[threading.Thread]) -> None:
-            for thread in threads:
-                thread.join()
-            pool.shutdown(wait=True)
-
-        worker.start(pollers, loop=loop)
-        closer = threading.Thread(
-            target=shutdown_after_pollers,
-            args=(list(worker._threads),),
-            name=f"{worker!r} pool closer",
-            daemon=True,
-        )
-        worker._threads.append(closer)
-        closer.start()
+        self._worker.start(pollers, max_concurrent=workers, initializer=lambda: initializer(self))

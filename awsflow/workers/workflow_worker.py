@@ -126,8 +126,8 @@ class GenericWorkflowWorker(BaseWorker):
     def _register_workflow_type(self, workflow_type: Any) -> None:
         self._register("RegisterWorkflowType", workflow_type)
 
-    def start(self, pollers: int = 1, *, loop: Callable[[], None] | None = None) -> None:
-        super().start(pollers, loop=loop)
+    def start(self, pollers: int = 1, *, initializer: Callable[[], None] | None = None) -> None:
+        super().start(pollers, initializer=initializer)
         if self._sticky_timeout is not None:
             self._sticky_polled = True
             self._spawn(
