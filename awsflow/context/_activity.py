@@ -140,18 +140,6 @@ class ActivityContext(ClientContext):
         if response.get("cancelRequested"):
             self._cancel_requested.set()
 
-    # The names awsflow.workers use until they take the public ones above (issue 12: the workers
-    # are reworked on another branch). Delete them then.
-    _background_heartbeat = background_heartbeat
-
-    @property
-    def _on_heartbeat(self) -> Callable[[], None] | None:
-        return self.on_heartbeat
-
-    @_on_heartbeat.setter
-    def _on_heartbeat(self, listener: Callable[[], None] | None) -> None:
-        self.on_heartbeat = listener
-
     @property
     def cancel_requested(self) -> bool:
         """True once a heartbeat (the activity's own or an automatic one) learned of a cancel request."""

@@ -111,9 +111,21 @@ class AutoHeartbeat:
             return True
 
 
+def woken_by(clock: Clock) -> threading.Condition:
+    """A condition for heartbeaters to wait on, notified whenever ``clock`` jumps."""
+    ticks = threading.Condition()
+
+    def notify() -> None:
+        with ticks:
+            ticks.notify_all()
+
+    clock.subscribe(notify)
+    return ticks
+
+
 @contextlib.contextmanager
 def auto_heartbeats(
-    context: ActivityContext, activity_type: Any, clock: Clock, ticks: threading.Condition
+    context: ActivityContext, activity_type: Any, *, clock: Clock, ticks: threading.Condition
 ) -> Iterator[None]:
     """Heartbeat for ``context``'s task in the background while the block runs, when its type
     asks for it (a heartbeat timeout, ``auto_heartbeat`` on); the activity's own heartbeats
@@ -123,12 +135,12 @@ def auto_heartbeats(
         yield
         return
     beater = AutoHeartbeat(
-        context._background_heartbeat, interval, clock, ticks, f"heartbeat {context.task.id}"
+        context.background_heartbeat, interval, clock, ticks, f"heartbeat {context.task.id}"
     )
-    context._on_heartbeat = beater.postpone
+    context.on_heartbeat = beater.postpone
     beater.start()
     try:
         yield
     finally:
         beater.stop()
-        context._on_heartbeat = None
+        context.on_heartbeat = None

@@ -34,6 +34,7 @@ Every task taken and finished is logged on this module's logger with ``extra`` f
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import pickle
 import threading
@@ -42,10 +43,10 @@ from types import TracebackType
 from typing import Any
 
 from .._clock import Clock, MonotonicClock, SystemClock
-from ..context import ActivityContext, ActivityTask, set_context
+from ..context import ActivityTask, set_context
 from ..data_converter import JSONDataConverter
 from ._activity_runner import failure_details, run_activity_task
-from ._heartbeats import auto_heartbeats
+from ._heartbeats import auto_heartbeats, woken_by
 from ._registry import extract_activities
 from ._signals import stop_on_signals
 from ._stats import TaskInFlight, WorkerStats
@@ -112,8 +113,7 @@ class ActivityWorker(BaseWorker):
         self._max_concurrent = max_concurrent if max_concurrent is not None else (processes or 1)
         self._grace_period = grace_period
         self._clock: Clock = clock if clock is not None else SystemClock()
-        self._ticks = threading.Condition()  # automatic heartbeats wait on it; clock jumps wake them
-        self._clock.subscribe(self._on_clock_jump)
+        self._ticks = woken_by(self._clock)  # automatic heartbeats wait on it
         # Grace periods and durations: real seconds, whatever clock heartbeats are timed on.
         self._timer: Clock = MonotonicClock()
         self._reports = TaskReports(self._taken, self._finished, self._fail_held, self._counters.add)
@@ -262,9 +262,8 @@ class ActivityWorker(BaseWorker):
 
     def _run_and_answer(self, task: ActivityTask, held: Held | None = None) -> Answer:
         """Run the task and answer SWF: (the answer's operation or None, whether SWF took it, reason)."""
-        response = run_activity_task(
-            task, self._activity_names_to_methods, self, auto_heartbeat=self._auto_heartbeat
-        )
+        beats = functools.partial(auto_heartbeats, clock=self._clock, ticks=self._ticks)
+        response = run_activity_task(task, self._activity_names_to_methods, self, auto_heartbeat=beats)
         if response is None:
             return None, False, None  # a manual activity: completed later by someone else
         operation, request = response
@@ -273,15 +272,6 @@ class ActivityWorker(BaseWorker):
             return operation, False, request.get("reason")
         answered = self._answer(operation, request, what=f"activity {task.name} ({task.id})")
         return operation, answered, request.get("reason")
-
-    def _auto_heartbeat(
-        self, context: ActivityContext, activity_type: Any
-    ) -> contextlib.AbstractContextManager[None]:
-        return auto_heartbeats(context, activity_type, self._clock, self._ticks)
-
-    def _on_clock_jump(self) -> None:
-        with self._ticks:
-            self._ticks.notify_all()
 
     def request_heartbeat(self, task: ActivityTask, details: str | None = None) -> dict[str, Any]:
         """Record a heartbeat for ``task``; SWF's answer says whether a cancel was requested."""

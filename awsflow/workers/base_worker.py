@@ -192,13 +192,13 @@ class BaseWorker(SwfCaller):
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for the background threads to end (pollers, and the threads running tasks)."""
-        while True:
-            # Again while pollers may still hand a task to a new thread; one pass with a timeout.
-            threads = [t for t in self._threads if t.is_alive() and t is not threading.current_thread()]
-            for thread in threads:
-                thread.join(timeout)
-            if timeout is not None or not threads:
-                break
+        give_up_at = None if timeout is None else time.monotonic() + timeout
+        joined: set[threading.Thread] = {threading.current_thread()}
+        # Again while pollers ending hand their last tasks to new threads (a task runner's).
+        while waiting := [t for t in self._threads if t not in joined]:
+            for thread in waiting:
+                thread.join(None if give_up_at is None else max(0.0, give_up_at - time.monotonic()))
+                joined.add(thread)
         self._threads = [thread for thread in self._threads if thread.is_alive()]
 
     @property
