@@ -1,0 +1,238 @@
+"""The task runners with fake tasks and no service: room, in-flight bookkeeping, grace periods.
+
+Grace periods are measured on a virtual clock the tests move, so none costs wall time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from awsflow.context import ActivityTask
+from awsflow.local import VirtualClock
+from awsflow.workers._task_runners import (
+    Answer,
+    Held,
+    InlineRunner,
+    ProcessRunner,
+    TaskReports,
+    ThreadPoolRunner,
+)
+from awsflow.workflow_execution import WorkflowExecution
+
+DEADLINE = 10.0  # seconds a background thread gets to react; never reached when the code is right
+COMPLETED: Answer = ("RespondActivityTaskCompleted", True, None)
+
+
+def task(n: int) -> ActivityTask:
+    return ActivityTask(
+        id=str(n),
+        name="Files.copy",
+        version="1.0",
+        input=None,
+        started_event_id=n,
+        token=f"token-{n}",
+        workflow_execution=WorkflowExecution(f"wf-{n}", f"run-{n}"),
+    )
+
+
+class Reports:
+    """Records what a runner reports, as the worker's counting and logging would see it."""
+
+    def __init__(self) -> None:
+        self.taken: list[tuple[str, int | None]] = []
+        self.finished: list[tuple[str, str | None]] = []
+
+    def reports(self) -> TaskReports:
+        return TaskReports(
+            taken=lambda task, pid: self.taken.append((task.id, pid)),
+            finished=lambda task, started_at, operation, answered, reason, pid: self.finished.append(
+                (task.id, operation)
+            ),
+            lost=lambda task, started_at, reason, pid: pytest.fail(f"lost {task.id}: {reason}"),
+            count=lambda name, amount: None,
+        )
+
+
+class Gate:
+    """A run callback whose tasks block until released, one event per task id."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, threading.Event] = {}
+        self.release: dict[str, threading.Event] = {}
+        self.held: dict[str, Held] = {}
+        self._lock = threading.Lock()
+
+    def events(self, task_id: str) -> tuple[threading.Event, threading.Event]:
+        with self._lock:
+            return (
+                self.started.setdefault(task_id, threading.Event()),
+                self.release.setdefault(task_id, threading.Event()),
+            )
+
+    def __call__(self, task: ActivityTask, held: Held) -> Answer:
+        started, release = self.events(task.id)
+        self.held[task.id] = held
+        started.set()
+        assert release.wait(DEADLINE)
+        return COMPLETED
+
+
+def in_background(target: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(target()), daemon=True)
+    thread.start()
+    return thread, result
+
+
+def advance_until_done(clock: VirtualClock, thread: threading.Thread, step: float) -> None:
+    """Move the clock until ``thread`` ends (it waits on the clock; when it starts waiting is its own)."""
+    give_up_at = time.monotonic() + DEADLINE
+    while thread.is_alive() and time.monotonic() < give_up_at:
+        clock.advance(step)
+        thread.join(0.01)
+    assert not thread.is_alive()
+
+
+# -- inline --------------------------------------------------------------------------------------
+def test_the_inline_runner_runs_in_the_calling_thread_and_shows_the_task_in_flight_meanwhile() -> None:
+    recorded = Reports()
+    seen: list[Any] = []
+
+    def run(task: ActivityTask, held: Held) -> Answer:
+        seen.append((threading.current_thread(), [t.activity_id for t in runner.in_flight()]))
+        return COMPLETED
+
+    runner = InlineRunner(run, recorded.reports(), VirtualClock())
+    assert runner.wait_for_room(threading.Event())  # a busy poller does not poll: always room
+    runner.submit(task(1))
+    assert seen == [(threading.current_thread(), ["1"])]
+    assert runner.in_flight() == ()
+    assert (recorded.taken, recorded.finished) == ([("1", None)], [("1", "RespondActivityTaskCompleted")])
+    assert runner.pids == ()
+
+
+def test_draining_an_idle_runner_returns_nothing_at_once() -> None:
+    runner = InlineRunner(Gate(), Reports().reports(), VirtualClock())
+    assert runner.drain(30.0, threading.Event(), "1:host") == []
+
+
+# -- thread pool ---------------------------------------------------------------------------------
+def test_the_pool_holds_at_most_max_concurrent_and_room_returns_when_a_task_ends() -> None:
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), VirtualClock(), 2)
+    for n in (1, 2):
+        assert runner.wait_for_room(stopping)
+        runner.submit(task(n))
+        assert gate.events(str(n))[0].wait(DEADLINE)
+    assert {t.activity_id for t in runner.in_flight()} == {"1", "2"}
+    waiter, got = in_background(lambda: runner.wait_for_room(stopping))
+    waiter.join(0.05)
+    assert waiter.is_alive()  # full: the poller waits
+    gate.events("1")[1].set()
+    waiter.join(DEADLINE)
+    assert got == [True]
+    runner.release()  # that poll came back empty
+    gate.events("2")[1].set()
+    assert runner.drain(None, threading.Event(), "1:host") == []
+    assert sorted(recorded.finished) == [
+        ("1", "RespondActivityTaskCompleted"),
+        ("2", "RespondActivityTaskCompleted"),
+    ]
+
+
+def test_a_full_pool_says_no_room_once_stopping() -> None:
+    gate, stopping = Gate(), threading.Event()
+    runner = ThreadPoolRunner(gate, Reports().reports(), VirtualClock(), 1)
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(1))
+    waiter, got = in_background(lambda: runner.wait_for_room(stopping))
+    stopping.set()
+    runner.wake()  # as the worker's stop() does
+    waiter.join(DEADLINE)
+    assert got == [False]
+    gate.events("1")[1].set()
+
+
+def test_a_reserved_slot_counts_until_its_poll_is_answered() -> None:
+    stopping = threading.Event()
+    runner = ThreadPoolRunner(Gate(), Reports().reports(), VirtualClock(), 1)
+    assert runner.wait_for_room(stopping)
+    stopping.set()
+    assert not runner.wait_for_room(stopping)  # the poll in flight holds the only slot
+    runner.release()
+    assert runner.wait_for_room(stopping)  # room again (a stopping worker's first round may poll)
+
+
+def test_tasks_spawned_through_the_given_spawn() -> None:
+    names: list[str] = []
+
+    def spawn(target: Callable[[], None], name: str) -> None:
+        names.append(name)
+        target()  # run it right here: the test needs no thread
+
+    recorded = Reports()
+    runner = ThreadPoolRunner(
+        lambda task, held: COMPLETED, recorded.reports(), VirtualClock(), 3, spawn=spawn
+    )
+    assert runner.wait_for_room(threading.Event())
+    runner.submit(task(7))
+    assert names == ["activity 7"] and recorded.finished == [("7", "RespondActivityTaskCompleted")]
+    assert runner.drain(0.0, threading.Event(), "1:host") == []  # its reservation became the task's
+
+
+# -- grace periods -------------------------------------------------------------------------------
+def test_a_task_overrunning_the_grace_period_is_handed_back_and_its_answer_dropped() -> None:
+    gate, recorded, clock = Gate(), Reports(), VirtualClock()
+    runner = ThreadPoolRunner(gate, recorded.reports(), clock, 2)
+    assert runner.wait_for_room(threading.Event())
+    runner.submit(task(1))
+    assert gate.events("1")[0].wait(DEADLINE)
+    drainer, overrun = in_background(lambda: runner.drain(30.0, threading.Event(), "12:host"))
+    advance_until_done(clock, drainer, 10.0)
+    ((late,),) = overrun
+    assert late.task.id == "1" and late.pid is None and late.thread is gate.held["1"].thread
+    assert "ran past the 30 s grace period" in late.reason
+    assert gate.held["1"].abandoned and runner.in_flight() == ()
+    gate.events("1")[1].set()
+    late.thread.join(DEADLINE)
+    assert recorded.finished == []  # the worker fails it; the late answer is not reported
+
+
+def test_a_task_ending_within_the_grace_period_is_not_handed_back() -> None:
+    gate, clock = Gate(), VirtualClock()
+    runner = ThreadPoolRunner(gate, Reports().reports(), clock, 2)
+    assert runner.wait_for_room(threading.Event())
+    runner.submit(task(1))
+    assert gate.events("1")[0].wait(DEADLINE)
+    drainer, overrun = in_background(lambda: runner.drain(30.0, threading.Event(), "12:host"))
+    gate.events("1")[1].set()
+    drainer.join(DEADLINE)
+    assert overrun == [[]]
+
+
+def test_hurrying_hands_back_every_task_at_once_with_the_reason() -> None:
+    gate, clock, hurry = Gate(), VirtualClock(), threading.Event()
+    runner = ThreadPoolRunner(gate, Reports().reports(), clock, 2)
+    assert runner.wait_for_room(threading.Event())
+    runner.submit(task(1))
+    assert gate.events("1")[0].wait(DEADLINE)
+    drainer, overrun = in_background(lambda: runner.drain(None, hurry, "12:host"))
+    hurry.set()
+    runner.wake()  # as the worker's second stop signal does
+    drainer.join(DEADLINE)
+    ((late,),) = overrun
+    assert "told to stop at once" in late.reason
+    gate.events("1")[1].set()
+
+
+# -- processes -----------------------------------------------------------------------------------
+def test_a_process_runner_not_opened_holds_nothing() -> None:
+    # (Its pool's children run in test/e2e/test_activity_supervision.py.)
+    runner = ProcessRunner({}, 2, 2, Reports().reports(), VirtualClock(), "worker")
+    assert (runner.in_flight(), runner.pids) == ((), ())
+    assert runner.drain(30.0, threading.Event(), "12:host") == []
