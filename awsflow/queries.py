@@ -224,4 +224,4 @@ def _history(caller: Any, execution: WorkflowExecution) -> list[dict[str, Any]]:
         "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
         "maximumPageSize": _PAGE_SIZE,
     }
-    return read_history(caller._call, request)
+    return read_history(caller.call, request)

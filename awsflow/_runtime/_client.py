@@ -17,12 +17,10 @@ class ClientContext(ContextBase):
     def __init__(self, worker: Any) -> None:
         self.worker = worker
 
-    # The worker's methods are still private to awsflow.workers (reworked on another branch,
-    # issue 12): these are the only calls to them from outside it.
     def signal_workflow_execution(self, execution: WorkflowExecution, signal_name: str, encoded: str) -> None:
         """SignalWorkflowExecution with an encoded input; SWF's error raised at once."""
-        self.worker._signal_workflow_execution(execution, signal_name, encoded)
+        self.worker.signal_workflow_execution(execution, signal_name, encoded)
 
     def request_cancel_workflow_execution(self, execution: WorkflowExecution) -> None:
         """RequestCancelWorkflowExecution; SWF's error raised at once."""
-        self.worker._request_cancel_workflow_execution(execution)
+        self.worker.request_cancel_workflow_execution(execution)

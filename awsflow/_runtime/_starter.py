@@ -24,11 +24,5 @@ class StartWorkflowContext(ClientContext):
         self, workflow_type: Any, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> tuple[str, str]:
         """StartWorkflowExecution under the overrides in force; ``(workflow id, run id)``."""
-        started: tuple[str, str] = self.worker._start_workflow_execution(workflow_type, *args, **kwargs)
+        started: tuple[str, str] = self.worker.start_workflow_execution(workflow_type, *args, **kwargs)
         return started
-
-    @property
-    def _workflow_options_overrides(self) -> dict[str, Any]:
-        # Read (by name) by awsflow.workers' start request until they take workflow_overrides
-        # (issue 12: the workers are reworked on another branch). Delete it then.
-        return self.workflow_overrides.as_dict()

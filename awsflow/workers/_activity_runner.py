@@ -38,11 +38,9 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
+from .._swf import LIMITS, decode_arguments, encode_failure
 from ..context import ActivityContext, ActivityTask, peek_context, set_context
 from ..core.exceptions import CancellationError, CancelledError
-from ..decider._calls import decode_arguments
-from ..decider._commands import PAYLOAD_LIMIT, REASON_LIMIT
-from ..decider._failures import encode_failure
 from ..exceptions import PayloadTooLargeError
 
 # ActivityTask lives beside the activity context (what get_context().task is); named here too
@@ -56,14 +54,14 @@ Response = tuple[str, dict[str, Any]]
 
 
 def failure_details(converter: Any, error: BaseException, skip_frames: int = 1) -> str:
-    """``[error, frames]`` encoded (see :mod:`awsflow.decider._failures`: a part the converter
+    """``[error, frames]`` encoded (see :mod:`awsflow._swf._failures`: a part the converter
     cannot write is replaced by a stand-in naming it, never dropped), within SWF's limit."""
     frames = [tuple(frame) for frame in traceback.extract_tb(error.__traceback__)[skip_frames:]]
     return encode_failure(converter, error, frames)
 
 
 def failure_reason(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:REASON_LIMIT]
+    return f"{type(error).__name__}: {error}"[: LIMITS.reason]
 
 
 AutoHeartbeatHook = Callable[[ActivityContext, Any], AbstractContextManager[Any]]
@@ -123,8 +121,8 @@ def run_activity_task(
             return None
         try:
             encoded = converter.dumps(result)
-            if len(encoded) > PAYLOAD_LIMIT:
-                raise PayloadTooLargeError(f"result of activity {task.name}", len(encoded), PAYLOAD_LIMIT)
+            if len(encoded) > LIMITS.payload:
+                raise PayloadTooLargeError(f"result of activity {task.name}", len(encoded), LIMITS.payload)
         except (TypeError, ValueError) as error:
             return "RespondActivityTaskFailed", {
                 "taskToken": task.token,

@@ -9,8 +9,8 @@ from typing import Any
 from botocore import xform_name
 from botocore.config import Config
 
-from ..context._contexts import peek_context
-from ..decider._commands import check_size
+from .._swf import check_size
+from ..context import StartWorkflowContext, peek_context
 from ..handles import WorkflowHandle
 from ..swf_exceptions import swf_exception_wrapper
 from ..workflow_execution import WorkflowExecution
@@ -69,6 +69,11 @@ class SwfCaller:
         with swf_exception_wrapper():
             return getattr(self.client, xform_name(operation))(**request)
 
+    def call(self, operation: str, request: dict[str, Any]) -> Any:
+        """One SWF call (``"GetWorkflowExecutionHistory"``, a request dict in SWF's names); its
+        answer, or awsflow's SWF error."""
+        return self._call(operation, request)
+
     def workflow_handle(
         self, execution: WorkflowExecution, *, definition: type | None = None, data_converter: Any = None
     ) -> WorkflowHandle:
@@ -105,9 +110,9 @@ class SwfCaller:
         return self.workflow_handle(execution, definition=definition, data_converter=data_converter)
 
     # -- starting and signalling (StartWorkflowContext) -----------------------------------------
-    def _start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
+    def start_workflow_execution(self, workflow_type: Any, *args: Any, **kwargs: Any) -> tuple[str, str]:
         context = peek_context()
-        overrides = dict(getattr(context, "_workflow_options_overrides", {}) or {})
+        overrides = context.workflow_overrides.as_dict() if isinstance(context, StartWorkflowContext) else {}
         encoded = workflow_type.data_converter.dumps([args, kwargs])
         check_size(f"input of workflow {workflow_type.name}", encoded)
         request = workflow_type.start_request(
@@ -123,9 +128,7 @@ class SwfCaller:
         )
         return request["workflowId"], response["runId"]
 
-    def _signal_workflow_execution(
-        self, execution: WorkflowExecution, signal_name: str, encoded: str
-    ) -> None:
+    def signal_workflow_execution(self, execution: WorkflowExecution, signal_name: str, encoded: str) -> None:
         check_size(f"input of signal {signal_name}", encoded)
         request: dict[str, Any] = {
             "domain": self._domain,
@@ -137,7 +140,7 @@ class SwfCaller:
             request["runId"] = execution.run_id
         self._call("SignalWorkflowExecution", request)
 
-    def _request_cancel_workflow_execution(self, execution: WorkflowExecution) -> None:
+    def request_cancel_workflow_execution(self, execution: WorkflowExecution) -> None:
         request: dict[str, Any] = {"domain": self._domain, "workflowId": execution.workflow_id}
         if execution.run_id:
             request["runId"] = execution.run_id

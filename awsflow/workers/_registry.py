@@ -8,7 +8,7 @@ from typing import Any
 
 from ..decorator_descriptors import ActivityFunc
 from ..flow_types import ActivityType, WorkflowType
-from ..workflow_definition import WorkflowDefinition
+from ..workflow_definition import execute_methods
 
 WorkflowTable = dict[tuple[str, str], tuple[type, WorkflowType, str]]
 
@@ -27,9 +27,7 @@ def extract_workflows_dict(workflow_definitions: Iterable[type]) -> WorkflowTabl
     """
     table: WorkflowTable = {}
     for definition in workflow_definitions:
-        if not (inspect.isclass(definition) and issubclass(definition, WorkflowDefinition)):
-            raise TypeError(f"{definition!r} is not a WorkflowDefinition subclass")
-        for workflow_type, method in definition._workflow_types.items():
+        for workflow_type, method in execute_methods(definition).items():  # TypeError if not one
             assert workflow_type.name is not None
             table[(workflow_type.name, workflow_type.version)] = (definition, workflow_type, method)
     return table

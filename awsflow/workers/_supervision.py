@@ -21,7 +21,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..decider._commands import REASON_LIMIT
+from .._swf import LIMITS
 
 __all__ = ["Assignment", "Failure", "Supervision", "describe_exit"]
 
@@ -76,7 +76,7 @@ def _task_name(task: Any) -> str:
 def crash_reason(pid: int, exitcode: int | None, task: Any) -> str:
     """The failure reason of a task whose process died (within SWF's 256 characters)."""
     return f"activity process {pid} {describe_exit(exitcode)} while running this task ({_task_name(task)})"[
-        :REASON_LIMIT
+        : LIMITS.reason
     ]
 
 
@@ -95,7 +95,7 @@ def overrun_reason(identity: str, grace_period: float | None, task: Any) -> str:
         )
     else:
         why = f"worker {identity} shut down and this task ran past the {grace_period:g} s grace period"
-    return f"{why} ({_task_name(task)})"[:REASON_LIMIT]
+    return f"{why} ({_task_name(task)})"[: LIMITS.reason]
 
 
 class Supervision:

@@ -24,6 +24,7 @@ import os
 import socket
 import ssl
 import threading
+import weakref
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,6 +68,9 @@ class _Body:
 
 
 _current = threading.local()
+# The clients whose polls go through the hook (weakly held: a client's life is its owner's).
+_installed: weakref.WeakSet[Any] = weakref.WeakSet()
+_installing = threading.Lock()
 
 
 def install(client: Any) -> None:
@@ -75,12 +79,13 @@ def install(client: Any) -> None:
     One hook per client, however many workers share it: the hook sends a poll through the
     polls object the calling thread is working for (see :func:`polling_for`), or steps aside.
     """
-    if getattr(client, "_awsflow_polls_installed", False):
-        return
-    for operation in POLL_OPERATIONS:
-        client.meta.events.register(f"before-send.swf.{operation}", _dispatch)
-    client.meta.events.register("after-call.swf", _after_call)
-    client._awsflow_polls_installed = True
+    with _installing:
+        if client in _installed:
+            return
+        for operation in POLL_OPERATIONS:
+            client.meta.events.register(f"before-send.swf.{operation}", _dispatch)
+        client.meta.events.register("after-call.swf", _after_call)
+        _installed.add(client)
 
 
 def _after_call(http_response: Any = None, **kwargs: Any) -> None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from botocore.config import Config
 
-from ..context._contexts import StartWorkflowContext, peek_context, set_context
+from ..context import StartWorkflowContext, peek_context, set_context
 from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_connection_error, is_retryable
 from ._backoff import backoff_delay
 from ._caller import SwfCaller

@@ -36,7 +36,7 @@ def _recipe(worker: Any) -> dict[str, Any]:
     definitions = tuple(found)
     return {
         "cls": type(worker),
-        "region": worker._aws_region,
+        "region": worker.client.meta.region_name,
         "domain": worker.domain,
         "task_list": worker.task_list,
         "definitions": definitions,

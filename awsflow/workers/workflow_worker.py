@@ -21,7 +21,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from .._fanout import FanoutBatch
+from .._workflow import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
 from ..decision_failures import current_failure, failure_decisions, retry_interval
 from ..exceptions import NondeterminismError

@@ -11,8 +11,8 @@ import pytest
 from botoflow_shims import botoflow, install_botoflow_shims
 
 from awsflow import WorkflowDefinition, activities, activity, execute
+from awsflow._swf import decode_failure, encode_failure
 from awsflow.data_converter import JSONDataConverter, PickleDataConverter, UnknownRemoteException
-from awsflow.decider._failures import decode_failure, encode_failure
 from awsflow.exceptions import (
     ActivityTaskCanceledError,
     ActivityTaskFailedError,
