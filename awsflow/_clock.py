@@ -1,7 +1,9 @@
-"""The clock protocol shared by awsflow.local's service and the workers' automatic heartbeats.
+"""The workers' clocks: what automatic heartbeats and grace periods wait on.
 
-Both wait for deadlines on one injected clock: the wall clock in production, a
-:class:`awsflow.local.VirtualClock` in tests, whose jumps wake the waiters at once.
+Deadlines are waited for on an injected clock: the wall clock in production, a
+:class:`awsflow.local.VirtualClock` in tests, whose jumps wake the waiters at once. awsflow.local
+declares the same protocol for itself (it imports nothing of the framework); the two match
+structurally, so one virtual clock drives a test's service and workers alike.
 """
 
 from __future__ import annotations

@@ -16,11 +16,6 @@ root ``awsflow/__init__.py`` is the unit ``awsflow``. The rules:
   ``cls`` or ``super()`` at most 20; import statements naming a private module inside another
   unit (``awsflow.decider._calls`` from outside the decider) at most 10; no module over 600
   lines; the ``ActivityWorker`` class at most 250; every public name's ``__module__`` is public.
-
-Temporary allowances (:data:`TEMPORARY`) cover what depends on ``awsflow/workers/`` and
-``awsflow/local/``, reworked on another branch (issue 12, item 3). Each names its reason; each
-must still be needed (an allowance the code no longer uses fails), so the helper who reworks
-those packages removes them as the code they excuse goes.
 """
 
 from __future__ import annotations
@@ -268,20 +263,6 @@ NEVER_REACHED: dict[str, set[str]] = {
     )
 }
 
-# What awsflow/workers/ and awsflow/local/ still need, until they are reworked (issue 12, item 3,
-# on the branch after faults-workers-2). Each entry must still be needed: delete it with its cause.
-TEMPORARY = {
-    # Import edges (unit -> unit) outside the rules above.
-    "edges": {
-        # awsflow.local's clock module implements the framework's Clock protocol by importing it.
-        ("awsflow.local", "awsflow._clock"),
-    },
-    # x._name accesses in these packages (their current counts, which may only go down).
-    "private_accesses_in": {"awsflow/workers/": 1, "awsflow/local/": 6},
-    # Public names whose __module__ is private, in awsflow.local's engine.
-    "private_module_names_in": {"awsflow.local.engine"},
-}
-
 
 @dataclass(frozen=True)
 class Import:
@@ -388,12 +369,10 @@ def unit_imports() -> Iterator[Import]:
                 yield imported
 
 
-def _graph(*, with_temporary: bool) -> dict[str, set[str]]:
+def _graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {unit_of(module): set() for module in MODULES}
     for imported in unit_imports():
-        edge = (unit_of(imported.source), unit_of(imported.target))
-        if with_temporary or edge not in TEMPORARY["edges"]:
-            graph[edge[0]].add(edge[1])
+        graph[unit_of(imported.source)].add(unit_of(imported.target))
     return graph
 
 
@@ -425,14 +404,14 @@ def test_every_unit_is_in_the_allowlist() -> None:
 def test_each_unit_imports_only_what_its_allowlist_names(unit: str) -> None:
     if ALLOWED[unit] == {"*"}:
         return
-    imported = _graph(with_temporary=False)[unit]
+    imported = _graph()[unit]
     extra = imported - ALLOWED[unit]
     assert not extra, {target: where(unit, target) for target in extra}
 
 
 @pytest.mark.parametrize("unit", sorted(PURE))
 def test_pure_units_reach_only_pure_units_and_no_io_clock_randomness_or_threads(unit: str) -> None:
-    reached = reach(unit, _graph(with_temporary=False))
+    reached = reach(unit, _graph())
     assert reached <= PURE, f"{unit} reaches {sorted(reached - PURE)}"
     for module in MODULES:
         if unit_of(module) in reached | {unit}:
@@ -444,12 +423,12 @@ def test_pure_units_reach_only_pure_units_and_no_io_clock_randomness_or_threads(
 
 @pytest.mark.parametrize("unit", sorted(NEVER_REACHED))
 def test_the_workflow_api_and_the_declarations_never_reach_the_replay_or_an_io_shell(unit: str) -> None:
-    reached = reach(unit, _graph(with_temporary=False)) & NEVER_REACHED[unit]
+    reached = reach(unit, _graph()) & NEVER_REACHED[unit]
     assert not reached, f"{unit} reaches {sorted(reached)}"
 
 
 def test_awsflow_local_reaches_nothing_of_the_framework() -> None:
-    assert reach("awsflow.local", _graph(with_temporary=False)) == set()
+    assert reach("awsflow.local", _graph()) == set()
 
 
 def test_production_code_never_imports_the_test_package() -> None:
@@ -496,27 +475,18 @@ def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 
 
 def test_there_are_no_cycles_between_units_counting_imports_inside_functions() -> None:
-    assert _cycles(_graph(with_temporary=False)) == []
+    assert _cycles(_graph()) == []
 
 
 def test_no_import_inside_a_function_reaches_another_unit() -> None:
-    hidden = [
-        f"{i.source}:{i.line} imports {i.target}"
-        for i in unit_imports()
-        if i.in_function and (unit_of(i.source), unit_of(i.target)) not in TEMPORARY["edges"]
-    ]
+    hidden = [f"{i.source}:{i.line} imports {i.target}" for i in unit_imports() if i.in_function]
     assert hidden == []
-
-
-def test_each_temporary_edge_is_still_needed() -> None:
-    graph = _graph(with_temporary=True)
-    assert [edge for edge in TEMPORARY["edges"] if edge[1] not in graph[edge[0]]] == []
 
 
 def test_the_cycle_check_finds_a_cycle_closed_inside_a_function() -> None:
     # workflow_definition -> workers, as its wait_for_completion once imported inside a function,
     # closes a cycle (workers import workflow_definition): the check must see one.
-    graph = {unit: set(targets) for unit, targets in _graph(with_temporary=False).items()}
+    graph = {unit: set(targets) for unit, targets in _graph().items()}
     graph["awsflow.workflow_definition"].add("awsflow.workers")
     assert any({"awsflow.workflow_definition", "awsflow.workers"} <= cycle for cycle in _cycles(graph))
 
@@ -539,17 +509,8 @@ def private_accesses() -> Iterator[tuple[str, int, str]]:
 
 
 def test_at_most_20_accesses_to_another_objects_private_attributes() -> None:
-    allowed_in = TEMPORARY["private_accesses_in"]
-    counted, excused = [], dict.fromkeys(allowed_in, 0)
-    for path, line, text in private_accesses():
-        package = next((prefix for prefix in allowed_in if path.startswith(prefix)), None)
-        if package is not None:
-            excused[package] += 1
-        else:
-            counted.append(f"{path}:{line}: {text}")
+    counted = [f"{path}:{line}: {text}" for path, line, text in private_accesses()]
     assert len(counted) <= 20, "\n".join(counted)
-    for package, count in excused.items():
-        assert count <= allowed_in[package], f"{package} has {count} (it may only go down)"
 
 
 def private_module_imports() -> Iterator[Import]:
@@ -591,9 +552,7 @@ def test_every_public_names_module_is_public() -> None:
             home = getattr(getattr(module, name), "__module__", None)
             if not isinstance(home, str) or not home.startswith("awsflow"):
                 continue
-            if any(part.startswith("_") for part in home.split(".")) and not any(
-                info.name.startswith(excused) for excused in TEMPORARY["private_module_names_in"]
-            ):
+            if any(part.startswith("_") for part in home.split(".")):
                 private.append(f"{info.name}.{name}: {home}")
     assert private == []
 

@@ -10,11 +10,48 @@ timeout costs no wall time.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
-
-from .._clock import Clock, SystemClock
+from typing import Protocol
 
 __all__ = ["Clock", "SystemClock", "VirtualClock"]
+
+
+class Clock(Protocol):
+    """What the service needs from a clock. Structural: the framework's workers ask the same of
+    theirs (``awsflow._clock``), so one :class:`VirtualClock` can drive a test's service and
+    workers together, while awsflow.local imports nothing of the framework."""
+
+    def now(self) -> float:
+        """Seconds since the epoch, as SWF timestamps are."""
+        ...
+
+    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
+        """Wait on ``cond`` (held by the caller) until notified or ``deadline`` passes."""
+        ...
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` whenever time jumps (the virtual clock's advance)."""
+        ...
+
+
+class SystemClock:
+    """The wall clock."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
+        if deadline is None:
+            cond.wait()
+            return
+        remaining = deadline - time.time()
+        if remaining > 0:
+            cond.wait(remaining)
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        # The wall clock never jumps; waiters time out on their own.
+        return None
 
 
 class VirtualClock:

@@ -6,6 +6,8 @@ No sockets, threads, clocks, randomness or SQLite here (a test enforces it); see
 
 from __future__ import annotations
 
+from types import FunctionType
+
 from ._engine import EMPTY_POLL_REPLIES, POLL_OPERATIONS, READ_ONLY_OPERATIONS, Engine, Reply
 from ._faults import (
     DefaultUndefinedFault,
@@ -73,3 +75,10 @@ __all__ = [
     "is_duration",
     "is_priority",
 ]
+
+# Public objects defined in private modules show their public module in tracebacks and docs.
+for _name in __all__:
+    _public = globals()[_name]
+    if isinstance(_public, (type, FunctionType)):
+        _public.__module__ = __name__
+del _name, _public

@@ -86,6 +86,8 @@ class Engine:
             upper limit only.
         mutation_hook: called with a short label before each change to the state; for tests
             that make a command fail half-way (raise from the hook). None in production.
+        snapshot: the state to start in, as :meth:`snapshot` recorded it (see
+            :meth:`from_snapshot`); None: an empty region.
     """
 
     def __init__(
@@ -97,12 +99,15 @@ class Engine:
         history_event_limit: int = HISTORY_EVENT_LIMIT,
         page_size: int = DEFAULT_PAGE_SIZE,
         mutation_hook: Callable[[str], None] | None = None,
+        snapshot: Json | None = None,
     ) -> None:
         if not 1 <= page_size <= DEFAULT_PAGE_SIZE:
             raise ValueError(f"page_size must be from 1 to {DEFAULT_PAGE_SIZE}, not {page_size}")
         self._k = Kernel(seed=seed, region=region, account_id=account_id, mutation_hook=mutation_hook)
         self._k.history_page_size = page_size
         self._history_event_limit = history_event_limit
+        if snapshot is not None:  # from_snapshot
+            _snapshot.load(snapshot, self._k)
 
     @classmethod
     def from_snapshot(
@@ -116,16 +121,15 @@ class Engine:
         mutation_hook: Callable[[str], None] | None = None,
     ) -> Engine:
         """An engine in the state :meth:`snapshot` recorded (the options are not part of it)."""
-        engine = cls(
+        return cls(
             seed=snapshot["seed"],
             region=region,
             account_id=account_id,
             history_event_limit=history_event_limit,
             page_size=page_size,
             mutation_hook=mutation_hook,
+            snapshot=snapshot,
         )
-        _snapshot.load(snapshot, engine._k)
-        return engine
 
     @staticmethod
     def knows(operation: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,10 +190,12 @@ class TaskQueue:
     :meth:`restore` carry the live entries through a snapshot, dropping the dead ones.
     """
 
-    def __init__(self) -> None:
-        self._heap: list[tuple[int, int, Any]] = []
-        self._live: dict[Any, int] = {}
-        self._next_seq = 0
+    def __init__(self, next_seq: int = 0, entries: Iterable[tuple[int, int, Any]] = ()) -> None:
+        """An empty queue, or one holding exactly ``entries`` (see :meth:`restore`)."""
+        self._heap = [(-priority, seq, ref) for priority, seq, ref in entries]
+        heapq.heapify(self._heap)
+        self._live: dict[Any, int] = {ref: seq for _, seq, ref in self._heap}
+        self._next_seq = next_seq
 
     def push(self, ref: Any, priority: int) -> None:
         seq = self._next_seq
@@ -222,9 +225,4 @@ class TaskQueue:
     @classmethod
     def restore(cls, next_seq: int, entries: list[tuple[int, int, Any]]) -> TaskQueue:
         """A queue holding exactly ``entries`` (as :meth:`entries` gave them)."""
-        queue = cls()
-        queue._next_seq = next_seq
-        queue._heap = [(-priority, seq, ref) for priority, seq, ref in entries]
-        heapq.heapify(queue._heap)
-        queue._live = {ref: seq for _, seq, ref in entries}
-        return queue
+        return cls(next_seq, entries)
