@@ -229,7 +229,7 @@ class _QueryCaller:
     def __init__(self, domain: str, call: Caller) -> None:
         self.domain = domain
         self.task_list = ""  # a query's replay makes no decisions: no task list is named
-        self._call = call
+        self.call = call
 
 
 def _converter_of(definition: type | None) -> Any:
