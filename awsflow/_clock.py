@@ -42,7 +42,7 @@ class SystemClock:
         if deadline is None:
             cond.wait()
             return
-        remaining = deadline - time.time()
+        remaining = deadline - self.now()
         if remaining > 0:
             cond.wait(remaining)
 
@@ -59,11 +59,3 @@ class MonotonicClock(SystemClock):
 
     def now(self) -> float:
         return time.monotonic()
-
-    def wait(self, cond: threading.Condition, deadline: float | None) -> None:
-        if deadline is None:
-            cond.wait()
-            return
-        remaining = deadline - time.monotonic()
-        if remaining > 0:
-            cond.wait(remaining)

@@ -236,6 +236,7 @@ class ProcessRunner:
 
     The pool is started by :meth:`open` and closed by :meth:`drain` (children still running a
     task then are killed); the next :meth:`open` starts a new one. One poller feeds it.
+    ``pool_class`` builds the pool (a test passes a stand-in with no processes).
     """
 
     def __init__(
@@ -246,7 +247,10 @@ class ProcessRunner:
         reports: TaskReports,
         clock: Clock,
         name: str,
+        *,
+        pool_class: type[ProcessPool] = ProcessPool,
     ) -> None:
+        self._pool_class = pool_class
         self._recipe = recipe
         self._processes = processes
         self._max_concurrent = max_concurrent
@@ -257,7 +261,7 @@ class ProcessRunner:
 
     def open(self) -> None:
         if self._pool is None:
-            self._pool = ProcessPool(
+            self._pool = self._pool_class(
                 self._recipe,
                 self._processes,
                 self._max_concurrent,

@@ -14,6 +14,8 @@ import pytest
 
 from awsflow.context import ActivityTask
 from awsflow.local import VirtualClock
+from awsflow.workers._process_pool import ProcessPool
+from awsflow.workers._supervision import Assignment, Failure
 from awsflow.workers._task_runners import (
     Answer,
     Held,
@@ -236,3 +238,70 @@ def test_a_process_runner_not_opened_holds_nothing() -> None:
     runner = ProcessRunner({}, 2, 2, Reports().reports(), VirtualClock(), "worker")
     assert (runner.in_flight(), runner.pids) == ((), ())
     assert runner.drain(30.0, threading.Event(), "12:host") == []
+
+
+class FakePool(ProcessPool):
+    """A pool with no processes: tasks go to pid 100, 101, ...; the test says which are stuck."""
+
+    built: list[FakePool] = []
+
+    def __init__(self, recipe: dict[str, Any], processes: int, max_concurrent: int, **kwargs: Any) -> None:
+        FakePool.built.append(self)
+        self.clock: VirtualClock = kwargs["clock"]
+        self.sent: list[ActivityTask] = []
+        self.idle_deadline: float | None = None
+        self.closed_with: tuple[str, float | None] | None = None
+        self.stuck: list[ActivityTask] = []
+        self.rooms = [True]
+
+    def start(self) -> None:
+        return None
+
+    @property
+    def pids(self) -> list[int]:
+        return [100, 101]
+
+    def wait_for_room(self, stopping: threading.Event) -> bool:
+        return self.rooms.pop(0)
+
+    def dispatch(self, task: Any) -> int:
+        self.sent.append(task)
+        return 99 + len(self.sent)
+
+    def wait_idle(self, deadline: float | None, hurry: threading.Event) -> None:
+        self.idle_deadline = deadline
+
+    def close(self, identity: str, grace_period: float | None) -> list[Failure]:
+        self.closed_with = (identity, grace_period)
+        return [Failure(Assignment(101, task, 5.0), f"stuck {task.id}") for task in self.stuck]
+
+
+def test_the_process_runner_hands_tasks_to_its_pool_and_drains_it_on_the_clock() -> None:
+    recorded, clock = Reports(), VirtualClock(start=1000.0)
+    runner = ProcessRunner({}, 2, 2, recorded.reports(), clock, "worker", pool_class=FakePool)
+    FakePool.built.clear()
+    runner.open()
+    runner.open()  # an open runner keeps its pool
+    (pool,) = FakePool.built
+    assert runner.pids == (100, 101)
+    assert runner.wait_for_room(threading.Event())
+    runner.submit(task(1))
+    runner.submit(task(2))
+    assert [t.id for t in pool.sent] == ["1", "2"]
+    assert recorded.taken == [("1", 100), ("2", 101)]  # logged with the process running it
+    pool.stuck = [task(2)]
+    (late,) = runner.drain(30.0, threading.Event(), "12:host")
+    assert pool.idle_deadline == 1030.0 and pool.closed_with == ("12:host", 30.0)
+    assert (late.task.id, late.pid, late.reason, late.thread) == ("2", 101, "stuck 2", None)
+    assert runner.pids == () and runner.drain(30.0, threading.Event(), "12:host") == []  # closed
+
+
+def test_a_hurried_process_runner_closes_its_pool_with_no_grace_period_named() -> None:
+    hurry = threading.Event()
+    hurry.set()
+    runner = ProcessRunner({}, 1, 1, Reports().reports(), VirtualClock(), "worker", pool_class=FakePool)
+    FakePool.built.clear()
+    runner.open()
+    (pool,) = FakePool.built
+    assert runner.drain(30.0, hurry, "12:host") == []
+    assert pool.closed_with == ("12:host", None)  # the reasons say "told to stop at once"
