@@ -192,8 +192,12 @@ class ActivityWorker(BaseWorker):
                 repr(self),
             )
         if max_concurrent > 1:
+
+            def spawn(target: Callable[[], None], name: str) -> None:
+                self._spawn(target, f"{self!r} {name}")
+
             return ThreadPoolRunner(
-                self._run_and_answer, self._reports, self._timer, max_concurrent, spawn=self._spawn
+                self._run_and_answer, self._reports, self._timer, max_concurrent, spawn=spawn
             )
         return self._here
 
