@@ -37,7 +37,7 @@ __all__ = [
 
 # How a task ended, as the worker that ran it reports it: the answer's operation (None: left for
 # manual completion), whether SWF took it, and the failure reason if any.
-Answer = tuple["str | None", bool, "str | None"]
+Answer = tuple[str | None, bool, str | None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """Activity workers: poll activity tasks, run the activity methods, answer — and never leave a
 task to time out silently.
 
-How tasks run (keyword options of :class:`ActivityWorker`):
+How tasks run (keyword options of :class:`ActivityWorker`; each way is a task runner of
+``_task_runners``, picked when the worker starts):
 
 - by default, one at a time in the polling thread (botoflow's behaviour);
 - ``max_concurrent=M``: up to M at once, each in a thread of its own;

@@ -1,4 +1,4 @@
-"""What workflow and activity workers share: the client, the poll loop, starting workflows.
+"""What workflow and activity workers share: the client, the poll loop (``_poll_loop``), answers.
 
 A worker is used in one of three ways:
 
