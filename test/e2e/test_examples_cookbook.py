@@ -24,3 +24,13 @@ def test_the_dag_runs_a_and_b_together_then_c_a_timer_a_retried_step_and_a_signa
     ]
     assert "id=5-backoff-3 wait=60s" in out
     assert out.count("SignalExternalWorkflow") == 3
+
+
+def test_the_fanout_recipe_keeps_its_cap_heartbeats_at_each_yield_and_uses_both_processes() -> None:
+    out = run_example("cookbook/fanout_pool.py")
+    assert "transcoded 200 videos: clip-000.mp4 ... clip-199.mp4" in out
+    assert "in input order: True" in out
+    most = int(out.split("at most ", 1)[1].split()[0])
+    assert 1 < most <= 16
+    assert "worker: 200 completed, 600 heartbeats, 0 crashes" in out  # three yields per task
+    assert "served by 2 worker processes" in out
