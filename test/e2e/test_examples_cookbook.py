@@ -34,3 +34,14 @@ def test_the_fanout_recipe_keeps_its_cap_heartbeats_at_each_yield_and_uses_both_
     assert 1 < most <= 16
     assert "worker: 200 completed, 600 heartbeats, 0 crashes" in out  # three yields per task
     assert "served by 2 worker processes" in out
+
+
+def test_the_file_pipeline_chooses_branches_retries_only_timeouts_and_quarantines_corrupt_files() -> None:
+    out = run_example("cookbook/file_pipeline.py").splitlines()
+    assert out[0] == "holiday.jpg: stored holiday-thumb.jpg, 4032x3024 (attempt 2)"
+    assert out[1].split() == ["activities:", "inspect", "thumbnail", "metadata", "store", "store"]
+    assert out[2] == "minutes.docx: stored minutes.pdf (attempt 2)"
+    assert out[3].split() == ["activities:", "inspect", "to_pdf", "store", "store"]
+    assert out[4] == "broken.png: quarantined broken.png: truncated header"
+    # CorruptFile is not in the policy's retryable list: one metadata attempt, then the fallback.
+    assert out[5].split() == ["activities:", "inspect", "thumbnail", "metadata", "quarantine"]
