@@ -45,3 +45,12 @@ def test_the_file_pipeline_chooses_branches_retries_only_timeouts_and_quarantine
     assert out[4] == "broken.png: quarantined broken.png: truncated header"
     # CorruptFile is not in the policy's retryable list: one metadata attempt, then the fallback.
     assert out[5].split() == ["activities:", "inspect", "thumbnail", "metadata", "quarantine"]
+
+
+def test_the_approval_recipe_is_decided_in_time_escalated_after_a_day_or_closed_after_two() -> None:
+    out = run_example("cookbook/approval_timeout.py")
+    assert "laptop: approved by grace, ordered as PO-laptop-1800 after 3 hours" in out
+    assert "status after 30 hours: waiting for the director" in out
+    assert "standing desk: rejected by barbara after 30 hours" in out
+    assert "sailing boat: no decision in 2 days, closed after 48 hours" in out
+    assert out.count("reminder:") == 2  # the desk and the boat waited past a day; the laptop did not
