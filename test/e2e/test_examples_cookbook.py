@@ -54,3 +54,21 @@ def test_the_approval_recipe_is_decided_in_time_escalated_after_a_day_or_closed_
     assert "standing desk: rejected by barbara after 30 hours" in out
     assert "sailing boat: no decision in 2 days, closed after 48 hours" in out
     assert out.count("reminder:") == 2  # the desk and the boat waited past a day; the laptop did not
+
+
+def test_the_saga_books_all_or_undoes_what_it_booked_newest_first_retrying_the_undo() -> None:
+    out = run_example("cookbook/saga.py")
+    assert "rome-in-may: booked flight-rome-in-may, hotel-rome-in-may, car-rome-in-may" in out
+    assert (
+        "rome-in-august: not booked (no cars left in August); "
+        "canceled hotel-rome-in-august; canceled flight-rome-in-august"
+    ) in out
+    august = out.split("rome-in-august:", 1)[1].splitlines()[1:]
+    assert [line.split()[0] for line in august] == [
+        "Travel.reserve_flight",
+        "Travel.reserve_hotel",
+        "Travel.reserve_car",
+        "Travel.cancel_hotel",
+        "Travel.cancel_flight",
+        "Travel.cancel_flight",  # its first attempt failed; the policy retried it
+    ]
