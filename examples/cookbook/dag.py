@@ -103,7 +103,9 @@ def describe(event: dict[str, Any]) -> str | None:
     if kind == "TimerStarted":
         return f"{kind:25} {'':14} id={attributes['timerId']} wait={attributes['startToFireTimeout']}s"
     if kind == "StartChildWorkflowExecutionInitiated":
-        return f"{'StartChildWorkflow':25} {attributes['workflowType']['name']:14} id={attributes['workflowId']}"
+        return (
+            f"{'StartChildWorkflow':25} {attributes['workflowType']['name']:14} id={attributes['workflowId']}"
+        )
     if kind == "SignalExternalWorkflowExecutionInitiated":
         return f"{'SignalExternalWorkflow':25} {attributes['signalName']}"
     return None

@@ -44,7 +44,10 @@ CLOSED = {"ActivityTaskCompleted", "ActivityTaskFailed", "ActivityTaskTimedOut",
 
 def most_open(client: Any, execution: Any) -> int:
     """The most activities open at once, read from the execution's history."""
-    request = {"domain": "media", "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id}}
+    request = {
+        "domain": "media",
+        "execution": {"workflowId": execution.workflow_id, "runId": execution.run_id},
+    }
     open_now = highest = 0
     for page in client.get_paginator("get_workflow_execution_history").paginate(**request):
         for event in page["events"]:
@@ -69,7 +72,9 @@ def main() -> None:
         print(f"in input order: {[r['video'] for r in results] == [n + '.mp4' for n in names]}")
         print(f"at most {most_open(client, instance.workflow_execution)} open at once (cap {CAP})")
         stats = pool.stats
-        print(f"worker: {stats.tasks_completed} completed, {stats.heartbeats} heartbeats, {stats.crashes} crashes")
+        print(
+            f"worker: {stats.tasks_completed} completed, {stats.heartbeats} heartbeats, {stats.crashes} crashes"
+        )
         print(f"served by {len({r['pid'] for r in results} - {os.getpid()})} worker processes")
 
 

@@ -70,6 +70,6 @@ def test_the_deployment_example_runs_as_three_processes_and_stops_on_sigterm() -
             for worker in workers:
                 worker.send_signal(signal.SIGTERM)
             outputs = [worker.communicate(timeout=60) for worker in workers]
-        for worker, (_, stderr) in zip(workers, outputs):
+        for worker, (_, stderr) in zip(workers, outputs, strict=True):
             assert worker.returncode == 0, stderr
             assert "stopping gracefully" in stderr
