@@ -3,13 +3,17 @@
 The pages under ``docs/`` (but not ``docs/_build`` nor the generated ``docs/reference``) may show
 code only in these forms:
 
-- ``.. literalinclude:: ../examples/<file>.py`` (with ``:pyobject:``, ``:lines:``... as wanted):
-  the file must exist under ``examples/`` and the suite must run it — a test file under ``test/``
-  or ``examples/testing/`` names it (``"<file>.py"``, as a subprocess argument does). The tutorial's
-  examples are run by ``test/e2e/test_examples_tutorial.py``, which also checks what they print.
+- ``.. literalinclude:: ../examples/<path>.py`` (with ``:pyobject:``, ``:lines:``... as wanted):
+  the file must exist under ``examples/`` (a subfolder such as ``examples/cookbook/`` too) and the
+  suite must run it — a test file under ``test/`` or ``examples/testing/`` names it by its path
+  below ``examples/`` (``"<file>.py"``, ``"cookbook/<file>.py"``, as a subprocess argument does),
+  or it is itself a test module the suite collects (``examples/testing/test_*.py``) or a module
+  of ``examples/testing/`` those import. The tutorial's examples are run by
+  ``test/e2e/test_examples_tutorial.py``, which also checks what they print; the cookbook's by
+  ``test/e2e/test_examples_cookbook.py``.
 - ``.. code-block:: python``: a complete program. This test runs each one in a subprocess
   (``PYTHONPATH`` = the repository, a timeout) and requires exit status 0.
-- ``.. code-block:: text`` with ``:caption: Output of examples/<file>.py``: what that example
+- ``.. code-block:: text`` with ``:caption: Output of examples/<path>.py``: what that example
   prints. Not run here: ``test/e2e/test_examples_tutorial.py`` runs the example and compares its
   output with the block (``...`` on a line of its own stands for any lines).
 - ``.. code-block:: console`` (or ``shell``): commands. Not executed, except that a command
@@ -45,7 +49,7 @@ OUTPUT = {"text"}
 FIGURE = {"none"}
 CODE_DIRECTIVES = {"code-block", "code", "sourcecode"}
 REFUSED_DIRECTIVES = {"doctest", "testcode", "testoutput", "parsed-literal"}
-OUTPUT_CAPTION = re.compile(r"^Output of examples/([\w.-]+\.py)$")
+OUTPUT_CAPTION = re.compile(r"^Output of examples/([\w/.-]+\.py)$")
 RUN_COMMAND = re.compile(r"^\$?\s*python\s+examples/([\w/.-]+\.py)\b")
 DIRECTIVE = re.compile(r"^(\s*)\.\.\s+([\w-]+)::\s*(.*)$")
 
@@ -133,6 +137,11 @@ def _tested_sources() -> str:
 
 
 def _is_run_by_suite(example: str, tests: str) -> bool:
+    """Whether a test names ``example`` (its path below ``examples/``), or pytest collects it."""
+    testing = EXAMPLES / "testing"
+    if (EXAMPLES / example).parent == testing and example.endswith(".py"):
+        name = Path(example).stem
+        return name.startswith("test_") or f"from {name} import" in tests or f"import {name}" in tests
     return f'"{example}"' in tests or f"'{example}'" in tests
 
 
@@ -154,12 +163,13 @@ def check_block(block: Block, page: Path, tests: str) -> str | None:
         return f"{where}: {kind} blocks are not run; show Python as a code-block python or an example"
     if kind == "literalinclude":
         target = (page.parent / block.argument).resolve()
-        if target.parent != EXAMPLES or target.suffix != ".py":
-            return f"{where}: literalinclude only includes examples/<file>.py, not {block.argument}"
+        if not target.is_relative_to(EXAMPLES) or target.suffix != ".py":
+            return f"{where}: literalinclude only includes examples/<path>.py, not {block.argument}"
         if not target.is_file():
             return f"{where}: {block.argument} does not exist"
-        if not _is_run_by_suite(target.name, tests):
-            return f"{where}: no test runs examples/{target.name}"
+        example = target.relative_to(EXAMPLES).as_posix()
+        if not _is_run_by_suite(example, tests):
+            return f"{where}: no test runs examples/{example}"
         return None
     language = block.argument.lower()
     if language in PYTHON:
@@ -264,6 +274,8 @@ Title
         (".. literalinclude:: ../../examples/retries.py\n", "no test runs"),
         (".. literalinclude:: ../../examples/nowhere.py\n", "does not exist"),
         (".. literalinclude:: ../../awsflow/__init__.py\n", "only includes examples"),
+        (".. literalinclude:: ../../examples/cookbook/nowhere.py\n", "does not exist"),
+        (".. literalinclude:: ../../examples/testing/conftest.py\n", "does not exist"),
         (".. code-block:: text\n\n   Hello\n", "caption it"),
         (".. code-block:: text\n   :caption: Output of examples/nowhere.py\n\n   Hi\n", "does not exist"),
         (".. code-block:: console\n\n   $ python examples/retries.py\n", "which no test runs"),
@@ -275,6 +287,14 @@ Title
 def test_the_checker_refuses_an_unchecked_block(rst: str, complaint: str) -> None:
     problems = problems_of(rst)
     assert len(problems) == 1 and complaint in problems[0], problems
+
+
+def test_the_checker_allows_what_pytest_collects_under_examples_testing() -> None:
+    collected = ".. literalinclude:: ../../examples/testing/test_example_hello_world.py\n"
+    imported = ".. literalinclude:: ../../examples/testing/example_workflows.py\n"
+    assert problems_of(collected) == []
+    assert problems_of(imported, "from example_workflows import HelloWorkflow") == []
+    assert "no test runs examples/testing/example_workflows.py" in problems_of(imported)[0]
 
 
 def test_the_checker_finds_python_blocks_to_run() -> None:

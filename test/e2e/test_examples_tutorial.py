@@ -24,7 +24,9 @@ from awsflow import ActivityWorker, WorkflowWorker
 from awsflow.local import LocalSWF
 
 ROOT = Path(__file__).resolve().parents[2]
-CAPTION = re.compile(r"^(\s*)\.\. code-block:: text\n\s+:caption: Output of examples/([\w.-]+\.py)\n\n", re.M)
+CAPTION = re.compile(
+    r"^(\s*)\.\. code-block:: text\n\s+:caption: Output of examples/([\w/.-]+\.py)\n\n", re.M
+)
 
 
 @functools.cache
