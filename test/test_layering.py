@@ -233,6 +233,14 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.swf_exceptions",
         "awsflow.workflow_definition",
     },
+    # The web timeline: a pure timeline model and an HTTP shell over the handles and SWF's lists.
+    "awsflow.ui": {
+        "awsflow.data_converter",
+        "awsflow.decision_failures",
+        "awsflow.handles",
+        "awsflow.replaying",
+        "awsflow.swf_exceptions",
+    },
     # The testing kit for users' workflows: real workers on an in-process awsflow.local.
     "awsflow.testing": {
         "awsflow.context",
