@@ -231,11 +231,12 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.local",
         "awsflow.replaying",
         "awsflow.swf_exceptions",
+        "awsflow.ui",
         "awsflow.workflow_definition",
     },
     # The web timeline: a pure timeline model and an HTTP shell over the handles and SWF's lists.
     "awsflow.ui": {
-        "awsflow.data_converter",
+        "awsflow._swf",
         "awsflow.decision_failures",
         "awsflow.handles",
         "awsflow.replaying",

@@ -200,7 +200,7 @@ def shared_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``awsflow`` parser."""
-    from . import _domains, _local, _replay, _workflows
+    from . import _domains, _local, _replay, _ui, _workflows
 
     shared = shared_options()
     parser = argparse.ArgumentParser(
@@ -214,7 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(endpoint_url=None, region=None, profile=None, domain=None, json=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     commands.required = True
-    groups = (_local.register, _domains.register, _workflows.register, _replay.register)
+    groups = (_local.register, _domains.register, _workflows.register, _replay.register, _ui.register)
     for register in (*groups, *COMMANDS):
         register(commands, shared)
     return parser

@@ -10,10 +10,11 @@ The pages are static files shipped in this package (``awsflow/ui/static``): no b
 
 from __future__ import annotations
 
+from ._server import UiServer
 from ._timeline import Bar, BarKind, Lane, Outcome, Point, Timeline, build_timeline
 
-__all__ = ["Bar", "BarKind", "Lane", "Outcome", "Point", "Timeline", "build_timeline"]
+__all__ = ["Bar", "BarKind", "Lane", "Outcome", "Point", "Timeline", "UiServer", "build_timeline"]
 
-for _public in (Bar, BarKind, Lane, Outcome, Point, Timeline, build_timeline):
+for _public in (Bar, BarKind, Lane, Outcome, Point, Timeline, UiServer, build_timeline):
     _public.__module__ = __name__
 del _public
