@@ -67,13 +67,13 @@ class UiServer:
 
     def start(self) -> UiServer:
         """Serve on a daemon thread; returns self."""
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="awsflow-ui", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, name="awsflow-ui", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until :meth:`close` (or KeyboardInterrupt)."""
-        self._httpd.serve_forever()
+        self._httpd.serve_forever(poll_interval=0.1)
 
     def close(self) -> None:
         """Stop serving and release the port."""
