@@ -177,7 +177,7 @@ async function executionsView(view, domain, params, token) {
       el("option", { value, selected: filters[name] === value }, label)));
   const form = el("form", { id: "filters", class: "filters", onsubmit: (e) => { e.preventDefault(); apply(); } },
     el("label", {}, "Status ", select("status", { all: "open and closed", open: "open", closed: "closed" })),
-    el("label", {}, "Closed as ", select("closeStatus", Object.fromEntries([["", "any"], ...CLOSE_STATUSES.map((s) => [s, s])])))),
+    el("label", {}, "Closed as ", select("closeStatus", Object.fromEntries([["", "any"], ...CLOSE_STATUSES.map((s) => [s, s])]))),
     el("label", {}, "Type ", el("input", { name: "type", value: filters.type, placeholder: "workflow type name" })),
     el("label", {}, "Started ", select("since", SINCE)),
     el("button", { type: "submit" }, "Filter"),
@@ -231,7 +231,7 @@ async function executionView(view, domain, workflowId, runId, token) {
 
 function drawExecution(view, domain, path, answer) {
   const ex = answer.execution;
-  const { workflowId, runId } = ex.execution;
+  const { workflow_id: workflowId, run_id: runId } = ex.execution;
   crumbs(["domains", "#/"], [domain, `#/d/${enc(domain)}`], [workflowId]);
   const open = ex.status === "OPEN";
   const facts = [
@@ -251,7 +251,7 @@ function drawExecution(view, domain, path, answer) {
         el("button", { id: "do-terminate", class: "danger",
           onclick: () => confirmAction(path, runId, "terminate", workflowId) }, "Terminate…"))
     : null;
-  view.replaceChildren(
+  view.replaceChildren(...[
     el("h1", {}, workflowId, " ", statusBadge(ex.status), ex.cancel_requested ? el("span", { class: "badge" }, "cancel requested") : null),
     answer.failure ? banner(answer.failure) : null,
     el("dl", { class: "facts" }, facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v ?? "–")])),
@@ -260,7 +260,7 @@ function drawExecution(view, domain, path, answer) {
     timelineView(answer.timeline),
     el("h2", {}, "Events"),
     eventTable(answer.events),
-  );
+  ].filter(Boolean));
 }
 
 function banner(failure) {
@@ -276,8 +276,8 @@ const LANE_H = 24;
 const DECISION_H = 10;
 
 function timelineView(timeline) {
-  const width = Math.max(600, (document.getElementById("view").clientWidth || 1200) - 10);
-  const plotW = width - LABEL_W - 20;
+  const width = Math.max(600, (document.getElementById("view").clientWidth || 1200) - 16);
+  const plotW = width - LABEL_W - 40;
   const ended = timeline.closed ? timeline.duration
     : Math.max(timeline.duration, (Date.now() - Date.parse(timeline.startedAt || new Date())) / 1000);
   const span = Math.max(ended, 0.001);
@@ -376,8 +376,9 @@ function eventTable(events) {
       details.append(el("span", { class: "kv" }, el("b", {}, key), " ", text));
     }
     for (const [key, decoded] of Object.entries(event.decoded)) {
+      const compact = JSON.stringify(decoded.value);
       const text = "undecodable" in decoded ? `(undecodable: ${decoded.error}) ${decoded.undecodable}`
-        : JSON.stringify(decoded.value, null, 1);
+        : compact.length > 100 ? JSON.stringify(decoded.value, null, 1) : compact;
       details.append(el("div", { class: "payload" }, el("b", {}, key), el("pre", {}, clip(text, 4000))));
     }
     return el("tr", { id: `event-${event.id}`, class: `event-row${trouble ? " trouble" : ""}`, "data-type": event.type },
