@@ -291,7 +291,7 @@ function timelineView(timeline) {
   for (let i = 0; i <= 4; i += 1) {
     const tx = LABEL_W + (plotW * i) / 4;
     root.append(svg("line", { x1: tx, x2: tx, y1: 18, y2: height - 4, class: "tick" }),
-      svg("text", { x: tx, y: 12, class: "tick-label", "text-anchor": "middle" }, document.createTextNode(seconds((span * i) / 4))));
+      svg("text", { x: tx, y: 12, class: "tick-label", "text-anchor": i === 4 ? "end" : i === 0 ? "start" : "middle" }, document.createTextNode(seconds((span * i) / 4))));
   }
   let y = 30;
   for (const row of rows) {
