@@ -48,3 +48,26 @@ def test_awsflow_ui_on_a_port_in_use_fails_in_one_line(swf: LocalSWF) -> None:
         out, err = process.communicate(timeout=60)
     assert process.returncode == 2 and out == ""
     assert err.startswith(f"awsflow: error: cannot serve on 127.0.0.1:{port}:") and err.count("\n") == 1, err
+
+
+def test_awsflow_local_with_ui_serves_the_web_timeline_beside_the_service() -> None:
+    process = _awsflow("local", "--port", "0", "--ui")
+    try:
+        assert process.stdout is not None
+        service = process.stdout.readline().strip()
+        assert service.startswith("awsflow.local listening on http://127.0.0.1:"), service
+        line = process.stdout.readline().strip()
+        assert line.startswith("awsflow ui listening on http://127.0.0.1:"), line
+        ui = Ui(line.rsplit(" ", 1)[1])
+        assert ui.get("/api/domains").json["domains"] == []  # the new service's, through the UI
+    finally:
+        process.send_signal(signal.SIGINT)
+        status = process.wait(timeout=20)
+    assert status == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_awsflow_local_refuses_a_ui_port_that_is_not_a_number_in_one_line() -> None:
+    process = _awsflow("local", "--port", "0", "--ui-port", "eighty")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and out == ""
+    assert err == "awsflow: error: --ui-port needs a port number, not 'eighty'\n"
