@@ -15,8 +15,11 @@ from urllib.parse import quote
 
 import pytest
 from browser import chromium, dump_dom, screenshot
+from devtools import Browser, wait
+from ui_workflows import TASK_LIST, Fulfil
 from uikit import Ui, run_fulfil
 
+from awsflow import WorkflowWorker
 from awsflow.local import LocalSWF, VirtualClock
 
 BROWSER = chromium()
@@ -87,3 +90,37 @@ def test_the_executions_page_lists_the_runs_and_an_open_one_offers_the_actions(
     assert re.search(r'<g class="bar bar-decision outcome-open"', opened)  # its first decision waits
     home = dump_dom(BROWSER, f"{ui.url}/#/")
     assert f">{domain}</a>" in home
+
+
+def test_terminate_asks_for_a_confirmation_and_backing_out_does_nothing(
+    swf: LocalSWF, domain: str, ui: Ui
+) -> None:
+    assert BROWSER is not None
+    client = swf.client()
+    WorkflowWorker(None, "us-east-1", domain, TASK_LIST, Fulfil, client=client)  # registers the types
+    client.start_workflow_execution(
+        domain=domain,
+        workflowId="doomed",
+        workflowType={"name": "Fulfil", "version": "1.0"},
+        input='[["doomed"], {}]',
+    )
+    path = ui.execution_path(domain, "doomed")
+    with Browser(BROWSER) as browser:
+        browser.navigate(f"{ui.url}/#/d/{quote(domain, safe='')}/e/doomed")
+        browser.wait_for("!!document.getElementById('do-cancel')", "the execution page")
+        # Request cancel, then back out of the dialog: nothing is sent.
+        browser.evaluate("document.getElementById('do-cancel').click()")
+        assert browser.evaluate("document.getElementById('confirm').open") is True
+        assert "cancel" in browser.evaluate("document.getElementById('confirm-text').textContent")
+        browser.evaluate("document.getElementById('confirm-no').click()")
+        assert browser.evaluate("document.getElementById('confirm').open") is False
+        # Terminate, with a reason, confirmed: the page posts it (same origin, JSON).
+        browser.evaluate("document.getElementById('do-terminate').click()")
+        browser.evaluate("document.getElementById('confirm-reason').value = 'clicked in the UI'")
+        browser.evaluate("document.getElementById('confirm-yes').click()")
+        wait(lambda: ui.get(path).json["execution"]["status"] == "TERMINATED", 30, "the termination")
+        browser.wait_for("!document.getElementById('do-terminate')", "the page to show the closed run")
+    events = ui.get(path).json["events"]
+    assert not any(e["type"] == "WorkflowExecutionCancelRequested" for e in events)
+    assert events[-1]["type"] == "WorkflowExecutionTerminated"
+    assert events[-1]["attributes"]["reason"] == "clicked in the UI"
