@@ -124,3 +124,23 @@ def test_terminate_asks_for_a_confirmation_and_backing_out_does_nothing(
     assert not any(e["type"] == "WorkflowExecutionCancelRequested" for e in events)
     assert events[-1]["type"] == "WorkflowExecutionTerminated"
     assert events[-1]["attributes"]["reason"] == "clicked in the UI"
+
+
+def test_the_executions_page_refreshes_itself_while_it_shows_open_ones(
+    swf: LocalSWF, domain: str, ui: Ui
+) -> None:
+    assert BROWSER is not None
+    client = swf.client()
+    WorkflowWorker(None, "us-east-1", domain, TASK_LIST, Fulfil, client=client)  # registers the types
+    rows = "[...document.querySelectorAll('tr.execution-row a')].map(a => a.textContent).join(' ')"
+    with Browser(BROWSER) as browser:
+        browser.navigate(f"{ui.url}/#/d/{quote(domain, safe='')}?status=open")
+        browser.wait_for("!!document.getElementById('executions')", "the executions page")
+        assert browser.evaluate(rows) == ""
+        client.start_workflow_execution(
+            domain=domain,
+            workflowId="late",
+            workflowType={"name": "Fulfil", "version": "1.0"},
+            input='[["late"], {}]',
+        )
+        browser.wait_for(f"{rows} === 'late'", "the new execution to appear without a reload")

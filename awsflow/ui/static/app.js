@@ -215,9 +215,17 @@ async function executionsView(view, domain, params, token) {
 // -- one execution -------------------------------------------------------------------------------
 async function executionView(view, domain, workflowId, runId, token) {
   const path = `/api/domains/${enc(domain)}/executions/${enc(workflowId)}`;
+  let drawn = null; // what the page shows: redrawn only when the history grew or the status changed,
+  // so that a refresh keeps the reader's place, open stacks and highlighted rows
   const load = async () => {
     const answer = await api(runId ? `${path}?runId=${enc(runId)}` : path);
-    if (token === viewToken) drawExecution(view, domain, path, answer);
+    const shown = `${answer.execution.status} ${answer.execution.history_length}`;
+    if (token === viewToken && shown !== drawn) {
+      const scrolled = window.scrollY;
+      drawExecution(view, domain, path, answer);
+      window.scrollTo(0, scrolled);
+      drawn = shown;
+    }
     return answer;
   };
   const first = await load();
