@@ -238,6 +238,7 @@ ALLOWED: dict[str, set[str]] = {
     "awsflow.ui": {
         "awsflow._swf",
         "awsflow.decision_failures",
+        "awsflow.exceptions",
         "awsflow.handles",
         "awsflow.replaying",
         "awsflow.swf_exceptions",

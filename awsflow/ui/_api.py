@@ -35,6 +35,7 @@ from urllib.parse import unquote
 import botocore.exceptions
 
 from .._swf import iter_pages
+from ..exceptions import PayloadTooLargeError
 from ..handles import HistoryEvent, UndecodablePayload, WorkflowHandle
 from ..replaying import list_executions
 from ..swf_exceptions import SWFResponseError, UnknownResourceError, is_connection_error
@@ -94,6 +95,9 @@ class Api:
             return 404, {"error": error.code or "UnknownResourceFault", "message": error.message}
         except SWFResponseError as error:
             return 400, {"error": error.code or type(error).__name__, "message": error.message}
+        except (botocore.exceptions.ParamValidationError, PayloadTooLargeError) as error:
+            # botocore checks lengths and patterns before sending; awsflow checks payload sizes
+            return 400, {"error": "ValidationException", "message": str(error)}
         except (botocore.exceptions.BotoCoreError, OSError) as error:
             if isinstance(error, OSError) and not is_connection_error(error):
                 raise

@@ -102,6 +102,10 @@ def test_signal_cancel_and_terminate_act_on_open_executions(swf: LocalSWF, domai
     last = events["terminated"][-1]
     assert last["type"] == "WorkflowExecutionTerminated" and last["attributes"]["reason"] == "operator"
     assert ui.get(ui.execution_path(domain, "terminated")).json["execution"]["status"] == "TERMINATED"
+    too_big = ui.post(
+        ui.execution_path(domain, "signaled") + "/signal", {"name": "note", "input": "x" * 40_000}
+    )
+    assert too_big.status == 400 and too_big.json["error"] == "ValidationException"
     again = ui.post(ui.execution_path(domain, "terminated") + "/terminate", {})
     assert again.status == 404 and again.json["error"] == "UnknownResourceFault"
 
@@ -140,6 +144,7 @@ def test_a_failing_decision_is_the_banner_of_the_execution(swf: LocalSWF, domain
         ("GET", "/api/domains/{domain}/executions?since=yesterday", None, {}, 400, "BadFilter"),
         ("GET", "/api/domains/{domain}/executions?closeStatus=LOST", None, {}, 400, "BadFilter"),
         ("GET", "/api/domains/no-such-domain/executions", None, {}, 404, "UnknownResourceFault"),
+        ("GET", f"/api/domains/{'d' * 300}/executions", None, {}, 400, "ValidationException"),
         ("GET", "/api/domains/{domain}/executions/no-such-id", None, {}, 404, "UnknownResourceFault"),
         (
             "POST",
