@@ -5,7 +5,9 @@ so the server knows no page routes), ``/static/...`` its script and style, ``/ap
 API (``._api``). The server binds 127.0.0.1 by default: the API can terminate executions with
 the credentials it runs with, so it must not be reachable from elsewhere unless asked.
 
-For the same reason a POST must say ``Content-Type: application/json`` (a form on another web
+Bound to a loopback address, it answers only requests whose ``Host`` names one (``127.0.0.1``,
+``localhost``, ``[::1]``): a web page whose own name an attacker re-points at 127.0.0.1 (DNS
+rebinding) would otherwise be same-origin with the API. For the same reason a POST must say ``Content-Type: application/json`` (a form on another web
 site cannot send that without a CORS preflight, which this server never grants) and, if the
 browser names an ``Origin``, come from this server's own origin.
 """
@@ -28,6 +30,7 @@ __all__ = ["UiServer"]
 
 logger = logging.getLogger(__name__)
 
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _MOST_BODY = 1 << 20  # bytes of a request body read at most (SWF's payloads are 32 KB)
 
 
@@ -53,7 +56,7 @@ class UiServer:
         self, call: Caller, *, host: str = "127.0.0.1", port: int = 0, default_domain: str | None = None
     ) -> None:
         api = Api(call, default_domain)
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(api))
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(api, host in _LOOPBACK))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -98,12 +101,28 @@ def _static(name: str) -> bytes | None:
     return resource.read_bytes() if resource.is_file() else None
 
 
-def _handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
+def _host_name(header: str) -> str:
+    """The name in a ``Host`` header, without its port (``[::1]:80`` -> ``::1``)."""
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def _handler_for(api: Api, loopback_only: bool) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "awsflow-ui"
         protocol_version = "HTTP/1.1"
 
+        def _host_refused(self) -> bool:
+            host = _host_name(self.headers.get("Host", ""))
+            if not loopback_only or host in _LOOPBACK:
+                return False
+            self._json(403, {"error": "Forbidden", "message": f"requests for host {host!r} are refused"})
+            return True
+
         def do_GET(self) -> None:
+            if self._host_refused():
+                return
             path = urlsplit(self.path).path
             if path.startswith("/api/"):
                 self._api("GET", b"")
@@ -121,6 +140,8 @@ def _handler_for(api: Api) -> type[BaseHTTPRequestHandler]:
                 self._json(413, {"error": "BadRequest", "message": "a body of at most 1 MB is needed"})
                 return
             body = self.rfile.read(int(length))
+            if self._host_refused():
+                return
             kind = self.headers.get("Content-Type", "").split(";")[0].strip()
             origin = self.headers.get("Origin")
             if kind != "application/json":

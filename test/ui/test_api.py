@@ -186,6 +186,15 @@ def test_a_failing_decision_is_the_banner_of_the_execution(swf: LocalSWF, domain
             415,
             "BadRequest",
         ),
+        ("GET", "/api/domains", None, {"Host": "evil.example:80"}, 403, "Forbidden"),
+        (
+            "POST",
+            "/api/domains/{domain}/executions/x/cancel",
+            b"{}",
+            {"Content-Type": "application/json", "Host": "evil.example"},
+            403,
+            "Forbidden",
+        ),
         (
             "POST",
             "/api/domains/{domain}/executions/x/cancel",
