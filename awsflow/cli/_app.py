@@ -78,6 +78,7 @@ examples:
   awsflow workflow start HelloWorkflow:1.0 --input '["world"]'
   awsflow workflow list --open
   awsflow workflow history ID --json > h.json && awsflow replay h.json --workflows app:Hello
+  awsflow ui                                        # the web timeline; prints its URL
 
 Endpoint, region and credentials come from botocore's usual chain (AWS_PROFILE,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SWF, ~/.aws) unless given as options.
