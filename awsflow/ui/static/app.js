@@ -192,7 +192,7 @@ async function executionsView(view, domain, params, token) {
     const query = new URLSearchParams({ status: filters.status, limit: "200" });
     if (filters.type) query.set("type", filters.type);
     if (filters.closeStatus) query.set("closeStatus", filters.closeStatus);
-    if (filters.since) query.set("since", new Date(Date.now() - SINCE_MS[filters.since]).toISOString());
+    if (SINCE_MS[filters.since]) query.set("since", new Date(Date.now() - SINCE_MS[filters.since]).toISOString());
     const answer = await api(`/api/domains/${enc(domain)}/executions?${query}`);
     if (token !== viewToken) return answer;
     body.replaceChildren(...answer.executions.map((info) => {
