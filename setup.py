@@ -9,7 +9,7 @@ setup(
     long_description=open("README.rst", encoding="utf-8").read(),
     long_description_content_type="text/x-rst",
     packages=find_packages(include=["awsflow", "awsflow.*"]),
-    package_data={"awsflow": ["py.typed"]},
+    package_data={"awsflow": ["py.typed"], "awsflow.ui": ["static/*"]},
     python_requires=">=3.10",
     install_requires=["botocore>=1.31"],
     # The awsflow command, and awsflow's pytest plugin (fixtures swf_env, swf_client;

@@ -222,7 +222,17 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.local",
         "awsflow.replaying",
         "awsflow.swf_exceptions",
+        "awsflow.ui",
         "awsflow.workflow_definition",
+    },
+    # The web timeline: a pure timeline model and an HTTP shell over the handles and SWF's lists.
+    "awsflow.ui": {
+        "awsflow._swf",
+        "awsflow.decision_failures",
+        "awsflow.exceptions",
+        "awsflow.handles",
+        "awsflow.replaying",
+        "awsflow.swf_exceptions",
     },
     # The testing kit for users' workflows: real workers on an in-process awsflow.local.
     "awsflow.testing": {

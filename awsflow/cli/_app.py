@@ -78,6 +78,7 @@ examples:
   awsflow workflow start HelloWorkflow:1.0 --input '["world"]'
   awsflow workflow list --open
   awsflow workflow history ID --json > h.json && awsflow replay h.json --workflows app:Hello
+  awsflow ui                                        # the web timeline; prints its URL
 
 Endpoint, region and credentials come from botocore's usual chain (AWS_PROFILE,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SWF, ~/.aws) unless given as options.
@@ -200,7 +201,7 @@ def shared_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``awsflow`` parser."""
-    from . import _domains, _local, _replay, _workflows
+    from . import _domains, _local, _replay, _ui, _workflows
 
     shared = shared_options()
     parser = argparse.ArgumentParser(
@@ -214,7 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(endpoint_url=None, region=None, profile=None, domain=None, json=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     commands.required = True
-    groups = (_local.register, _domains.register, _workflows.register, _replay.register)
+    groups = (_local.register, _domains.register, _workflows.register, _replay.register, _ui.register)
     for register in (*groups, *COMMANDS):
         register(commands, shared)
     return parser

@@ -21,7 +21,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from ._injection import Rule, parse_faults, parse_throttle
@@ -166,8 +166,17 @@ def parse_args(
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None, prog: str = "python -m awsflow.local") -> int:
-    """Run the service until SIGINT or SIGTERM; ``prog`` names the command in its help."""
+def main(
+    argv: Sequence[str] | None = None,
+    prog: str = "python -m awsflow.local",
+    on_started: Callable[[str], Callable[[], None]] | None = None,
+) -> int:
+    """Run the service until SIGINT or SIGTERM; ``prog`` names the command in its help.
+
+    ``on_started(endpoint_url)``, if given, runs once the service listens (``awsflow local --ui``
+    starts the web timeline there); what it returns is called when the service stops, before it
+    closes.
+    """
     args = parse_args(argv, prog)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -203,6 +212,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m awsflow.local
             # Every service thread exists now (or is started by one) with the signals blocked.
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     print(f"awsflow.local listening on {swf.endpoint_url}", flush=True)
+    try:
+        stop_extra = on_started(swf.endpoint_url) if on_started is not None else None
+    except BaseException:
+        swf.stop(grace=0.0)  # what was to run beside the service failed: the service ends too
+        raise
     while not stop.wait(0.5):
         pass
     started = time.monotonic()
@@ -214,6 +228,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m awsflow.local
     watchdog.daemon = True
     watchdog.start()
     logger.info("stopping")
+    if stop_extra is not None:
+        stop_extra()
     swf.stop(grace=max(0.0, args.shutdown_grace - _CLOSING_MARGIN))
     watchdog.cancel()
     logger.info("stopped in %.2f s", time.monotonic() - started)
