@@ -118,7 +118,8 @@ class WorkflowEnvironment:
         self.local: LocalSWF | None = None
         self._client: Any = None
         self._workers: list[BaseWorker] = []
-        self._served: set[tuple[str, str]] = set()  # (kind, task list) polled by our workers
+        # (kind, task list) -> our workers polling it; a list counts as served while one runs.
+        self._served: dict[tuple[str, str], list[BaseWorker]] = {}
         self._starter: workflow_starter | None = None
         # (virtual instant, real monotonic time) since which wait_step has seen workers busy at
         # that instant; None after a quiet step. Shared by concurrent waiters on purpose: the
@@ -224,8 +225,15 @@ class WorkflowEnvironment:
         ]
         started: list[BaseWorker] = []
         if workflows:
+            # Its own list named, not random: a history records it, and runs must be identical.
             workflow_worker = WorkflowWorker(
-                None, self.region, self.domain, task_list, *workflows, client=self.new_client()
+                None,
+                self.region,
+                self.domain,
+                task_list,
+                *workflows,
+                client=self.new_client(),
+                sticky_task_list=f"{task_list}-sticky-{len(self._workers)}",
             )
             started.append(self.add_worker(workflow_worker))
         if activities:
@@ -246,16 +254,24 @@ class WorkflowEnvironment:
     def add_worker(self, worker: BaseWorker) -> BaseWorker:
         """Start a worker built by the test and stop it when the environment closes.
 
-        Its task list counts as served: tasks waiting there hold the clock until it takes them.
+        Its task lists count as served while it runs: tasks waiting there hold the clock until
+        it takes them. A workflow worker's own list (where it routes its runs) is one of them;
+        once the worker stops, a task routed there waits for its routing timeout, as in SWF.
         """
         kind = "activity" if isinstance(worker, ActivityWorker) else "decision"
-        self._served.add((kind, worker.task_list))
+        lists = [worker.task_list]
+        if isinstance(worker, WorkflowWorker):
+            lists.append(worker.sticky_task_list)
+        for task_list in lists:
+            self._served.setdefault((kind, task_list), []).append(worker)
         worker.start()
         self._workers.append(worker)
         return worker
 
     def _is_served(self, kind: str, domain: str, task_list: str) -> bool:
-        return domain == self.domain and (kind, task_list) in self._served
+        return domain == self.domain and any(
+            worker.is_running for worker in self._served.get((kind, task_list), ())
+        )
 
     # -- starting and waiting -------------------------------------------------------------------
     @contextlib.contextmanager

@@ -18,6 +18,7 @@ from waiting import wait_until
 from awsflow import ActivityWorker, WorkflowWorker
 from awsflow.cli import COMMANDS, Exit, main
 from awsflow.local import LocalSWF, VirtualClock
+from awsflow.workers.workflow_worker import STICKY_TIMEOUT
 
 WORKFLOWS = "cli_workflows:Greeter"
 CHANGED_LINE = next(
@@ -247,7 +248,7 @@ def test_stuck_lists_executions_whose_decision_tasks_keep_timing_out(
 
 
 def test_stuck_and_describe_name_the_recorded_failure_of_changed_code(
-    awsflow: Awsflow, swf: LocalSWF, domain: str
+    awsflow: Awsflow, swf: LocalSWF, clock: VirtualClock, domain: str
 ) -> None:
     with WorkflowWorker(None, "us-east-1", domain, TASK_LIST, Greeter, client=swf.client()):
         start(awsflow, "greet-changed")
@@ -255,6 +256,7 @@ def test_stuck_and_describe_name_the_recorded_failure_of_changed_code(
     changed = WorkflowWorker(None, "us-east-1", domain, TASK_LIST, GreeterChanged, client=swf.client())
     with changed:  # the bad deploy: the next decision task cannot replay the history
         assert awsflow("workflow", "signal", "greet-changed", "add", "--input", '["bo"]').status == Exit.OK
+        clock.advance(STICKY_TIMEOUT)  # its task was routed to the stopped worker's list: it comes back
         wait_until(lambda: bool(awsflow("workflow", "stuck", "--json").json), 10, "the failure recorded")
     where = f"NondeterminismError at {cli_workflows.__file__}:{CHANGED_LINE}"
     (stuck,) = awsflow("workflow", "stuck", "--json").json

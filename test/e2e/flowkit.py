@@ -9,6 +9,7 @@ from waiting import wait_until
 
 from awsflow import ActivityWorker, WorkflowWorker
 from awsflow.local import LocalSWF, VirtualClock
+from awsflow.workers.workflow_worker import STICKY_TIMEOUT
 
 TASK_LIST = "e2e"
 
@@ -77,3 +78,23 @@ class Flow:
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
+
+    def sticky_fallback(self, execution: Any) -> None:
+        """Let the run's decision task, routed to a stopped worker's own list, come back.
+
+        A worker routes its runs' next decision tasks to a list only it polls; once it has
+        stopped, such a task waits there for the routing timeout (SCHEDULE_TO_START), then goes
+        back to the shared list — what a deploy costs a run that was waiting on something.
+        """
+
+        def routed_away() -> bool:
+            events = self.history(execution)
+            last = next(e for e in reversed(events) if e["eventType"].startswith("DecisionTask"))
+            return (
+                last["eventType"] == "DecisionTaskScheduled"
+                and last["decisionTaskScheduledEventAttributes"]["taskList"]["name"] != TASK_LIST
+            )
+
+        wait_until(routed_away, 10, f"a decision task of {tuple(execution)} on a worker's own list")
+        self.advance(STICKY_TIMEOUT)
+        self.wait_for_event(execution, "DecisionTaskTimedOut")

@@ -136,6 +136,7 @@ def test_a_worker_new_to_a_run_reads_its_whole_history_page_by_page(flow: Flow) 
     calls = _count_calls(second)
     with second:
         flow.advance(60)
+        flow.sticky_fallback(instance.workflow_execution)  # routed to the stopped first worker
         assert instance.wait_for_completion(timeout=60) == sum(0.5 * i for i in range(300))
     assert calls["GetWorkflowExecutionHistory"] == 2  # two pages of the whole history
 
@@ -204,10 +205,11 @@ def test_a_run_stuck_on_a_stopped_workers_sticky_list_returns_to_the_shared_list
     assert timed_out["decisionTaskTimedOutEventAttributes"]["timeoutType"] == "SCHEDULE_TO_START"
 
 
-def test_a_sticky_worker_run_in_the_foreground_leaves_tasks_on_the_shared_list(flow: Flow) -> None:
-    worker = flow.workflow_worker(flows.Purchase, enter=False, sticky_schedule_to_start_timeout=5)
+def test_a_worker_run_in_the_foreground_routes_to_its_own_list_too(flow: Flow) -> None:
+    worker = flow.workflow_worker(flows.Purchase, enter=False)  # routing on: the default
     flow.activity_worker(flows.Shop())
-    runner = threading.Thread(target=worker.run)  # run(): no thread polls a sticky list
+    calls = _count_calls(worker)
+    runner = threading.Thread(target=worker.run)  # run(): a background thread polls its own list
     runner.start()
     try:
         with workflow_starter(None, "us-east-1", flow.domain, TASK_LIST, client=flow.swf.client()):
@@ -216,9 +218,12 @@ def test_a_sticky_worker_run_in_the_foreground_leaves_tasks_on_the_shared_list(f
     finally:
         worker.stop()
         runner.join()
-    scheduled = {
+    assert not worker.is_running  # run() joined its own list's poller before returning
+    scheduled = [
         e["decisionTaskScheduledEventAttributes"]["taskList"]["name"]
         for e in flow.history(instance.workflow_execution)
         if e["eventType"] == "DecisionTaskScheduled"
-    }
-    assert scheduled == {TASK_LIST}
+    ]
+    assert scheduled == [TASK_LIST, worker.sticky_task_list, worker.sticky_task_list]
+    assert calls["GetWorkflowExecutionHistory"] == 0
+    assert (worker.stats.decisions_sticky, worker.stats.decisions_cold) == (2, 0)

@@ -171,6 +171,7 @@ def test_a_ramping_fanout_survives_a_decider_restart_and_ramps_by_the_clock(flow
     flow.advance(90)  # the ramp is over while no decider runs
     flow.wait_for_event(instance.workflow_execution, "TimerFired")
     flow.workflow_worker(RampedDoubles)
+    flow.sticky_fallback(instance.workflow_execution)  # routed to the stopped decider
     with activity_pool(flow):
         assert instance.wait_for_completion(timeout=30) == [2 * n for n in range(30)]
     history = flow.history(instance.workflow_execution)

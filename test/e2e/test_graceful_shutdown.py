@@ -103,7 +103,8 @@ def test_leaving_the_with_block_waits_for_a_task_in_flight_within_the_grace_peri
     assert flows.started["finishing"].wait(10)
     leaving = threading.Thread(target=worker.__exit__, args=(None, None, None))
     leaving.start()
-    wait_until(lambda: flow.swf.service.waiting_pollers() == 1, what="the activity poller to leave")
+    # Left: the decider's two polls (its shared list and its own).
+    wait_until(lambda: flow.swf.service.waiting_pollers() == 2, what="the activity poller to leave")
     assert leaving.is_alive()  # still waiting for the task
     flows.gates["finishing"].set()
     leaving.join(10)

@@ -95,6 +95,7 @@ def test_retries_wait_on_durable_timers_and_survive_a_decider_restart_mid_backof
     flow.advance(30)
     flow.wait_for_event(instance.workflow_execution, "TimerFired")
     flow.workflow_worker(Reserve)  # a new decider, with nothing in memory, replays the history
+    flow.sticky_fallback(instance.workflow_execution)  # once the task routed to the old one is back
 
     def second_timer_started() -> bool:
         return len(attributes_of(flow.history(instance.workflow_execution), "TimerStarted")) == 2

@@ -93,7 +93,9 @@ def test_fresh_workers_replay_cold_and_decide_right_on_small_pages(flow: Flow) -
         if workers:
             workers[-1].stop()
             workers[-1].join()
-        worker = flow.workflow_worker(Errand, flows.Child, enter=False)
+        # Routing off: each worker's tasks come from the shared list at once, not after the
+        # timeout the stopped worker's routed tasks would wait (the subject here is cold replay).
+        worker = flow.workflow_worker(Errand, flows.Child, enter=False, sticky_schedule_to_start_timeout=None)
         worker.identity = f"cold worker {len(workers)}"
         workers.append(worker)
         worker.start()

@@ -127,12 +127,14 @@ def test_a_stop_keeps_a_poll_the_service_made_no_promise_for_and_handles_its_tas
         worker = _workflow_worker(swf)
         worker.identity = "stopping worker"
         worker.start()
-        assert swf.service.wait_for_pollers(1, timeout=10)
+        assert swf.service.wait_for_pollers(2, timeout=10)  # the shared list and the worker's own
         worker.stop()
-        # The poll is still held (its 60 s have not passed on the virtual clock): a task that
-        # comes now is handed to it, and the stopping worker decides it.
-        assert swf.service.waiting_pollers() == 1
+        # The polls are still held (their 60 s have not passed on the virtual clock): a task
+        # that comes now is handed to one, and the stopping worker decides it.
+        assert swf.service.waiting_pollers() == 2
         execution = _start_purchase(swf)
+        wait_until(lambda: swf.service.waiting_pollers() == 1, 10, "the shared list's poll handed its task")
+        swf.service.end_held_polls()  # the own list's poll ends empty, as its timeout would end it
         worker.join(30)
         assert not worker.is_running
         history = swf.client().get_workflow_execution_history(

@@ -80,6 +80,7 @@ def test_executions_open_across_a_patched_deploy_and_its_cleanup_all_complete(fl
         new = OrderV2.run(5)
         flow.wait_for_event(new.workflow_execution, "TimerStarted")
         flow.advance(61)
+        flow.sticky_fallback(old.workflow_execution)  # routed to the stopped v1 worker: back
         assert old.wait_for_completion(timeout=10) == 10  # the old path, to the end
         assert new.wait_for_completion(timeout=10) == 1015
         pending = OrderV2.run(7)  # will finish under the cleanup deploy
@@ -89,6 +90,7 @@ def test_executions_open_across_a_patched_deploy_and_its_cleanup_all_complete(fl
         fresh = OrderV3.run(1)
         flow.wait_for_event(fresh.workflow_execution, "TimerStarted")
         flow.advance(61)
+        flow.sticky_fallback(pending.workflow_execution)
         assert pending.wait_for_completion(timeout=10) == 1021
         assert fresh.wait_for_completion(timeout=10) == 1003
 

@@ -22,6 +22,7 @@ from awsflow.exceptions import (
 from awsflow.local import LocalSWF
 from awsflow.testing import WorkflowEnvironment
 from awsflow.workers import ActivityWorker, WorkflowWorker
+from awsflow.workers.workflow_worker import STICKY_TIMEOUT
 
 # The issue asks for 100 identical runs (about 0.1 s a run); AWSFLOW_TESTING_RUNS changes it.
 IDENTICAL_RUNS = int(os.environ.get("AWSFLOW_TESTING_RUNS", "100"))
@@ -273,7 +274,9 @@ def test_a_failing_decision_is_recorded_and_a_retry_timer_left_over_after_the_fi
             first.join()
             Redeployed.broken = True
             env.start_workers(Redeployed)  # a new worker: it replays the history cold
-            env.sleep(DAY)  # the timer fires; the broken code cannot replay the history
+            # The timer fires; its decision task was routed to the stopped worker's own list and
+            # comes back after the routing timeout; the broken code cannot replay the history.
+            env.sleep(DAY + STICKY_TIMEOUT)
             failure = handle.describe().decision_failure
             assert failure is not None and failure.error_type.endswith("NondeterminismError")
             assert failure.attempts == 1 and failure.next_retry_at is not None
@@ -282,12 +285,12 @@ def test_a_failing_decision_is_recorded_and_a_retry_timer_left_over_after_the_fi
             env.sleep(0)
             assert handle.describe().decision_failure is None
             assert handle.result() == "done"
-            assert env.now() - start == DAY + 60
+            assert env.now() - start == DAY + STICKY_TIMEOUT + 60
             events = [e["eventType"] for e in handle.wire_history()]
     finally:
         Redeployed.broken = False
     fired = [i for i, kind in enumerate(events) if kind == "TimerFired"]
-    assert len(fired) == 3  # the day, the retry timer left over (at DAY + 10), the minute
+    assert len(fired) == 3  # the day, the retry timer left over (at DAY + 15), the minute
     retry = fired[1]
     # The left-over retry timer's decision task decides nothing: no decision's event follows it.
     assert events[retry + 1 : retry + 5] == [
@@ -296,4 +299,4 @@ def test_a_failing_decision_is_recorded_and_a_retry_timer_left_over_after_the_fi
         "DecisionTaskCompleted",
         "TimerFired",
     ]
-    assert events.count("MarkerRecorded") == 1 and "DecisionTaskTimedOut" not in events
+    assert events.count("MarkerRecorded") == 1 and events.count("DecisionTaskTimedOut") == 1  # the deploy's

@@ -9,8 +9,9 @@ by sleeping or watching workers.
 
 "Scheduled for a worker" needs the caller to say which task lists have workers: a task waiting
 on a list nobody polls cannot be taken, so it must not hold the clock back (in SWF it would sit
-there until its schedule-to-start timeout, and that is what skipping then shows). A decision
-task on the run's sticky list counts as served: the worker that chose the list polls it.
+there until its schedule-to-start timeout, and that is what skipping then shows). That holds for
+a run's sticky list too: served while the worker that chose it polls it, and once that worker
+has stopped, the routing timeout that sends the task back is what skipping shows.
 
 The next deadline worth jumping to is the earliest one that still stands (see
 ``_timeouts.stands``) and belongs to an open run: retention deadlines are left out, as jumping
@@ -57,7 +58,7 @@ def busy(k: Kernel, served: Served) -> list[Busy]:
         if task is not None:
             if task.started_event_id:
                 found.append(Busy("decision", "started", ex.workflow_id, task.task_list, ""))
-            elif task.task_list == ex.sticky_task_list or served("decision", ex.domain, task.task_list):
+            elif served("decision", ex.domain, task.task_list):
                 found.append(Busy("decision", "scheduled", ex.workflow_id, task.task_list, ""))
         for activity in ex.activities.values():
             if activity.started_event_id:

@@ -1,0 +1,230 @@
+"""Benchmark: hello-world workflows per second, awsflow beside botoflow 0.8, in the same run.
+
+One ``python -m awsflow.local`` process. ``--workflows`` hello-world executions (two activities
+each, as ``examples/hello_world.py``) are started first; then the workers start and the clock runs
+until every execution has closed. Configurations:
+
+- ``botoflow``: botoflow 0.8's workers, P decider and P activity loop threads in this process
+  (when botoflow is installed);
+- ``awsflow``: one awsflow workflow worker and one activity worker in this process, each
+  ``start(pollers=P)``, activities run ``max_concurrent=P``;
+- ``awsflow processes``: activities in ``processes=2`` supervised children, and two workflow
+  worker processes (each ``start(pollers=P)``) besides this one's activity worker.
+
+For P = 1, 2, 4. Printed: workflows per second and the ratio against botoflow with the same P.
+
+Run: ``python bench/throughput.py [--workflows 300] [--pollers 1 2 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import botocore.config
+import botocore.session
+
+import awsflow
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test"))
+from botoflow_shims import LocalSession, botoflow, install_botoflow_shims
+
+REGION = "us-east-1"
+TASK_LIST = "hello"
+
+
+@awsflow.activities(schedule_to_start_timeout=600, start_to_close_timeout=600)
+class HelloActivities:
+    @awsflow.activity("1.0")
+    def get_name(self) -> str:
+        return "World"
+
+    @awsflow.activity("1.0")
+    def greeting(self, name: str) -> str:
+        return f"Hello {name}!"
+
+
+class HelloWorkflow(awsflow.WorkflowDefinition):
+    @awsflow.execute(version="1.0", execution_start_to_close_timeout=3600)
+    def hello(self) -> Any:
+        name = yield HelloActivities.get_name()
+        yield HelloActivities.greeting(name)
+
+
+def botoflow_program() -> tuple[type, Any]:
+    @botoflow.activities(schedule_to_start_timeout=600, start_to_close_timeout=600)
+    class BotoflowActivities:
+        @botoflow.activity("1.0")
+        def get_name(self) -> str:
+            return "World"
+
+        @botoflow.activity("1.0")
+        def greeting(self, name: str) -> str:
+            return f"Hello {name}!"
+
+    class BotoflowHello(botoflow.WorkflowDefinition):
+        @botoflow.execute(version="1.0", execution_start_to_close_timeout=3600)
+        def hello(self) -> Any:
+            name = yield BotoflowActivities.get_name()
+            yield BotoflowActivities.greeting(name)
+
+    return BotoflowHello, BotoflowActivities()
+
+
+def make_client(url: str, pool: int = 10) -> Any:
+    return botocore.session.get_session().create_client(
+        "swf",
+        region_name=REGION,
+        endpoint_url=url,
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+        config=botocore.config.Config(
+            read_timeout=70, retries={"max_attempts": 0}, max_pool_connections=pool
+        ),
+    )
+
+
+def start_service() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "awsflow.local", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    return proc, proc.stdout.readline().rsplit(" ", 1)[-1].strip()
+
+
+def wait_all_closed(client: Any, domain: str, count: int, since: float) -> None:
+    while True:
+        closed = client.count_closed_workflow_executions(
+            domain=domain, startTimeFilter={"oldestDate": since}
+        )["count"]
+        if closed >= count:
+            return
+        time.sleep(0.02)  # a benchmark's poll, not a test's wait
+
+
+def decider_process(url: str, domain: str, pollers: int, stop: Any) -> None:
+    """A workflow worker process of the ``awsflow processes`` configuration."""
+    worker = awsflow.WorkflowWorker(None, REGION, domain, TASK_LIST, HelloWorkflow, client=make_client(url))
+    worker.start(pollers)
+    stop.wait()
+    worker.stop()
+    worker.join()
+
+
+def run_awsflow(url: str, domain: str, count: int, pollers: int, processes: bool) -> float:
+    client = make_client(url)
+    # Made first: workers register the types as they are made, and a start needs them (the
+    # processes configuration's deciders are made in their own processes, so one is made here).
+    if processes:
+        activities = awsflow.ActivityWorker(
+            None, REGION, domain, TASK_LIST, HelloActivities(), client=make_client(url), processes=2
+        )
+        awsflow.WorkflowWorker(None, REGION, domain, TASK_LIST, HelloWorkflow, client=client)
+        spawn = multiprocessing.get_context("spawn")
+        stop = spawn.Event()
+        children = [
+            spawn.Process(target=decider_process, args=(url, domain, pollers, stop)) for _ in range(2)
+        ]
+        deciders: list[Any] = []
+    else:
+        activities = awsflow.ActivityWorker(
+            None,
+            REGION,
+            domain,
+            TASK_LIST,
+            HelloActivities(),
+            client=make_client(url),
+            max_concurrent=pollers,
+        )
+        children = []
+        deciders = [
+            awsflow.WorkflowWorker(None, REGION, domain, TASK_LIST, HelloWorkflow, client=make_client(url))
+        ]
+    with awsflow.workflow_starter(None, REGION, domain, TASK_LIST, client=client):
+        since = time.time() - 1
+        for _ in range(count):
+            HelloWorkflow.hello()
+    started = time.perf_counter()
+    for child in children:
+        child.start()
+    for decider in deciders:
+        decider.start(pollers)
+    activities.start(pollers)
+    wait_all_closed(client, domain, count, since)
+    wall = time.perf_counter() - started
+    if children:
+        stop.set()
+        for child in children:
+            child.join(120)
+    for worker in (*deciders, activities):
+        worker.stop()
+    for worker in (*deciders, activities):
+        worker.join()
+    return count / wall
+
+
+def run_botoflow(url: str, domain: str, count: int, pollers: int) -> float:
+    install_botoflow_shims()
+    workflow, work = botoflow_program()
+    session = LocalSession(url)
+    # Made first: botoflow registers the types as its workers are made, and a start needs them.
+    workers = [botoflow.WorkflowWorker(session, REGION, domain, TASK_LIST, workflow) for _ in range(pollers)]
+    workers += [botoflow.ActivityWorker(session, REGION, domain, TASK_LIST, work) for _ in range(pollers)]
+    with botoflow.workflow_starter(session, REGION, domain, TASK_LIST):
+        since = time.time() - 1
+        for _ in range(count):
+            workflow.hello()
+    started = time.perf_counter()
+    for worker in workers:
+        threading.Thread(target=_loop, args=(worker,), daemon=True).start()
+    wait_all_closed(make_client(url), domain, count, since)
+    return count / (time.perf_counter() - started)
+
+
+def _loop(worker: Any) -> None:
+    try:
+        while True:
+            worker.run_once()
+    except Exception:  # the service went away at the end of the benchmark
+        return
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workflows", type=int, default=300)
+    parser.add_argument("--pollers", type=int, nargs="+", default=[1, 2, 4])
+    args = parser.parse_args()
+    if botoflow is None:
+        print("botoflow 0.8 is not installed: measuring awsflow alone (no ratios)")
+    proc, url = start_service()
+    try:
+        setup = make_client(url)
+        print(f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12}")
+        for pollers in args.pollers:
+            baseline = None
+            configurations = (["botoflow"] if botoflow is not None else []) + ["awsflow", "awsflow processes"]
+            for name in configurations:
+                domain = f"{name.replace(' ', '-')}-{pollers}"
+                setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+                if name == "botoflow":
+                    rate = baseline = run_botoflow(url, domain, args.workflows, pollers)
+                else:
+                    rate = run_awsflow(url, domain, args.workflows, pollers, name == "awsflow processes")
+                ratio = f"{rate / baseline:>11.1f}x" if baseline and name != "botoflow" else ""
+                print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

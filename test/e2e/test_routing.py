@@ -1,0 +1,117 @@
+"""Routing a run's decision tasks to the worker holding its replay (on by default).
+
+SWF-SEMANTICS §4.6 and §10.6: an answer's ``taskList`` sends the run's next decision tasks to a
+list only that worker polls; ``taskListScheduleToStartTimeout`` sends one nobody starts there in
+time back to the run's own list, as does an answer naming the run's own list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import flows
+from flowkit import TASK_LIST, Flow
+from waiting import wait_until
+
+from awsflow import WorkflowDefinition, WorkflowWorker, execute, workflow_starter
+from awsflow.local import LocalSWF, VirtualClock
+
+
+class Steps(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=600)
+    def run(self, n: int) -> Any:
+        total = 0.0
+        for _ in range(n):
+            total += yield flows.Shop.price("apple")
+        return total
+
+
+def test_two_workers_on_one_task_list_decide_every_later_task_from_their_kept_replay(flow: Flow) -> None:
+    workers = [flow.workflow_worker(Steps), flow.workflow_worker(Steps)]  # default settings
+    flow.activity_worker(flows.Shop(), max_concurrent=4)
+    runs, steps = 8, 5
+    instances = [Steps.run(steps) for _ in range(runs)]
+    assert [instance.wait_for_completion(timeout=30) for instance in instances] == [0.5 * steps] * runs
+    stats = [worker.stats for worker in workers]
+    assert sum(s.decisions_cold for s in stats) == 0
+    assert sum(s.decisions_sticky for s in stats) == runs * steps  # every task after each run's first
+    for instance in instances:  # and each run stayed with the worker that took its first task
+        lists = {
+            e["decisionTaskScheduledEventAttributes"]["taskList"]["name"]
+            for e in flow.history(instance.workflow_execution)[1:]
+            if e["eventType"] == "DecisionTaskScheduled"
+        } - {TASK_LIST}
+        assert len(lists) == 1 and lists <= {w.sticky_task_list for w in workers}
+
+
+def test_a_stopping_worker_gives_the_run_it_decides_back_to_the_shared_list() -> None:
+    domain = "routing"
+    # A service that makes no promise to answer released polls, as Amazon SWF: the stopping
+    # worker's polls stay held, and a task handed to one is decided.
+    with LocalSWF(clock=VirtualClock(), announce_poll_release=False) as swf:
+        client = swf.client()
+        client.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+        first = WorkflowWorker(None, "us-east-1", domain, TASK_LIST, flows.Signals, client=swf.client())
+        first.start()
+        assert swf.service.wait_for_pollers(2, timeout=10)
+        with workflow_starter(None, "us-east-1", domain, TASK_LIST, client=client):
+            instance = flows.Signals.run(2)
+        ids = {
+            "workflowId": instance.workflow_execution.workflow_id,
+            "runId": instance.workflow_execution.run_id,
+        }
+
+        def history() -> list[dict[str, Any]]:
+            return client.get_workflow_execution_history(domain=domain, execution=ids)["events"]
+
+        def completed() -> list[dict[str, Any]]:
+            return [
+                e["decisionTaskCompletedEventAttributes"]
+                for e in history()
+                if e["eventType"] == "DecisionTaskCompleted"
+            ]
+
+        wait_until(lambda: len(completed()) == 1, 10, "the first decision")
+        assert completed()[0]["taskList"] == {"name": first.sticky_task_list}
+        first.stop()
+        client.signal_workflow_execution(domain=domain, signalName="deliver", input='[["one"], {}]', **ids)
+        wait_until(lambda: len(completed()) == 2, 10, "the decision the stopping worker took")
+        assert completed()[1]["taskList"] == {"name": TASK_LIST}  # given back, no timeout
+        swf.service.end_held_polls()  # its shared list's poll ends empty, as its timeout would
+        first.join(10)
+        assert not first.is_running
+
+        second = WorkflowWorker(None, "us-east-1", domain, TASK_LIST, flows.Signals, client=swf.client())
+        second.start()
+        client.signal_workflow_execution(domain=domain, signalName="deliver", input='[["two"], {}]', **ids)
+        assert instance.wait_for_completion(timeout=10) == ["one", "two"]
+        second.stop()
+        swf.service.end_held_polls()
+        second.join(10)
+        scheduled = [
+            e["decisionTaskScheduledEventAttributes"]["taskList"]["name"]
+            for e in history()
+            if e["eventType"] == "DecisionTaskScheduled"
+        ]
+        assert scheduled == [TASK_LIST, first.sticky_task_list, TASK_LIST]
+        assert "DecisionTaskTimedOut" not in [e["eventType"] for e in history()]
+        assert second.stats.decisions_cold == 1  # new to the run: replayed from the whole history
+
+
+def test_routing_can_be_turned_off_and_its_timeout_must_be_whole_seconds(flow: Flow) -> None:
+    worker = flow.workflow_worker(Steps, sticky_schedule_to_start_timeout=None)
+    flow.activity_worker(flows.Shop())
+    instance = Steps.run(2)
+    assert instance.wait_for_completion(timeout=10) == 1.0
+    lists = {
+        e["decisionTaskScheduledEventAttributes"]["taskList"]["name"]
+        for e in flow.history(instance.workflow_execution)
+        if e["eventType"] == "DecisionTaskScheduled"
+    }
+    assert lists == {TASK_LIST} and worker.stats.decisions_sticky == 2  # one worker: still kept
+    try:
+        flow.workflow_worker(Steps, enter=False, sticky_schedule_to_start_timeout=0)
+    except ValueError as error:
+        assert "1 or more" in str(error)
+    else:
+        raise AssertionError("a 0 s routing timeout was accepted")
