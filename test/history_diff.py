@@ -16,6 +16,11 @@ the two frameworks by a choice README.rst documents. Each normalisation, and why
 - **an empty failure reason**: botoflow 0.8 always fails an activity task or a workflow with
   ``reason=""`` (so its parent's ChildWorkflowExecutionFailed has it too); where botoflow's
   reason is empty, awsflow's (``"Type: message"``, shown in the SWF console) is not compared.
+- **routing**: awsflow's workflow workers route a run's decision tasks back to themselves by
+  default (README: a task list of the worker's own, named ``<task list>-sticky-<random>``);
+  botoflow 0.8 never did. DecisionTaskCompleted's ``taskList``/``taskListScheduleToStartTimeout``
+  are dropped, and a DecisionTaskScheduled on such a list is written as on the task list it
+  stands for, without its ``scheduleToStartTimeout``.
 
 Not normalised: event ids, order and types, timestamps (both services' virtual clocks start at
 the same instant and move only with the driver), identities (both sides' workers use the same
@@ -82,7 +87,24 @@ def normalise(
                 value = _normalised_data(value)
         return value
 
-    return [[rewrite(event, "") for event in events] for events in histories]
+    return [[_unrouted(rewrite(event, "")) for event in events] for events in histories]
+
+
+_ROUTING_LIST = re.compile(r"^(?P<shared>.+)-sticky-[0-9a-f]+$")
+
+
+def _unrouted(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` as if no worker had routed the run to a task list of its own (see above)."""
+    attributes = attributes_of(event)
+    if event["eventType"] == "DecisionTaskCompleted":
+        attributes.pop("taskList", None)
+        attributes.pop("taskListScheduleToStartTimeout", None)
+    elif event["eventType"] == "DecisionTaskScheduled":
+        routed = _ROUTING_LIST.match(attributes.get("taskList", {}).get("name", ""))
+        if routed:
+            attributes["taskList"] = {**attributes["taskList"], "name": routed.group("shared")}
+            attributes.pop("scheduleToStartTimeout", None)
+    return event
 
 
 def first_difference(reference: list[dict[str, Any]], mine: list[dict[str, Any]]) -> str | None:
