@@ -58,6 +58,11 @@ class SwfCaller:
         return self._client
 
     @property
+    def session(self) -> Any:
+        """The botocore (or boto3) session given, or None when a ready client was."""
+        return self._session
+
+    @property
     def domain(self) -> str:
         return self._domain
 

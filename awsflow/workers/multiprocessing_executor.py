@@ -1,8 +1,12 @@
 """Run a worker in several processes (CPU-bound activities, many deciders on CPython).
 
 Each process builds its own worker from a *recipe* — the worker's class, region, domain, task
-list, definitions, the endpoint its client talks to and the credentials it signs with — with a
-fresh botocore session: sessions, clients and sockets do not cross process boundaries. The
+list, definitions, the endpoint its client talks to and how it gets its credentials — with a
+fresh botocore session: sessions, clients and sockets do not cross process boundaries.
+Credentials a provider refreshes (an instance profile, a container or assumed role, SSO) are not
+copied: a copy would expire in the child after some hours, and a replacement child would get the
+same stale copy. The child resolves them through botocore's chain itself (same profile, same
+environment), so they refresh there as in the parent. Fixed keys are copied. The
 definitions (workflow classes, activity instances) must therefore be picklable, i.e. importable
 from a module. Processes are started with ``spawn`` (forking a process that runs threads is
 unsafe).
@@ -15,16 +19,26 @@ import multiprocessing
 from collections.abc import Callable
 from typing import Any
 
+from botocore.credentials import RefreshableCredentials
+
 __all__ = ["MultiprocessingActivityExecutor", "MultiprocessingExecutor", "MultiprocessingWorkflowExecutor"]
 
 logger = logging.getLogger(__name__)
 
 
-def _frozen_credentials(client: Any) -> tuple[str, str, str | None] | None:
-    """The parent client's credentials, so a child signs as the parent does (spawn pipes are local)."""
-    credentials = getattr(getattr(client, "_request_signer", None), "_credentials", None)
+def _credentials(worker: Any) -> tuple[str, str, str | None] | dict[str, str | None] | None:
+    """How a child gets the parent's credentials: a copy of fixed keys, or the chain to resolve.
+
+    A copy goes over the spawn pipe, which is local; refreshable credentials are resolved again
+    in the child (``{"profile": ...}``: botocore's chain with the parent session's profile).
+    """
+    credentials = getattr(getattr(worker.client, "_request_signer", None), "_credentials", None)
     if credentials is None:
         return None
+    if isinstance(credentials, RefreshableCredentials):
+        session = worker.session
+        profile = getattr(session, "profile", None) or getattr(session, "profile_name", None)
+        return {"profile": profile}
     frozen = credentials.get_frozen_credentials()
     return (frozen.access_key, frozen.secret_key, frozen.token)
 
@@ -41,7 +55,7 @@ def _recipe(worker: Any) -> dict[str, Any]:
         "task_list": worker.task_list,
         "definitions": definitions,
         "endpoint_url": worker.client.meta.endpoint_url,
-        "credentials": _frozen_credentials(worker.client),
+        "credentials": _credentials(worker),
         "identity": worker.identity,
     }
 
@@ -54,7 +68,11 @@ def _client_from_recipe(recipe: dict[str, Any]) -> Any:
     from .base_worker import POLL_READ_TIMEOUT
 
     credentials = recipe["credentials"] or (None, None, None)
-    return botocore.session.get_session().create_client(
+    session = botocore.session.get_session()
+    if isinstance(credentials, dict):  # resolved here, through the chain, so that they refresh
+        session = botocore.session.Session(profile=credentials["profile"])
+        credentials = (None, None, None)
+    return session.create_client(
         "swf",
         region_name=recipe["region"],
         endpoint_url=recipe["endpoint_url"],
