@@ -160,7 +160,8 @@ class DecisionFailure:
         where = f" at {self.location}" if self.location else ""
         since = self.since.isoformat() if self.since is not None else "?"
         first_line = self.message.splitlines()[0] if self.message else ""
-        return f"decision failing since {since} ({self.attempts} attempts): {name}{where}: {first_line}"
+        attempts = f"{self.attempts} attempt{'' if self.attempts == 1 else 's'}"
+        return f"decision failing since {since} ({attempts}): {name}{where}: {first_line}"
 
 
 def retry_interval(attempt: int) -> int:

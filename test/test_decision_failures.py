@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import traceback
 from datetime import datetime, timezone
@@ -99,6 +100,7 @@ def test_a_failure_names_the_error_and_line_and_when_it_began() -> None:
         "decision failing since 1970-01-01T00:01:40+00:00 (2 attempts): KeyError at "
     )
     assert f"test_decision_failures.py:{failure.source_line}: 'no such thing'" in failure.summary()
+    assert "(1 attempt):" in dataclasses.replace(failure, attempts=1).summary()
     document = json.loads(json.dumps(failure.as_json()))
     assert document["since"] == "1970-01-01T00:01:40+00:00" and document["attempts"] == 2
     assert document["nextRetryAt"] == "1970-01-01T00:02:10+00:00"
