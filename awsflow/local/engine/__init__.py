@@ -79,6 +79,8 @@ __all__ = [
 # Public objects defined in private modules show their public module in tracebacks and docs.
 for _name in __all__:
     _public = globals()[_name]
-    if isinstance(_public, (type, FunctionType)):
+    # issubclass(type(x), type), not isinstance(x, type): on Python 3.10 a generic alias such as
+    # Served (Callable[...]) passes isinstance(x, type), and its __module__ is read-only.
+    if issubclass(type(_public), type) or isinstance(_public, FunctionType):
         _public.__module__ = __name__
 del _name, _public
