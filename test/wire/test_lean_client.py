@@ -143,3 +143,16 @@ def test_errors_are_the_exceptions_botocore_raises(
     assert lean_response.get("message") == botocore_response.get("message")
     assert lean_response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert lean_error.value.operation_name == operation
+
+
+@pytest.mark.parametrize("fault", ["throttle", "503"])
+def test_a_throttled_or_unavailable_answer_of_the_service_is_retried(fault: str) -> None:
+    spec = f"RecordActivityTaskHeartbeat:{fault}@nth=1"
+    with LocalSWF(clock=VirtualClock(start=time.time()), verify_sigv4=KEYS, faults=spec) as swf:
+        client = swf.client(retries={"mode": "standard", "max_attempts": 2})
+        delays: list[float] = []
+        with pytest.raises(client.exceptions.UnknownResourceFault) as gone:
+            LeanClient(client, sleep=delays.append).call("RecordActivityTaskHeartbeat", {"taskToken": "t"})
+        # The first answer was the injected fault; the retry reached the service, which knows no such task.
+        assert gone.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+        assert len(delays) == 1
