@@ -22,6 +22,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError
 
 from .._fanout import FanoutBatch
+from .._swf import iter_pages
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
 from ..decision_failures import current_failure, failure_decisions, retry_interval
 from ..exceptions import NondeterminismError
@@ -271,13 +272,14 @@ class GenericWorkflowWorker(BaseWorker):
             "maximumPageSize": 1000,
         }
         events: list[dict[str, Any]] = []
-        while True:
-            page = self._call("GetWorkflowExecutionHistory", request)
-            events.extend(e for e in page.get("events", ()) if e["eventId"] <= started_event_id)
-            token = page.get("nextPageToken")
-            if not token or (events and events[-1]["eventId"] >= started_event_id):
-                return events
-            request["nextPageToken"] = token
+        # Pages are fetched as the loop reaches them: none past the task's DecisionTaskStarted.
+        for event in iter_pages(self._call, "GetWorkflowExecutionHistory", request, "events"):
+            if event["eventId"] > started_event_id:
+                break
+            events.append(event)
+            if event["eventId"] == started_event_id:
+                break
+        return events
 
     def _poll(self, task_list: str) -> dict[str, Any] | None:
         request = {
@@ -289,13 +291,12 @@ class GenericWorkflowWorker(BaseWorker):
         task: dict[str, Any] = self._call("PollForDecisionTask", request)
         if not task.get("taskToken"):
             return None
-        events = list(task.get("events", ()))
         token = task.get("nextPageToken")
-        while token:
-            page = self._call("PollForDecisionTask", {**request, "nextPageToken": token})
-            events.extend(page.get("events", ()))
-            token = page.get("nextPageToken")
-        task["events"] = events
+        if token:  # the rest of the history, page by page (the first came with the task)
+            rest = iter_pages(
+                self._call, "PollForDecisionTask", {**request, "nextPageToken": token}, "events"
+            )
+            task["events"] = [*task.get("events", ()), *rest]
         return task
 
 
