@@ -291,12 +291,12 @@ class GenericWorkflowWorker(BaseWorker):
         task: dict[str, Any] = self._call("PollForDecisionTask", request)
         if not task.get("taskToken"):
             return None
+        events: list[dict[str, Any]] = task.get("events", [])
         token = task.get("nextPageToken")
         if token:  # the rest of the history, page by page (the first came with the task)
-            rest = iter_pages(
-                self._call, "PollForDecisionTask", {**request, "nextPageToken": token}, "events"
-            )
-            task["events"] = [*task.get("events", ()), *rest]
+            pages = {**request, "nextPageToken": token}
+            events = [*events, *iter_pages(self._call, "PollForDecisionTask", pages, "events")]
+        task["events"] = events
         return task
 
 
