@@ -10,8 +10,8 @@
 
 from __future__ import annotations
 
-from ._client import LeanClient, Send
+from ._client import LeanClient, Request, Send
 from ._codec import decode, encode
 from ._eligibility import HOT_OPERATIONS, fallback_reason
 
-__all__ = ["HOT_OPERATIONS", "LeanClient", "Send", "decode", "encode", "fallback_reason"]
+__all__ = ["HOT_OPERATIONS", "LeanClient", "Request", "Send", "decode", "encode", "fallback_reason"]

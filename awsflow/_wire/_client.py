@@ -26,12 +26,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import botocore
 from botocore import xform_name
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSPreparedRequest, AWSRequest, AWSResponse
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
 
@@ -40,13 +41,13 @@ from ._connections import Connections
 from ._eligibility import HOT_OPERATIONS, credentials_of, fallback_reason
 from ._errors import parse_error, to_exception
 
-__all__ = ["LeanClient", "Send"]
+__all__ = ["LeanClient", "Request", "Send"]
 
 logger = logging.getLogger(__name__)
 
 # How a prepared request reaches the service: the client's own connections, or a worker's
 # abortable polls (awsflow.workers._transport) for the two long polls.
-Send = Callable[[AWSPreparedRequest], AWSResponse | None]
+Send = Callable[["Request"], "AWSResponse | None"]
 
 
 class LeanClient:
@@ -126,8 +127,11 @@ class LeanClient:
             if answer is not None:
                 if answer.status_code < 300:
                     parsed = decode(answer.content)
-                else:
-                    parsed = parse_error(operation_model, answer)
+                    parsed["ResponseMetadata"] = _metadata(answer, attempts)
+                    # botocore's retry handlers never retry a 2xx answer: no needs-retry for it.
+                    self._after_call(operation, operation_model, answer, parsed, context)
+                    return parsed
+                parsed = parse_error(operation_model, answer)
                 parsed["ResponseMetadata"] = _metadata(answer, attempts)
             responses = self._events.emit(
                 f"needs-retry.{self._service_id}.{operation}",
@@ -145,32 +149,52 @@ class LeanClient:
             if caught is not None:
                 raise caught
             assert answer is not None and parsed is not None
-            self._events.emit(
-                f"after-call.{self._service_id}.{operation}",
-                http_response=answer,
-                parsed=parsed,
-                model=operation_model,
-                context=context,
-            )
-            if answer.status_code >= 300:
-                raise to_exception(self._client, operation, parsed)
-            return parsed
+            self._after_call(operation, operation_model, answer, parsed, context)
+            raise to_exception(self._client, operation, parsed)
 
-    def _signed(self, operation: str, body: bytes) -> AWSPreparedRequest:
-        request = AWSRequest(
-            method="POST",
-            url=self._url,
-            data=body,
-            headers={
+    def _after_call(
+        self, operation: str, model: Any, answer: AWSResponse, parsed: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        # As botocore's client after each answer: its retry quota is refunded here.
+        self._events.emit(
+            f"after-call.{self._service_id}.{operation}",
+            http_response=answer,
+            parsed=parsed,
+            model=model,
+            context=context,
+        )
+
+    def _signed(self, operation: str, body: bytes) -> Request:
+        request = Request(
+            self._url,
+            {
                 "X-Amz-Target": self._target + operation,
                 "Content-Type": self._content_type,
                 "User-Agent": self._user_agent,
             },
+            body,
         )
-        SigV4Auth(self._credentials.get_frozen_credentials(), self._signing_name, self._region).add_auth(
-            request
-        )
-        return request.prepare()
+        signer = SigV4Auth(self._credentials.get_frozen_credentials(), self._signing_name, self._region)
+        signer.add_auth(request)
+        return request
+
+
+@dataclass(slots=True)
+class Request:
+    """A request as botocore's ``SigV4Auth`` signs it and the senders send it.
+
+    What ``SigV4Auth.add_auth`` reads and writes of botocore's ``AWSRequest`` (method, url,
+    headers, body, params, context), without the email-message headers and the two body
+    preparations that cost an ``AWSRequest`` a third of a lean call. The headers are a plain dict:
+    every name in it is spelled as the signer spells it (``X-Amz-Date``, ``Authorization``...).
+    """
+
+    url: str
+    headers: dict[str, str]
+    body: bytes
+    method: str = "POST"
+    params: dict[str, str] = field(default_factory=dict)
+    context: dict[str, Any] = field(default_factory=dict)
 
 
 def _metadata(answer: AWSResponse, attempts: int) -> dict[str, Any]:

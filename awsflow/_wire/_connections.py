@@ -18,7 +18,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import (
     ConnectionClosedError,
     ConnectTimeoutError,
@@ -62,7 +62,8 @@ class Connections:
         self._local = threading.local()
         self._ssl: ssl.SSLContext | None = None
 
-    def send(self, request: AWSPreparedRequest) -> AWSResponse:
+    def send(self, request: Any) -> AWSResponse:
+        """Send ``request`` (url, method, headers, body: a signed ``_client.Request``); its answer."""
         parts = urlsplit(request.url)
         path = parts.path or "/"
         if parts.query:

@@ -9,11 +9,11 @@ import botocore.config
 import botocore.session
 import pytest
 from botocore import UNSIGNED
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
 
-from awsflow._wire import LeanClient, fallback_reason
+from awsflow._wire import LeanClient, Request, fallback_reason
 from awsflow._wire._connections import response
 from awsflow.swf_exceptions import UnknownResourceError
 from awsflow.workers import ActivityWorker
@@ -40,9 +40,9 @@ class Script:
 
     def __init__(self, *answers: tuple[int, bytes] | Exception) -> None:
         self.answers = list(answers)
-        self.requests: list[AWSPreparedRequest] = []
+        self.requests: list[Request] = []
 
-    def __call__(self, request: AWSPreparedRequest) -> AWSResponse:
+    def __call__(self, request: Request) -> AWSResponse:
         self.requests.append(request)
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
