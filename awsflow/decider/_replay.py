@@ -560,5 +560,8 @@ def _next_cut(
 
 
 def _epoch_seconds(timestamp: Any) -> float:
-    # Numbers from the lean wire path, datetimes from botocore's parser; none in hand-made histories.
+    # Numbers from the lean wire path (the common case, checked first: once per decision task
+    # replayed), datetimes from botocore's parser; none in hand-made histories.
+    if timestamp.__class__ is float:
+        return float(timestamp)
     return 0.0 if timestamp is None else epoch_seconds(timestamp)
