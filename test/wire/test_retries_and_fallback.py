@@ -123,3 +123,11 @@ def test_a_worker_on_a_stubbed_client_gets_the_stubbed_answers() -> None:
         with pytest.raises(UnknownResourceError, match="stubbed"):
             worker.run_once()
         stubber.assert_no_pending_responses()
+
+
+def test_a_client_in_botocores_legacy_retry_mode_retries_with_its_legacy_handler() -> None:
+    script, delays = Script(UNAVAILABLE, OK), []
+    answer = lean(swf_client(retries={"mode": "legacy", "max_attempts": 2}), script, delays).call(
+        "RecordActivityTaskHeartbeat", {"taskToken": "t"}
+    )
+    assert answer["cancelRequested"] is False and len(script.requests) == 2 and len(delays) == 1
