@@ -35,6 +35,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from botocore.exceptions import HTTPClientError
+from botocore.parsers import ResponseParserError
 
 from ._codec import decode, encode
 from ._connections import Connections
@@ -126,7 +127,7 @@ class LeanClient:
                 caught = error
             if answer is not None:
                 if answer.status_code < 300:
-                    parsed = decode(answer.content)
+                    parsed = _decoded(answer)
                     parsed["ResponseMetadata"] = _metadata(answer, attempts)
                     # botocore's retry handlers never retry a 2xx answer: no needs-retry for it.
                     self._after_call(operation, operation_model, answer, parsed, context)
@@ -195,6 +196,13 @@ class Request:
     method: str = "POST"
     params: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+
+
+def _decoded(answer: AWSResponse) -> dict[str, Any]:
+    try:
+        return decode(answer.content)
+    except ValueError as error:  # as botocore's parser: not SWF's JSON (a proxy's page, a cut body)
+        raise ResponseParserError(f"Unable to parse response ({error}): {answer.content[:200]!r}") from error
 
 
 def _metadata(answer: AWSResponse, attempts: int) -> dict[str, Any]:

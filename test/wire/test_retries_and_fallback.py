@@ -11,6 +11,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import EndpointConnectionError
+from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
 from awsflow._wire import LeanClient, Request, fallback_reason
@@ -131,3 +132,9 @@ def test_a_client_in_botocores_legacy_retry_mode_retries_with_its_legacy_handler
         "RecordActivityTaskHeartbeat", {"taskToken": "t"}
     )
     assert answer["cancelRequested"] is False and len(script.requests) == 2 and len(delays) == 1
+
+
+def test_an_answer_that_is_not_swfs_json_raises_botocores_parser_error() -> None:
+    script = Script((200, b"<html>captive portal</html>"))
+    with pytest.raises(ResponseParserError, match="captive portal"):
+        lean(swf_client(), script, []).call("RecordActivityTaskHeartbeat", {"taskToken": "t"})
