@@ -60,7 +60,9 @@ _FOREIGN_BOTOCORE_MODULES = ("botocore.stub",)
 
 def fallback_reason(client: Any) -> str | None:
     """Why ``client`` must make the hot calls itself, or None if the lean path may."""
-    meta = client.meta
+    meta = getattr(client, "meta", None)
+    if meta is None or not hasattr(meta, "service_model") or not hasattr(meta, "events"):
+        return f"not a botocore client: {type(client).__name__}"
     model = meta.service_model
     if model.service_name != "swf" or model.metadata.get("protocol") != "json":
         return f"not an SWF JSON client ({model.service_name}, {model.metadata.get('protocol')})"

@@ -138,3 +138,11 @@ def test_an_answer_that_is_not_swfs_json_raises_botocores_parser_error() -> None
     script = Script((200, b"<html>captive portal</html>"))
     with pytest.raises(ResponseParserError, match="captive portal"):
         lean(swf_client(), script, []).call("RecordActivityTaskHeartbeat", {"taskToken": "t"})
+
+
+def test_something_that_is_not_a_botocore_client_makes_its_own_calls() -> None:
+    class Fake:
+        def poll_for_activity_task(self, **request: Any) -> dict[str, Any]:
+            return {}
+
+    assert fallback_reason(Fake()) == "not a botocore client: Fake"
