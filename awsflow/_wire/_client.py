@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import botocore
 from botocore import xform_name
@@ -75,6 +76,7 @@ class LeanClient:
         self._events = meta.events
         self._service_id = model.service_id.hyphenize()
         self._url = str(meta.endpoint_url).rstrip("/") + "/"
+        self._host = _host_of(self._url)
         self._region = meta.region_name
         self._signing_name = model.signing_name
         self._target = model.metadata["targetPrefix"] + "."
@@ -169,6 +171,8 @@ class LeanClient:
         request = Request(
             self._url,
             {
+                # Given, the signer need not work it out of the URL twice per request.
+                "Host": self._host,
                 "X-Amz-Target": self._target + operation,
                 "Content-Type": self._content_type,
                 "User-Agent": self._user_agent,
@@ -196,6 +200,16 @@ class Request:
     method: str = "POST"
     params: dict[str, str] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+
+
+def _host_of(url: str) -> str:
+    """The Host header for ``url``, as botocore's signer derives it (no default port)."""
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}[parts.scheme]
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 literal
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 
 def _decoded(answer: AWSResponse) -> dict[str, Any]:
