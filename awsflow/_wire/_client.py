@@ -102,10 +102,6 @@ class LeanClient:
             return None
         return cls(client)
 
-    @property
-    def endpoint_url(self) -> str:
-        return self._url
-
     def call(self, operation: str, request: dict[str, Any], *, send: Send | None = None) -> dict[str, Any]:
         """Make the call; its answer as a dict, or the botocore client's exception for its error.
 
@@ -123,10 +119,11 @@ class LeanClient:
             caught: Exception | None = None
             try:
                 answer = (send or self._send)(self._signed(operation, body))
-                if answer is None:
-                    return dict(getattr(self._client, xform_name(operation))(**request))
             except (BotocoreConnectionError, HTTPClientError) as error:
                 caught = error
+            else:
+                if answer is None:
+                    return dict(getattr(self._client, xform_name(operation))(**request))
             if answer is not None:
                 if answer.status_code < 300:
                     parsed = _decoded(answer)
@@ -146,7 +143,7 @@ class LeanClient:
                 request_dict={"context": context},
             )
             delay = next((r for _, r in responses if r is not None), None)
-            if delay:  # botocore's endpoint: None or False means done
+            if delay is not None and delay is not False:  # as botocore's endpoint reads the answer
                 self._sleep(delay)
                 continue
             if caught is not None:
