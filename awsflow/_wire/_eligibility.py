@@ -12,7 +12,10 @@ botocore client, unchanged — whenever the client could behave otherwise:
 - anything but botocore (or awsflow itself) listens to the client's events for the hot
   operations: a ``Stubber``, a user's ``before-call``/``before-send``/``after-call`` hook...
 
-The rule is applied at the first hot call a worker makes (see ``LeanClient.for_client``).
+The rule is applied at the first hot call a worker makes (see ``LeanClient.for_client``). Not
+seen: a ``verify=`` given to ``create_client`` (botocore keeps it in its HTTP session); over
+HTTPS the lean path checks certificates against botocore's bundled CAs, as the workers' polls
+(``awsflow.workers._transport``) already did.
 """
 
 from __future__ import annotations
