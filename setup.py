@@ -20,6 +20,9 @@ setup(
         "pytest11": ["awsflow.testing.pytest_plugin = awsflow.testing.pytest_plugin"],
     },
     extras_require={
+        # The workers' lean wire path decodes SWF's answers with orjson when it is installed
+        # (a cold replay's history ~2x faster than the stdlib json it falls back to).
+        "fast": ["orjson>=3.8"],
         "test": [
             "pytest>=7",
             "hypothesis>=6.80",

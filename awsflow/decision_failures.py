@@ -76,10 +76,10 @@ import os
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
-from ._swf import CLOSING_EVENTS, LIMITS
+from ._swf import CLOSING_EVENTS, LIMITS, as_datetime
 
 __all__ = [
     "FAILURE_MARKER",
@@ -353,11 +353,7 @@ def _when(event: Mapping[str, Any] | None) -> datetime | None:
     if event is None:
         return None
     stamp = event.get("eventTimestamp")
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=timezone.utc)
-    if isinstance(stamp, (int, float)):
-        return datetime.fromtimestamp(stamp, tz=timezone.utc)
-    return None
+    return None if stamp is None else as_datetime(stamp)
 
 
 def _fires_at(timer_started: Mapping[str, Any] | None) -> datetime | None:

@@ -169,7 +169,10 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow.workflow_definition",
         "awsflow.workflow_execution",
     },
+    # The workers' lean wire path: botocore's signer, retry handler and errors, nothing of awsflow.
+    "awsflow._wire": set(),
     "awsflow.workers": {
+        "awsflow._wire",
         "awsflow.handles",
         "awsflow._clock",
         "awsflow._runtime",

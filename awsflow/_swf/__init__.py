@@ -6,7 +6,8 @@ through this package, so each fact about SWF is written once.
 - :mod:`._table`: the history event and decision types (``EVENTS``, ``DECISIONS``);
 - :mod:`._limits`: SWF's limits (``Limits``, ``LIMITS``);
 - :mod:`._inputs` and :mod:`._failures`: how arguments and failures are encoded;
-- :mod:`._history`: reading SWF's paged answers (lists, whole histories).
+- :mod:`._history`: reading SWF's paged answers (lists, whole histories);
+- :mod:`._timestamps`: timestamps as numbers (the wire) or datetimes (botocore).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from ._table import (
     decision_attributes_key,
     event_attributes_key,
 )
+from ._timestamps import as_datetime, epoch_seconds
 
 __all__ = [
     "CLOSE_DECISIONS",
@@ -42,6 +44,7 @@ __all__ = [
     "Limits",
     "Outcome",
     "SwfType",
+    "as_datetime",
     "attributes_of",
     "check_size",
     "decision_attributes_key",
@@ -50,6 +53,7 @@ __all__ = [
     "encodable_failure",
     "encode_arguments",
     "encode_failure",
+    "epoch_seconds",
     "event_attributes_key",
     "iter_pages",
     "read_history",

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._runtime import AsyncioGuard, DecisionContext, bind_instance, current, set_context
-from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
+from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments, epoch_seconds
 from ..core import AsyncEventLoop
 from ..core.async_task import AsyncTask
 from ..decision_failures import is_failure_marker, is_retry_timer
@@ -560,8 +560,8 @@ def _next_cut(
 
 
 def _epoch_seconds(timestamp: Any) -> float:
-    if timestamp is None:
-        return 0.0
-    if hasattr(timestamp, "timestamp"):
-        return float(timestamp.timestamp())
-    return float(timestamp)
+    # Numbers from the lean wire path (the common case, checked first: once per decision task
+    # replayed), datetimes from botocore's parser; none in hand-made histories.
+    if timestamp.__class__ is float:
+        return float(timestamp)
+    return 0.0 if timestamp is None else epoch_seconds(timestamp)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._swf import attributes_of, iter_pages
+from .._swf import as_datetime, attributes_of, iter_pages
 
 __all__ = ["PAYLOAD_MEMBERS", "HistoryEvent", "UndecodablePayload", "iter_history", "to_datetime"]
 
@@ -70,17 +70,9 @@ class HistoryEvent:
 
 
 def to_datetime(value: Any) -> dt.datetime:
-    """A timestamp as botocore gives it (a datetime) or a JSON history holds it (epoch seconds)."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, dt.timezone.utc)
-    if isinstance(value, str):
-        try:
-            return to_datetime(float(value))
-        except ValueError:
-            return dt.datetime.fromisoformat(value)
-    raise TypeError(f"not a timestamp: {value!r}")
+    """A timestamp as botocore gives it (a datetime) or the wire and JSON histories hold it
+    (epoch seconds): see :func:`awsflow._swf.as_datetime`."""
+    return as_datetime(value)
 
 
 def decode_payloads(attributes: Mapping[str, Any], converter: Any) -> dict[str, Any]:

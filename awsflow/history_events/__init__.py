@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._swf import EVENTS
+from .._swf import EVENTS, as_datetime
 
 __all__ = [
     "ActivityEventBase",
@@ -99,8 +99,17 @@ class EventBase:
 
     def __init__(self, event_id: int, datetime: Any, attributes: dict[str, Any]) -> None:
         self.id = event_id
-        self.datetime = datetime
+        self.timestamp = datetime  # as it came: epoch seconds from the wire, or botocore's datetime
         self.attributes = attributes
+
+    @property
+    def datetime(self) -> Any:
+        """The event's time as an aware UTC datetime (None for an event given none)."""
+        return None if self.timestamp is None else as_datetime(self.timestamp)
+
+    @datetime.setter
+    def datetime(self, value: Any) -> None:
+        self.timestamp = value
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} id={self.id}, time={self.datetime}, attributes={self.attributes}>"

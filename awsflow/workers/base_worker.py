@@ -32,8 +32,15 @@ from typing import Any
 
 from botocore.config import Config
 
+from .._wire import LeanClient
 from ..context import StartWorkflowContext, peek_context, set_context
-from ..swf_exceptions import TypeAlreadyExistsError, UnknownResourceError, is_connection_error, is_retryable
+from ..swf_exceptions import (
+    TypeAlreadyExistsError,
+    UnknownResourceError,
+    is_connection_error,
+    is_retryable,
+    swf_exception_wrapper,
+)
 from ._backoff import backoff_delay
 from ._caller import SwfCaller
 from ._outages import OutageLog
@@ -75,6 +82,10 @@ class BaseWorker(SwfCaller):
         # Set when answers must stop being retried (a second stop signal: fail what is left).
         self._hurry = threading.Event()
         self._ready = threading.Semaphore(0)
+        # The lean wire path for the hot calls (awsflow._wire), made at the first call: None
+        # when this worker's client must make them itself (see awsflow._wire._eligibility).
+        self._lean: LeanClient | None = None
+        self._lean_decided = False
 
     # -- configuration --------------------------------------------------------------------------
     def _client_config(self) -> Config:
@@ -245,13 +256,27 @@ class BaseWorker(SwfCaller):
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
+        lean = self._lean_client() if operation in LeanClient.OPERATIONS else None
         if operation in POLL_OPERATIONS:
             with polling_for(self._polls):
-                result = super()._call(operation, request)
+                if lean is None:
+                    result = super()._call(operation, request)
+                else:
+                    with swf_exception_wrapper():
+                        result = lean.call(operation, request, send=self._polls.send)
+        elif lean is not None:
+            with swf_exception_wrapper():
+                result = lean.call(operation, request)
         else:
             result = super()._call(operation, request)
         self._outage.succeeded()
         return result
+
+    def _lean_client(self) -> LeanClient | None:
+        if not self._lean_decided:  # two threads racing here make two equal clients: harmless
+            self._lean = LeanClient.for_client(self.client)
+            self._lean_decided = True
+        return self._lean
 
     def _answer(
         self, operation: str, request: dict[str, Any], what: str, *, patience: float | None = None

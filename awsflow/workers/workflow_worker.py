@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
+from .._swf import iter_pages
 from .._workflow import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
 from ..decision_failures import current_failure, failure_decisions, retry_interval
@@ -341,13 +342,14 @@ class GenericWorkflowWorker(BaseWorker):
             "maximumPageSize": 1000,
         }
         events: list[dict[str, Any]] = []
-        while True:
-            page = self._call("GetWorkflowExecutionHistory", request)
-            events.extend(e for e in page.get("events", ()) if e["eventId"] <= started_event_id)
-            token = page.get("nextPageToken")
-            if not token or (events and events[-1]["eventId"] >= started_event_id):
-                return events
-            request["nextPageToken"] = token
+        # Pages are fetched as the loop reaches them: none past the task's DecisionTaskStarted.
+        for event in iter_pages(self._call, "GetWorkflowExecutionHistory", request, "events"):
+            if event["eventId"] > started_event_id:
+                break
+            events.append(event)
+            if event["eventId"] == started_event_id:
+                break
+        return events
 
     def _poll(self, task_list: str) -> dict[str, Any] | None:
         request = {
@@ -359,12 +361,11 @@ class GenericWorkflowWorker(BaseWorker):
         task: dict[str, Any] = self._call("PollForDecisionTask", request)
         if not task.get("taskToken"):
             return None
-        events = list(task.get("events", ()))
+        events: list[dict[str, Any]] = task.get("events", [])
         token = task.get("nextPageToken")
-        while token:
-            page = self._call("PollForDecisionTask", {**request, "nextPageToken": token})
-            events.extend(page.get("events", ()))
-            token = page.get("nextPageToken")
+        if token:  # the rest of the history, page by page (the first came with the task)
+            pages = {**request, "nextPageToken": token}
+            events = [*events, *iter_pages(self._call, "PollForDecisionTask", pages, "events")]
         task["events"] = events
         return task
 

@@ -1,0 +1,158 @@
+"""The lean wire path against awsflow.local verifying SigV4: accepted, same answers, same errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.config
+import botocore.session
+import pytest
+
+from awsflow._wire import LeanClient, fallback_reason
+from awsflow.local import LocalSWF, VirtualClock
+
+KEYS = ("awsflow-local", "awsflow-local")
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[LocalSWF]:
+    # Signatures are dated by the wall clock: the service's clock starts there too.
+    with LocalSWF(clock=VirtualClock(start=time.time()), verify_sigv4=KEYS) as swf:
+        yield swf
+
+
+@pytest.fixture(scope="module")
+def client(service: LocalSWF) -> Any:
+    botocore_client = service.client()
+    botocore_client.register_domain(name="wire", workflowExecutionRetentionPeriodInDays="1")
+    botocore_client.register_workflow_type(
+        domain="wire",
+        name="W",
+        version="1",
+        defaultTaskList={"name": "w"},
+        defaultExecutionStartToCloseTimeout="600",
+        defaultTaskStartToCloseTimeout="60",
+        defaultChildPolicy="TERMINATE",
+    )
+    return botocore_client
+
+
+def start(client: Any, workflow_id: str) -> str:
+    return str(
+        client.start_workflow_execution(
+            domain="wire", workflowId=workflow_id, workflowType={"name": "W", "version": "1"}
+        )["runId"]
+    )
+
+
+def as_numbers(value: Any) -> Any:
+    """``value`` with every timestamp as epoch seconds to the microsecond (botocore's precision)."""
+    if isinstance(value, dt.datetime):
+        return round(value.timestamp(), 6)
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {key: as_numbers(item) for key, item in value.items() if key != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [as_numbers(item) for item in value]
+    return value
+
+
+def test_a_client_of_awsflow_local_qualifies_for_the_lean_path(client: Any) -> None:
+    assert fallback_reason(client) is None
+
+
+def test_a_signature_checking_service_accepts_lean_polls_and_answers(client: Any) -> None:
+    lean = LeanClient(client)
+    run_id = start(client, "accepted")
+    task = lean.call("PollForDecisionTask", {"domain": "wire", "taskList": {"name": "w"}, "identity": "lean"})
+    assert task["workflowExecution"] == {"workflowId": "accepted", "runId": run_id}
+    assert [event["eventType"] for event in task["events"]] == [
+        "WorkflowExecutionStarted",
+        "DecisionTaskScheduled",
+        "DecisionTaskStarted",
+    ]
+    assert all(isinstance(event["eventTimestamp"], float) for event in task["events"])
+    completed = lean.call(
+        "RespondDecisionTaskCompleted",
+        {"taskToken": task["taskToken"], "decisions": [{"decisionType": "CompleteWorkflowExecution"}]},
+    )
+    assert completed["ResponseMetadata"]["HTTPStatusCode"] == 200
+    info = client.describe_workflow_execution(
+        domain="wire", execution={"workflowId": "accepted", "runId": run_id}
+    )
+    assert info["executionInfo"]["closeStatus"] == "COMPLETED"
+
+
+def test_a_lean_history_is_botocores_with_the_timestamps_as_on_the_wire(client: Any) -> None:
+    run_id = start(client, "history")
+    request = {"domain": "wire", "execution": {"workflowId": "history", "runId": run_id}}
+    lean_history = LeanClient(client).call("GetWorkflowExecutionHistory", request)
+    botocore_history = client.get_workflow_execution_history(**request)
+    assert isinstance(botocore_history["events"][0]["eventTimestamp"], dt.datetime)
+    assert as_numbers(lean_history) == as_numbers(botocore_history)
+
+
+def test_a_bad_signature_is_refused_with_botocores_exception(service: LocalSWF) -> None:
+    forger = botocore.session.get_session().create_client(
+        "swf",
+        region_name="us-east-1",
+        endpoint_url=service.endpoint_url,
+        aws_access_key_id=KEYS[0],
+        aws_secret_access_key="not-the-secret",
+        config=botocore.config.Config(retries={"max_attempts": 0}),
+    )
+    with pytest.raises(forger.exceptions.ClientError) as lean_error:
+        LeanClient(forger).call("PollForActivityTask", {"domain": "wire", "taskList": {"name": "a"}})
+    with pytest.raises(forger.exceptions.ClientError) as botocore_error:
+        forger.poll_for_activity_task(domain="wire", taskList={"name": "a"})
+    assert lean_error.value.response["Error"] == botocore_error.value.response["Error"]
+    assert lean_error.value.response["Error"]["Code"] == "InvalidSignatureException"
+
+
+@pytest.mark.parametrize(
+    ("operation", "request_"),
+    [
+        (
+            "GetWorkflowExecutionHistory",
+            {"domain": "wire", "execution": {"workflowId": "none", "runId": "none"}},
+        ),
+        ("RespondActivityTaskCompleted", {"taskToken": "no-such-token"}),
+        ("RecordActivityTaskHeartbeat", {"taskToken": "no-such-token"}),
+        ("PollForDecisionTask", {"domain": "no-such-domain", "taskList": {"name": "w"}}),
+        (
+            "RespondDecisionTaskCompleted",
+            {"taskToken": "x", "decisions": [{"decisionType": "NoSuchDecision"}]},
+        ),
+    ],
+)
+def test_errors_are_the_exceptions_botocore_raises(
+    client: Any, operation: str, request_: dict[str, Any]
+) -> None:
+    with pytest.raises(client.exceptions.ClientError) as lean_error:
+        LeanClient(client).call(operation, request_)
+    method = getattr(client, "".join("_" + c.lower() if c.isupper() else c for c in operation).lstrip("_"))
+    with pytest.raises(client.exceptions.ClientError) as botocore_error:
+        method(**request_)
+    assert type(lean_error.value) is type(botocore_error.value)
+    lean_response, botocore_response = lean_error.value.response, botocore_error.value.response
+    assert lean_response["Error"] == botocore_response["Error"]
+    assert lean_response.get("message") == botocore_response.get("message")
+    assert lean_response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert lean_error.value.operation_name == operation
+
+
+@pytest.mark.parametrize("fault", ["throttle", "503"])
+def test_a_throttled_or_unavailable_answer_of_the_service_is_retried(fault: str) -> None:
+    spec = f"RecordActivityTaskHeartbeat:{fault}@nth=1"
+    with LocalSWF(clock=VirtualClock(start=time.time()), verify_sigv4=KEYS, faults=spec) as swf:
+        client = swf.client(retries={"mode": "standard", "max_attempts": 2})
+        delays: list[float] = []
+        with pytest.raises(client.exceptions.UnknownResourceFault) as gone:
+            LeanClient(client, sleep=delays.append).call("RecordActivityTaskHeartbeat", {"taskToken": "t"})
+        # The first answer was the injected fault; the retry reached the service, which knows no such task.
+        assert gone.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+        assert len(delays) == 1
