@@ -26,16 +26,21 @@ __all__ = ["BACKEND", "LARGE", "decode", "encode"]
 _loads: Callable[[bytes], Any]
 _dumps: Callable[[Any], bytes]
 
+# UTF-8 as it is, not \u escapes: what orjson writes, so a body is the same with either.
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def stdlib_dumps(value: Any) -> bytes:
+    """The stdlib's encoding of a request body (used without orjson)."""
+    return _compact(value).encode("utf-8")
+
+
 try:
     import orjson
 except ImportError:  # the fast extra is optional: the stdlib does the same, slower
     BACKEND = "json"
     _loads = json.loads
-    _compact = json.JSONEncoder(separators=(",", ":")).encode
-
-    def _dumps(value: Any) -> bytes:
-        return _compact(value).encode("utf-8")
-
+    _dumps = stdlib_dumps
 else:
     BACKEND = "orjson"
     _loads = orjson.loads

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from awsflow._wire import decode, encode
-from awsflow._wire._codec import LARGE
+from awsflow._wire._codec import LARGE, stdlib_dumps
 
 EVENT = {"eventId": 7, "eventType": "ActivityTaskCompleted", "eventTimestamp": 1767225600.125}
 LARGE_PAGE = json.dumps({"events": [EVENT] * (LARGE // 60 + 1)}).encode()
@@ -34,7 +34,9 @@ def test_an_answer_decodes_as_the_stdlib_decodes_it_timestamps_as_numbers() -> N
 
 
 def test_a_request_is_compact_utf8_json() -> None:
-    assert encode({"taskToken": "t", "details": "é"}) == '{"taskToken":"t","details":"é"}'.encode()
+    body = '{"taskToken":"t","details":"é"}'.encode()
+    assert encode({"taskToken": "t", "details": "é"}) == body
+    assert stdlib_dumps({"taskToken": "t", "details": "é"}) == body  # without orjson too
 
 
 def test_an_answer_that_is_not_a_json_object_is_refused() -> None:
