@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import enum
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+
+from ..handles import to_plain  # one JSON form for handles' values, shared with the web UI's API
 
 __all__ = ["duration", "parse_since", "table", "timestamp", "to_json", "to_plain"]
 
@@ -77,30 +78,6 @@ def parse_since(text: str, now: dt.datetime) -> dt.datetime:
             f"{text!r} is neither a duration like 30m, 2h, 7d nor an ISO date like 2026-12-01T08:00"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
-def to_plain(value: Any) -> Any:
-    """``value`` as JSON-ready data: dataclasses to dicts, enums to their values, datetimes to
-    ISO 8601 text, tuples to lists. A value with its own ``as_json()`` (DecisionFailure: the
-    form the web UI's API shares) is written as that."""
-    as_json = getattr(value, "as_json", None)
-    if callable(as_json) and not isinstance(value, type):
-        return to_plain(as_json())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return to_plain(value.value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(key): to_plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        if hasattr(value, "_fields"):  # a NamedTuple (WorkflowExecution): its fields by name
-            return {name: to_plain(item) for name, item in zip(value._fields, value, strict=True)}
-        return [to_plain(item) for item in value]
-    if isinstance(value, BaseException):
-        return {"error": type(value).__name__, "message": str(value)}
-    return value
 
 
 def to_json(value: Any, *, indent: int | None = 2) -> str:

@@ -25,6 +25,7 @@ from ._description import (
 from ._events import HistoryEvent, UndecodablePayload
 from ._failing import DecisionFailure
 from ._handle import WorkflowHandle, client_caller, get_workflow
+from ._plain import to_plain
 
 __all__ = [
     "DecisionFailure",
@@ -39,6 +40,7 @@ __all__ = [
     "WorkflowHandle",
     "client_caller",
     "get_workflow",
+    "to_plain",
 ]
 
 for _public in (
@@ -54,6 +56,7 @@ for _public in (
     WorkflowHandle,
     client_caller,
     get_workflow,
+    to_plain,
 ):
     _public.__module__ = __name__
 del _public

@@ -24,7 +24,6 @@ reached to 502.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -36,7 +35,7 @@ import botocore.exceptions
 
 from .._swf import iter_pages
 from ..exceptions import PayloadTooLargeError
-from ..handles import HistoryEvent, UndecodablePayload, WorkflowHandle
+from ..handles import HistoryEvent, UndecodablePayload, WorkflowHandle, to_plain
 from ..replaying import list_executions
 from ..swf_exceptions import SWFResponseError, UnknownResourceError, is_connection_error
 from ._timeline import build_timeline
@@ -156,7 +155,7 @@ class Api:
             if len(rows) >= limit:
                 more = True
                 break
-            rows.append(_plain(info))
+            rows.append(to_plain(info))
         return {"domain": domain, "executions": rows, "more": more}
 
     def execution(self, domain: str, workflow_id: str, run_id: str | None) -> dict[str, Any]:
@@ -169,8 +168,8 @@ class Api:
         failure = described.decision_failure
         return {
             "domain": domain,
-            "execution": _plain(described),
-            "failure": None if failure is None else _plain(failure.as_json()),
+            "execution": to_plain(described),
+            "failure": None if failure is None else to_plain(failure.as_json()),
             "timeline": timeline.as_json(),
             "events": [_event_row(event, start) for event in events],
         }
@@ -265,7 +264,7 @@ def _event_row(event: HistoryEvent, start: dt.datetime | None) -> dict[str, Any]
         "type": event.event_type,
         "time": event.timestamp.isoformat(),
         "offset": None if start is None else round((event.timestamp - start).total_seconds(), 3),
-        "attributes": _plain(event.attributes),
+        "attributes": to_plain(event.attributes),
         "decoded": {key: _decoded(value) for key, value in event.decoded.items()},
     }
 
@@ -273,26 +272,4 @@ def _event_row(event: HistoryEvent, start: dt.datetime | None) -> dict[str, Any]
 def _decoded(value: Any) -> Any:
     if isinstance(value, UndecodablePayload):
         return {"undecodable": value.text, "error": value.error}
-    return {"value": _plain(value)}
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as JSON data: dataclasses by field, enums by value, times as ISO 8601 text, tuples
-    as lists, exceptions as type and message; anything else as its repr."""
-    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    if isinstance(value, enum.Enum):
-        return _plain(value.value)
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        if hasattr(value, "_fields"):  # a NamedTuple (WorkflowExecution): its fields by name
-            return {name: _plain(item) for name, item in zip(value._fields, value, strict=True)}
-        return [_plain(item) for item in value]
-    if isinstance(value, BaseException):
-        return {"error": type(value).__name__, "message": str(value)}
-    return repr(value)
+    return {"value": to_plain(value)}

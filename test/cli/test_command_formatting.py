@@ -48,6 +48,7 @@ def test_json_output_names_tuple_fields_and_keeps_errors_readable() -> None:
         "t": [1, 2],
     }
     assert to_plain(ValueError("bad")) == {"error": "ValueError", "message": "bad"}
+    assert to_plain({"raw": b"\x00"}) == {"raw": "b'\\x00'"}  # what JSON cannot hold: its repr
 
 
 class History:
