@@ -286,6 +286,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(fault.status, json.dumps(fault.to_wire()).encode(), request_id)
         except ReadTimeout:
             raise  # answered by handle_one_request
+        except ConnectionError:
+            raise  # the client reset the connection mid-request: nobody to answer (handle_one_request)
         except Exception:  # broad on purpose: a bug must still be answered, and is logged in full
             logger.exception("internal error answering %s", self.headers.get("X-Amz-Target"))
             self._send(500, json.dumps(_INTERNAL_FAILURE).encode(), request_id)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -89,6 +92,19 @@ def test_a_body_shorter_than_its_content_length_is_refused(front: LocalSWF) -> N
     assert answer.status == 400
     assert answer.code() == "SerializationException"
     assert "ended after 36 of 90 bytes" in answer.error()["message"]
+
+
+def test_a_client_resetting_mid_body_is_no_error_and_the_service_goes_on(
+    front: LocalSWF, caplog: pytest.LogCaptureFixture
+) -> None:
+    raw = post("ListDomains", LIST).replace(b"Content-Length: 36", b"Content-Length: 90")
+    sock = connect(front.endpoint_url)
+    sock.sendall(raw)  # the headers and 36 of the 90 bytes promised: the service waits for more
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    with caplog.at_level(logging.INFO, logger="awsflow.local"):
+        sock.close()  # with linger 0: a reset, as a client killed mid-request sends
+        assert exchange(front.endpoint_url, post("ListDomains", LIST)).status == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 NESTED = {
