@@ -26,16 +26,22 @@ def chromium() -> str | None:
     return None
 
 
+# How every test starts Chromium: headless, in a container (no sandbox, no /dev/shm), bare.
+HEADLESS = (
+    "--headless",
+    "--disable-gpu",
+    "--no-sandbox",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+)
+
+
 def _run(binary: str, *options: str, url: str, timeout: float) -> str:
     with tempfile.TemporaryDirectory(prefix="awsflow-chromium-") as profile:
         command = [
             binary,
-            "--headless",
-            "--disable-gpu",
-            "--no-sandbox",
-            "--no-first-run",
-            "--disable-extensions",
-            "--disable-dev-shm-usage",
+            *HEADLESS,
             f"--user-data-dir={profile}",
             "--virtual-time-budget=5000",
             *options,

@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from browser import HEADLESS
+
 __all__ = ["Browser"]
 
 _LISTENING = re.compile(r"DevTools listening on (ws://\S+)")
@@ -102,12 +104,7 @@ class Browser:
         self._process = subprocess.Popen(
             [
                 binary,
-                "--headless",
-                "--disable-gpu",
-                "--no-sandbox",
-                "--no-first-run",
-                "--disable-extensions",
-                "--disable-dev-shm-usage",
+                *HEADLESS,
                 "--remote-debugging-port=0",
                 "--window-size=1400,1000",
                 f"--user-data-dir={self._profile.name}",
