@@ -144,9 +144,7 @@ class BaseWorker(SwfCaller):
         worker gracefully while it runs: polling stops, the task in hand is finished and
         answered, then ``run`` returns. The previous handlers are restored on return.
         """
-        self._polls.reset()
-        self._stopping.clear()
-        self._hurry.clear()  # as start() does: a hurried earlier run must not cut this one's answers short
+        self._begin_polling()
         if not handle_signals:
             self._poll_loop()
             return
@@ -167,9 +165,7 @@ class BaseWorker(SwfCaller):
     ) -> None:
         if pollers < 1:
             raise ValueError(f"pollers must be 1 or more, not {pollers}")
-        self._polls.reset()
-        self._stopping.clear()
-        self._hurry.clear()
+        self._begin_polling()
         self._ready = threading.Semaphore(0)
         _ = self.client  # create it (and its hooks) before the threads race to
         target = loop if initializer is None else _after(initializer, loop)
@@ -181,6 +177,13 @@ class BaseWorker(SwfCaller):
             if not self._ready.acquire(timeout=POLLER_READY_TIMEOUT):
                 logger.warning("%r: a poller thread did not start within %.0f s", self, POLLER_READY_TIMEOUT)
                 break
+
+    def _begin_polling(self) -> None:
+        """Undo an earlier stop: polls may be sent again, and answers get their full patience
+        (a hurried earlier run must not cut this one's short)."""
+        self._polls.reset()
+        self._stopping.clear()
+        self._hurry.clear()
 
     def _spawn(self, target: Callable[[], None], name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)

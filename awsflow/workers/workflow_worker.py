@@ -159,11 +159,9 @@ class GenericWorkflowWorker(BaseWorker):
         if self._sticky_timeout is None:
             super().run(handle_signals=handle_signals)
             return
-        # What BaseWorker.run resets, reset before the sticky poller starts, or a stop() from an
-        # earlier run would end that poller at once.
-        self._polls.reset()
-        self._stopping.clear()
-        self._hurry.clear()
+        # Before the sticky poller starts (run() does it again), or a stop() from an earlier run
+        # would end that poller at once.
+        self._begin_polling()
         self._start_sticky_poller(None)
         try:
             super().run(handle_signals=handle_signals)
