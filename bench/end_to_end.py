@@ -31,13 +31,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import botocore.config
-import botocore.session
-
 import awsflow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test"))
 from botoflow_shims import LocalSession, botoflow, install_botoflow_shims
+from local_server import make_client
 
 REGION = "us-east-1"
 TASK_LIST = "bench"
@@ -97,14 +95,7 @@ class Service:
         self.session = LocalSession(self.url)
 
     def client(self) -> Any:
-        return botocore.session.get_session().create_client(
-            "swf",
-            region_name=REGION,
-            endpoint_url=self.url,
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
-            config=botocore.config.Config(read_timeout=70, retries={"max_attempts": 0}),
-        )
+        return make_client(self.url)
 
     def close(self) -> None:
         self.proc.terminate()

@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import botocore.config
-import botocore.session
-
 import awsflow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test"))
 from botoflow_shims import LocalSession, botoflow, install_botoflow_shims
+from end_to_end import Service
+from local_server import make_client
 
 REGION = "us-east-1"
 TASK_LIST = "hello"
@@ -76,30 +74,6 @@ def botoflow_program() -> tuple[type, Any]:
             yield BotoflowActivities.greeting(name)
 
     return BotoflowHello, BotoflowActivities()
-
-
-def make_client(url: str, pool: int = 10) -> Any:
-    return botocore.session.get_session().create_client(
-        "swf",
-        region_name=REGION,
-        endpoint_url=url,
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-        config=botocore.config.Config(
-            read_timeout=70, retries={"max_attempts": 0}, max_pool_connections=pool
-        ),
-    )
-
-
-def start_service() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "awsflow.local", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert proc.stdout is not None
-    return proc, proc.stdout.readline().rsplit(" ", 1)[-1].strip()
 
 
 def wait_all_closed(client: Any, domain: str, count: int, since: float) -> None:
@@ -225,7 +199,8 @@ def main() -> None:
     args = parser.parse_args()
     if botoflow is None:
         print("botoflow 0.8 is not installed: measuring awsflow alone (no ratios)")
-    proc, url = start_service()
+    service = Service()
+    url = service.url
     try:
         setup = make_client(url)
         print(f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12}")
@@ -242,8 +217,7 @@ def main() -> None:
                 ratio = f"{rate / baseline:>11.1f}x" if baseline and name != "botoflow" else ""
                 print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}")
     finally:
-        proc.terminate()
-        proc.wait(10)
+        service.close()
 
 
 if __name__ == "__main__":
