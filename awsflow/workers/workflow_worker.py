@@ -109,7 +109,9 @@ class GenericWorkflowWorker(BaseWorker):
         # Only this worker may poll it, so the default is unique; the testing kit names it, to
         # keep histories identical from run to run.
         self._sticky_list = sticky_task_list or f"{task_list}-sticky-{uuid.uuid4().hex[:16]}"
-        self._sticky_polled = False  # only background polling (start) also polls the sticky list
+        # True once start() or run() polls the sticky list (a run_once() of the caller's does not):
+        # answers route there only then, and only until stop() sets _stopping.
+        self._sticky_polled = False
         self._workflow_finder = get_workflow
         # botoflow's hook: a subclass may override _get_workflow_finder (WorkflowWorker does).
         finder = self._get_workflow_finder()
@@ -180,10 +182,6 @@ class GenericWorkflowWorker(BaseWorker):
             self._poll_loop(lambda: self.run_once(self._sticky_list))
 
         self._spawn(poll_own_list, f"{self!r} sticky poller")
-
-    def stop(self, *, finish_committed_polls: bool = False) -> None:
-        self._sticky_polled = False  # answers from now on give the run back to the shared list
-        super().stop(finish_committed_polls=finish_committed_polls)
 
     def _routing(self, from_sticky_list: bool, *, keep: bool = True) -> dict[str, Any]:
         """What an answer says about where the run's next decision task goes.
