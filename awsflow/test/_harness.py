@@ -15,6 +15,7 @@ from typing import Any
 
 from awsflow._swf import LIMITS, Limits, read_history
 from awsflow.decider import ExecutionReplay
+from awsflow.decision_failures import current_failure, failure_decisions
 from awsflow.local.engine import Engine
 from awsflow.workers._activity_runner import ActivityTask, run_activity_task
 from awsflow.workers._registry import extract_activities, extract_workflows_dict
@@ -30,7 +31,7 @@ class DecisionRecord:
     """One decision task: the history the decider saw and what it answered."""
 
     events: list[dict[str, Any]]
-    decisions: list[dict[str, Any]] | None  # None: the decider raised
+    decisions: list[dict[str, Any]] | None  # None: the decider raised (answered as a failure)
     error: BaseException | None = None
 
 
@@ -94,8 +95,9 @@ class Harness:
         )
         try:
             outcome = replay.apply(events)
-        except Exception as error:  # the worker would log it and let the task time out
+        except Exception as error:  # answered as the worker answers it: marker and retry timer
             self.records.append(DecisionRecord(events, None, error))
+            self._answer_failure(task, events, error)
             return True
         self.records.append(DecisionRecord(events, outcome.decisions))
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
@@ -103,6 +105,12 @@ class Harness:
             request["executionContext"] = outcome.execution_context
         self.call("RespondDecisionTaskCompleted", request)
         return True
+
+    def _answer_failure(self, task: dict[str, Any], events: list[dict[str, Any]], error: Exception) -> None:
+        before = current_failure(events)
+        attempt = before.attempts + 1 if before is not None else 1
+        decisions = failure_decisions(error, task["startedEventId"], attempt)
+        self.call("RespondDecisionTaskCompleted", {"taskToken": task["taskToken"], "decisions": decisions})
 
     def work_once(self) -> bool:
         polled = self.call("PollForActivityTask", {"domain": DOMAIN, "taskList": {"name": TASK_LIST}})

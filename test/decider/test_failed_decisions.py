@@ -166,3 +166,38 @@ def test_a_refused_failure_marker_still_reads_as_a_task_that_decided_nothing() -
                 ExecutionReplay(h.table, execution, TASK_LIST).apply(refused[: index + 1]).decisions
                 == expected
             )
+
+
+class Flaky(WorkflowDefinition):
+    """A workflow whose instance cannot be made in its first ``failures_left`` decision tasks
+    (a decider-side failure, not the workflow's: the run is not failed, the task is retried)."""
+
+    failures_left = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if Flaky.failures_left:
+            Flaky.failures_left -= 1
+            raise RuntimeError("not deployed yet")
+        super().__init__(*args, **kwargs)
+
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self) -> Any:
+        return (yield Steps.double(4))
+
+
+def test_the_harness_answers_a_raising_decider_as_the_worker_does_and_retries_it() -> None:
+    Flaky.failures_left = 2
+    h = Harness((Flaky,), (Steps(),))
+    run = h.start(Flaky, "run")
+    h.run()  # not a time-out per failure: a marker and a retry timer, as WorkflowWorker answers
+    history = h.history(run)
+    assert h.close_event(run)["eventType"] == "WorkflowExecutionCompleted"
+    assert [type(r.error) for r in h.records[:2]] == [RuntimeError, RuntimeError]
+    assert [r.decisions for r in h.records[:2]] == [None, None]
+    types = [e["eventType"] for e in history]
+    assert "DecisionTaskTimedOut" not in types
+    markers = [attributes_of(e)["markerName"] for e in history if e["eventType"] == "MarkerRecorded"]
+    assert sum(map(is_failure_marker, markers)) == 2
+    timers = [attributes_of(e)["timerId"] for e in history if e["eventType"] == "TimerStarted"]
+    assert len(timers) == 2 and all(map(is_retry_timer, timers))
+    assert current_failure(history[:-1]) is None
