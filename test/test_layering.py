@@ -199,6 +199,7 @@ ALLOWED: dict[str, set[str]] = {
         "awsflow._swf",
         "awsflow.core",
         "awsflow.decider",
+        "awsflow.decision_failures",  # a raising decider is answered as the worker answers it
         "awsflow.decorator_descriptors",
         "awsflow.exceptions",
         "awsflow.local",
