@@ -2,6 +2,8 @@
 
 - :mod:`._client`: :class:`LeanClient`, the hot operations signed by botocore's SigV4 signer,
   retried by the botocore client's retry handler, errors raised as its exceptions;
+- :mod:`._signing`: a lean :class:`Request`, signed by botocore's ``SigV4Auth`` without its
+  email-message header maps;
 - :mod:`._eligibility`: when a botocore client may be bypassed (the fallback rule);
 - :mod:`._codec`: JSON in and out (orjson with the ``fast`` extra, else the stdlib);
 - :mod:`._connections`: a kept-alive connection per thread, botocore's connection errors;
@@ -12,11 +14,12 @@
 
 from __future__ import annotations
 
-from ._client import LeanClient, Request, Send
+from ._client import LeanClient, Send
 from ._codec import decode, encode
 from ._connections import response, target_of
 from ._eligibility import HOT_OPERATIONS, fallback_reason
 from ._http import Connection
+from ._signing import Request
 
 __all__ = [
     "HOT_OPERATIONS",
