@@ -44,9 +44,21 @@ class _Body:
         return [self._data]
 
 
+class _Response(AWSResponse):  # type: ignore[misc]  # botocore ships no types
+    """botocore's answer, its headers also kept as read: a plain dict, names lower-cased (what
+    botocore's ``ResponseMetadata.HTTPHeaders`` holds; see ``_client._metadata``)."""
+
+    def __init__(self, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
+        super().__init__(url, status, headers, _Body(body))
+        self.lowered_headers = headers
+
+
 def response(url: str, status: int, headers: dict[str, str], body: bytes) -> AWSResponse:
-    """An answer as botocore's HTTP layer hands it over."""
-    return AWSResponse(url, status, headers, _Body(body))
+    """An answer as botocore's HTTP layer hands it over (``_http`` reads header names lower-cased;
+    others are lower-cased here)."""
+    if not all(name.islower() for name in headers):
+        headers = {name.lower(): value for name, value in headers.items()}
+    return _Response(url, status, headers, body)
 
 
 def target_of(url: str) -> tuple[str, str, int | None, str]:
