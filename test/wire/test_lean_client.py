@@ -95,6 +95,10 @@ def test_a_lean_history_is_botocores_with_the_timestamps_as_on_the_wire(client: 
     botocore_history = client.get_workflow_execution_history(**request)
     assert isinstance(botocore_history["events"][0]["eventTimestamp"], dt.datetime)
     assert as_numbers(lean_history) == as_numbers(botocore_history)
+    lean_meta, botocore_meta = lean_history["ResponseMetadata"], botocore_history["ResponseMetadata"]
+    assert set(lean_meta["HTTPHeaders"]) == set(botocore_meta["HTTPHeaders"])  # names lower-cased
+    assert lean_meta["RequestId"] == lean_meta["HTTPHeaders"]["x-amzn-requestid"] != ""
+    assert (lean_meta["HTTPStatusCode"], lean_meta["RetryAttempts"]) == (200, 0)
 
 
 def test_a_bad_signature_is_refused_with_botocores_exception(service: LocalSWF) -> None:
