@@ -11,6 +11,7 @@ connection (as botocore's pool, urllib3, checks before reusing one).
 
 from __future__ import annotations
 
+import functools
 import http.client
 import ssl
 import threading
@@ -61,6 +62,7 @@ def response(url: str, status: int, headers: dict[str, str], body: bytes) -> AWS
     return _Response(url, status, headers, body)
 
 
+@functools.lru_cache(maxsize=16)  # a worker calls one endpoint: split its URL once, not per call
 def target_of(url: str) -> tuple[str, str, int | None, str]:
     """Scheme, host, port and request target (path and query) of ``url``."""
     parts = urlsplit(url)
