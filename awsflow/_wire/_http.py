@@ -38,10 +38,10 @@ MAX_LINE = 8 * 1024  # a status, header or chunk-size line, its line end include
 MAX_HEADERS = 100  # header lines of one answer (or of a chunked body's trailer)
 _MAX_INTERIM = 10  # 1xx answers skipped before the final one
 
-_STATUS = re.compile(rb"HTTP/1\.([01]) ([0-9]{3})(?:[ \t][^\r\n]*)?\r?\n")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_STATUS = re.compile(r"HTTP/1\.([01]) ([0-9]{3})(?:[ \t][^\r\n]*)?")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BLANKS = " \t"  # the whitespace around a field value (RFC 9110, 5.5)
 _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
-_LINE_ENDS = (b"\r\n", b"\n")
 # One write for head and body up to this size (one segment on the wire); larger bodies are
 # written after the head rather than copied into one buffer.
 _ONE_WRITE = 64 * 1024
@@ -52,7 +52,8 @@ class MalformedAnswer(http.client.HTTPException):
 
 
 class Reader(Protocol):
-    """A buffered byte stream, as ``socket.makefile("rb")`` and ``io.BytesIO`` are."""
+    """A buffered byte stream, as ``socket.makefile("rb")`` and ``io.BytesIO`` are (a ``peek``
+    method, where it has one, lets a head that is wholly buffered be split at once)."""
 
     def readline(self, size: int = -1, /) -> bytes: ...
 
@@ -108,20 +109,19 @@ def read_answer(reader: Reader) -> Answer:
     """Read one answer to a POST from ``reader``, exactly up to its end (a pipelined next
     answer stays in the reader)."""
     for _ in range(_MAX_INTERIM + 1):
-        line = reader.readline(MAX_LINE + 1)
-        if not line:
-            raise http.client.RemoteDisconnected("the server closed the connection without an answer")
-        match = _STATUS.fullmatch(line)
+        lines = _read_head(reader)
+        match = _STATUS.fullmatch(lines[0])
         if match is None:
-            raise MalformedAnswer(f"not an HTTP/1.x status line: {line[:120]!r}")
+            raise MalformedAnswer(f"not an HTTP/1.x status line: {lines[0][:120]!r}")
         status = int(match[2])
-        headers = _read_headers(reader)
+        headers = _parse_headers(lines[1:])
         if not 100 <= status < 200 or status == 101:
             break  # 1xx answers are interim: the final answer follows
     else:
         raise MalformedAnswer(f"more than {_MAX_INTERIM} interim (1xx) answers")
-    tokens = {token.strip() for token in headers.get("connection", "").lower().split(",")}
-    will_close = "keep-alive" not in tokens if match[1] == b"0" else "close" in tokens
+    connection = headers.get("connection")
+    tokens = () if connection is None else {token.strip() for token in connection.lower().split(",")}
+    will_close = "keep-alive" not in tokens if match[1] == "0" else "close" in tokens
     if status in (204, 304) or 100 <= status < 200:
         return Answer(status, headers, b"", will_close)
     coding = headers.get("transfer-encoding")
@@ -140,38 +140,77 @@ def read_answer(reader: Reader) -> Answer:
     return Answer(status, headers, body, will_close)
 
 
+def _read_head(reader: Reader) -> list[str]:
+    """The status line and the header lines of an answer, without their line ends (ISO-8859-1,
+    as HTTP's field values are read)."""
+    peek = getattr(reader, "peek", None)
+    if peek is not None:
+        # Usually the whole head came in the socket's first read: split it at once rather
+        # than line by line (a third of the reader's CPU).
+        buffered: bytes = peek(MAX_LINE)
+        end = buffered.find(b"\r\n\r\n")
+        if end >= 0:
+            head = buffered[:end].decode("latin-1")
+            lines = head.split("\r\n")
+            if head.count("\n") == len(lines) - 1:  # no bare LF line end in it
+                if len(lines) > MAX_HEADERS + 1 or max(map(len, lines)) > MAX_LINE - 2:
+                    raise MalformedAnswer(
+                        f"an answer's head longer than {MAX_HEADERS} lines of {MAX_LINE} bytes"
+                    )
+                reader.read(end + 4)
+                return lines
+    first = reader.readline(MAX_LINE + 1)
+    if not first:
+        raise http.client.RemoteDisconnected("the server closed the connection without an answer")
+    return [line.decode("latin-1") for line in (_stripped(first, "status"), *_read_lines(reader, "header"))]
+
+
+def _stripped(line: bytes, what: str) -> bytes:
+    if len(line) > MAX_LINE or not line.endswith(b"\n"):
+        raise MalformedAnswer(f"an answer's {what} line longer than {MAX_LINE} bytes, or cut")
+    return line[:-2] if line.endswith(b"\r\n") else line[:-1]
+
+
 def _line(reader: Reader, what: str) -> bytes:
     line = reader.readline(MAX_LINE + 1)
     if not line:
         raise MalformedAnswer(f"the connection closed inside the answer's {what}")
-    if len(line) > MAX_LINE or not line.endswith(b"\n"):
-        raise MalformedAnswer(f"an answer's {what} line longer than {MAX_LINE} bytes")
-    return line
+    return _stripped(line, what)
 
 
-def _read_headers(reader: Reader) -> dict[str, str]:
+def _read_lines(reader: Reader, what: str) -> list[bytes]:
+    """Lines up to the empty one that ends a head (or a chunked body's trailer)."""
+    lines: list[bytes] = []
+    for _ in range(MAX_HEADERS + 1):
+        line = _line(reader, what)
+        if not line:
+            return lines
+        lines.append(line)
+    raise MalformedAnswer(f"more than {MAX_HEADERS} {what} lines")
+
+
+def _parse_headers(lines: list[str]) -> dict[str, str]:
     headers: dict[str, str] = {}
     last: str | None = None
-    for _ in range(MAX_HEADERS + 1):
-        line = _line(reader, "header")
-        if line in _LINE_ENDS:
-            return headers
-        if line[:1] in (b" ", b"\t"):  # obsolete line folding: the value goes on, after a space
+    for line in lines:
+        if line[:1] in (" ", "\t"):  # obsolete line folding: the value goes on, after a space
             if last is None:
                 raise MalformedAnswer(f"a folded line before any header: {line[:120]!r}")
-            headers[last] = f"{headers[last]} {line.strip().decode('latin-1')}"
+            headers[last] = f"{headers[last]} {line.strip(_BLANKS)}"
             continue
-        name, colon, value = line.partition(b":")
+        name, colon, value = line.partition(":")
         if not colon or _TOKEN.fullmatch(name) is None:
             raise MalformedAnswer(f"not a header line: {line[:120]!r}")
-        key = name.decode("ascii").lower()
-        text = value.strip().decode("latin-1")
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        key = name.lower()
+        value = value.strip(_BLANKS)
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
         last = key
-    raise MalformedAnswer(f"more than {MAX_HEADERS} header lines")
+    return headers
 
 
 def _content_length(text: str) -> int:
+    if text.isdigit() and text.isascii() and len(text) <= 18:
+        return int(text)
     # A repeated header arrives joined ("12, 12"): the same length stated twice is one length.
     values = {value.strip() for value in text.split(",")}
     if len(values) != 1:
@@ -194,10 +233,10 @@ def _read_chunked(reader: Reader) -> bytes:
         data = reader.read(size)
         if len(data) < size:
             raise http.client.IncompleteRead(b"".join([*parts, data]), size - len(data))
-        if _line(reader, "chunk end") not in _LINE_ENDS:
+        if _line(reader, "chunk end"):
             raise MalformedAnswer("a chunk longer than its stated size")
         parts.append(data)
-    _read_headers(reader)  # the trailer: read to its end, not used
+    _parse_headers([line.decode("latin-1") for line in _read_lines(reader, "trailer")])  # not used
     return b"".join(parts)
 
 

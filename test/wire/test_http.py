@@ -160,3 +160,11 @@ def test_a_request_head_adds_host_length_and_identity_coding_unless_given() -> N
 def test_a_header_value_with_a_line_end_is_refused(value: str) -> None:
     with pytest.raises(ValueError, match="line end"):
         request_head("POST", "/", {"X-Amz-Target": value}, 0, host="h")
+
+
+@pytest.mark.parametrize("step", [1, 1 << 20])  # read line by line; wholly buffered, split at once
+def test_a_head_with_bare_line_feeds_is_read_to_its_end_not_to_a_blank_line_in_the_body(step: int) -> None:
+    stream = reader(b"HTTP/1.1 200 OK\nContent-Length: 6\n\nab\r\n\r\n" + OK, step)
+    answer = read_answer(stream)
+    assert (answer.status, answer.headers, answer.body) == (200, {"content-length": "6"}, b"ab\r\n\r\n")
+    assert read_answer(stream).body == b"{}"
