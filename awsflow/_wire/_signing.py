@@ -12,6 +12,8 @@ steps, with the same inputs, for every request of a day (a fifth of a signature'
 is still ``SigV4Auth._sign``; its result is kept for the next request with the same inputs
 (a few dozen at most, so rotated credentials' keys drop out). Everything else is ``SigV4Auth``'s
 own code: the canonical request, the string to sign, the order of the derivation, the signature.
+Two more of its pure helpers are remembered by their inputs for the same reason: the signed
+header names (the same few for every call) and the canonical form of the endpoint's path.
 
 :class:`Request` is what the signer and the senders need of botocore's ``AWSRequest`` and no more.
 """
@@ -70,6 +72,30 @@ class _Signer(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
             for lname, value in ((name.lower(), value) for name, value in request.headers.items())
             if lname not in SIGNED_HEADERS_BLACKLIST
         )
+
+    def signed_headers(self, headers_to_sign: Any) -> str:
+        # The same few names for every call of an operation: botocore sorts and joins them once.
+        return _signed_headers(tuple(headers_to_sign))
+
+    def _normalize_url_path(self, path: str) -> str:
+        return _normalized_path(path)  # the endpoint's path: the same for every request
+
+
+_PLAIN = SigV4Auth(None, "", "")
+
+
+@functools.lru_cache(maxsize=64)
+def _signed_headers(names: tuple[str, ...]) -> str:
+    """``SigV4Auth.signed_headers`` of headers with these names."""
+    signed: str = _PLAIN.signed_headers(dict.fromkeys(names))
+    return signed
+
+
+@functools.lru_cache(maxsize=16)
+def _normalized_path(path: str) -> str:
+    """``SigV4Auth``'s canonical form of a request path."""
+    normalized: str = _PLAIN._normalize_url_path(path)
+    return normalized
 
 
 _PLAIN = SigV4Auth(None, "", "")
