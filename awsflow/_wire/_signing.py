@@ -64,14 +64,21 @@ class _Signer(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
             return super()._sign(key, msg, hex=True)
         return _derived_key(key, msg)  # a step of the signing key's derivation
 
+    # A _Signer signs one request (sign() makes one for each). add_auth asks for its headers to
+    # sign twice, both times after setting the date headers: they are collected once.
+    _collected: _HeadersToSign | None = None
+
     def headers_to_sign(self, request: Any) -> _HeadersToSign:
         # The same selection as SigV4Auth.headers_to_sign: every header not on botocore's
         # blacklist, by its lower-cased name. The Host header is always given (see sign()).
-        return _HeadersToSign(
-            (lname, value)
-            for lname, value in ((name.lower(), value) for name, value in request.headers.items())
-            if lname not in SIGNED_HEADERS_BLACKLIST
-        )
+        if self._collected is None:
+            collected = _HeadersToSign()
+            for name, value in request.headers.items():
+                lname = name.lower()
+                if lname not in SIGNED_HEADERS_BLACKLIST:
+                    collected[lname] = value
+            self._collected = collected
+        return self._collected
 
     def signed_headers(self, headers_to_sign: Any) -> str:
         # The same few names for every call of an operation: botocore sorts and joins them once.
