@@ -80,11 +80,12 @@ def host_header(scheme: str, host: str, port: int | None) -> str:
 
 
 def request_head(
-    method: str, target: str, headers: Mapping[str, str], body_length: int, *, host: str
+    method: str, target: str, headers: Mapping[str, str | bytes], body_length: int, *, host: str
 ) -> bytes:
     """The head of a request with a body of ``body_length`` bytes.
 
-    ``headers`` are sent as given; ``Host`` (from ``host``), ``Content-Length`` and
+    ``headers`` are sent as given (a value as ``str`` or, as botocore's prepared requests hold
+    them, ISO-8859-1 ``bytes``); ``Host`` (from ``host``), ``Content-Length`` and
     ``Accept-Encoding: identity`` (what ``http.client`` sends: no compressed answers) are added
     unless given. A name or value that would break the head (a line end in it) is refused.
     """
@@ -92,7 +93,7 @@ def request_head(
     given = set()
     for name, value in headers.items():
         given.add(name.lower())
-        lines.append(f"{name}: {value}")
+        lines.append(f"{name}: {value if isinstance(value, str) else value.decode('latin-1')}")
     if "host" not in given:
         lines.append(f"Host: {host}")
     if "content-length" not in given:
@@ -272,7 +273,7 @@ class Connection:
         self.sock: socket.socket = sock
         self._reader = sock.makefile("rb")
 
-    def send(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> None:
+    def send(self, method: str, target: str, headers: Mapping[str, str | bytes], body: bytes) -> None:
         """Write the request (head and body)."""
         head = request_head(method, target, headers, len(body), host=self.host)
         if len(body) <= _ONE_WRITE:

@@ -168,3 +168,8 @@ def test_a_head_with_bare_line_feeds_is_read_to_its_end_not_to_a_blank_line_in_t
     answer = read_answer(stream)
     assert (answer.status, answer.headers, answer.body) == (200, {"content-length": "6"}, b"ab\r\n\r\n")
     assert read_answer(stream).body == b"{}"
+
+
+def test_header_values_as_botocores_prepared_requests_hold_them_bytes_are_sent_as_they_are() -> None:
+    head = request_head("POST", "/", {"X-Amz-Target": b"S.Op", "X-Name": b"caf\xe9"}, 0, host="h")
+    assert head.startswith(b"POST / HTTP/1.1\r\nX-Amz-Target: S.Op\r\nX-Name: caf\xe9\r\n")
