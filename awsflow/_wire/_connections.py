@@ -84,7 +84,7 @@ class Connections:
     def send(self, request: Any) -> AWSResponse:
         """Send ``request`` (url, method, headers, body: a signed ``_client.Request``); its answer."""
         scheme, host, port, target = target_of(request.url)
-        body = request.body.encode() if isinstance(request.body, str) else request.body
+        body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
         for attempt in (1, 2):
             connection, reused = self._connection(scheme, host, port, request.url)
             try:

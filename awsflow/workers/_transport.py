@@ -157,7 +157,7 @@ class AbortablePolls:
                 if self._refusing:
                     raise PollAborted("the worker is stopping; the poll was not sent")
                 self._active[connection] = _endpoint_of(request.url)
-            body = request.body.encode() if isinstance(request.body, str) else request.body
+            body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
             connection.send(request.method, target, request.headers, body)
             with self._lock:
                 self._sent.add(connection)
