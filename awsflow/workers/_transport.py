@@ -10,7 +10,8 @@ awsflow.local does — shuts its side of the connection for writing and reads th
 service then sends at once: empty, or the task it had already handed over.
 
 To do that the workers send their two poll operations over connections they own (a botocore
-``before-send`` hook; signing, retries and parsing stay botocore's). Every other call goes
+``before-send`` hook; signing, retries and parsing stay botocore's; the HTTP/1.1 exchange is
+``awsflow._wire``'s, as the lean path's). Every other call goes
 through botocore's own HTTP stack; its answers still tell which endpoints make the promise
 (an ``after-call`` hook). With an HTTP(S) proxy configured the hook steps aside (botocore knows
 the proxy rules) and a stop always waits for the poll in flight.
