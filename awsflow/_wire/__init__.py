@@ -2,16 +2,34 @@
 
 - :mod:`._client`: :class:`LeanClient`, the hot operations signed by botocore's SigV4 signer,
   retried by the botocore client's retry handler, errors raised as its exceptions;
+- :mod:`._signing`: a lean :class:`Request`, signed by botocore's ``SigV4Auth`` without its
+  email-message header maps;
 - :mod:`._eligibility`: when a botocore client may be bypassed (the fallback rule);
 - :mod:`._codec`: JSON in and out (orjson with the ``fast`` extra, else the stdlib);
 - :mod:`._connections`: a kept-alive connection per thread, botocore's connection errors;
+- :mod:`._http`: HTTP/1.1 on those connections (and the workers' polls'): the request written in
+  one piece, the answer's head read without ``http.client``'s email parser;
 - :mod:`._errors`: error answers parsed and raised exactly as botocore does.
 """
 
 from __future__ import annotations
 
-from ._client import LeanClient, Request, Send
+from ._client import LeanClient, Send
 from ._codec import decode, encode
+from ._connections import response, target_of
 from ._eligibility import HOT_OPERATIONS, fallback_reason
+from ._http import Connection
+from ._signing import Request
 
-__all__ = ["HOT_OPERATIONS", "LeanClient", "Request", "Send", "decode", "encode", "fallback_reason"]
+__all__ = [
+    "HOT_OPERATIONS",
+    "Connection",
+    "LeanClient",
+    "Request",
+    "Send",
+    "decode",
+    "encode",
+    "fallback_reason",
+    "response",
+    "target_of",
+]

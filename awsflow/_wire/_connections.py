@@ -11,8 +11,8 @@ connection (as botocore's pool, urllib3, checks before reusing one).
 
 from __future__ import annotations
 
+import functools
 import http.client
-import socket
 import ssl
 import threading
 from typing import Any
@@ -27,15 +27,12 @@ from botocore.exceptions import (
 )
 from botocore.httpsession import where
 
-__all__ = ["Connections"]
+from ._http import Connection
+
+__all__ = ["Connections", "response"]
 
 # What a reused connection the server closed while idle raises on the next request.
-_STALE = (
-    http.client.RemoteDisconnected,
-    BrokenPipeError,
-    ConnectionResetError,
-    http.client.CannotSendRequest,
-)
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 class _Body:
@@ -48,9 +45,31 @@ class _Body:
         return [self._data]
 
 
+class _Response(AWSResponse):  # type: ignore[misc]  # botocore ships no types
+    """botocore's answer, its headers also kept as read: a plain dict, names lower-cased (what
+    botocore's ``ResponseMetadata.HTTPHeaders`` holds; see ``_client._metadata``)."""
+
+    def __init__(self, url: str, status: int, headers: dict[str, str], body: bytes) -> None:
+        super().__init__(url, status, headers, _Body(body))
+        self.lowered_headers = headers
+
+
 def response(url: str, status: int, headers: dict[str, str], body: bytes) -> AWSResponse:
-    """An answer as botocore's HTTP layer hands it over."""
-    return AWSResponse(url, status, headers, _Body(body))
+    """An answer as botocore's HTTP layer hands it over (``_http`` reads header names lower-cased;
+    others are lower-cased here)."""
+    if not all(name.islower() for name in headers):
+        headers = {name.lower(): value for name, value in headers.items()}
+    return _Response(url, status, headers, body)
+
+
+@functools.lru_cache(maxsize=16)  # a worker calls one endpoint: split its URL once, not per call
+def target_of(url: str) -> tuple[str, str, int | None, str]:
+    """Scheme, host, port and request target (path and query) of ``url``."""
+    parts = urlsplit(url)
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
+    return parts.scheme, parts.hostname or "", parts.port, target
 
 
 class Connections:
@@ -64,18 +83,13 @@ class Connections:
 
     def send(self, request: Any) -> AWSResponse:
         """Send ``request`` (url, method, headers, body: a signed ``_client.Request``); its answer."""
-        parts = urlsplit(request.url)
-        path = parts.path or "/"
-        if parts.query:
-            path = f"{path}?{parts.query}"
-        body = request.body.encode() if isinstance(request.body, str) else request.body
-        headers = dict(request.headers.items())
+        scheme, host, port, target = target_of(request.url)
+        body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
         for attempt in (1, 2):
-            connection, reused = self._connection(parts.scheme, parts.hostname or "", parts.port, request.url)
+            connection, reused = self._connection(scheme, host, port, request.url)
             try:
-                connection.request(request.method, path, body=body, headers=headers)
-                answer = connection.getresponse()
-                payload = answer.read()
+                connection.send(request.method, target, request.headers, body)
+                answer = connection.read_answer()
             except _STALE as error:
                 self._drop()
                 if reused and attempt == 1:
@@ -89,41 +103,36 @@ class Connections:
                 raise ConnectionClosedError(endpoint_url=request.url, error=error) from error
             if answer.will_close:
                 self._drop()
-            return response(request.url, answer.status, dict(answer.getheaders()), payload)
+            return response(request.url, answer.status, answer.headers, answer.body)
         raise AssertionError("unreachable: the second attempt returns or raises")
 
-    def _connection(
-        self, scheme: str, host: str, port: int | None, url: str
-    ) -> tuple[http.client.HTTPConnection, bool]:
+    def _connection(self, scheme: str, host: str, port: int | None, url: str) -> tuple[Connection, bool]:
         key = (scheme, host, port)
-        cached: tuple[Any, http.client.HTTPConnection] | None = getattr(self._local, "connection", None)
+        cached: tuple[Any, Connection] | None = getattr(self._local, "connection", None)
         if cached is not None and cached[0] == key:
             return cached[1], True
         if cached is not None:
             self._drop()
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            if self._ssl is None:
-                self._ssl = ssl.create_default_context(cafile=where())
-            connection = http.client.HTTPSConnection(
-                host, port, timeout=self._connect_timeout, context=self._ssl
-            )
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=self._connect_timeout)
+        if scheme == "https" and self._ssl is None:
+            self._ssl = ssl.create_default_context(cafile=where())
         try:
-            connection.connect()
+            connection = Connection(
+                scheme,
+                host,
+                port,
+                connect_timeout=self._connect_timeout,
+                read_timeout=self._read_timeout,  # long polls: botocore's read_timeout
+                ssl_context=self._ssl,
+            )
         except TimeoutError as error:
             raise ConnectTimeoutError(endpoint_url=url, error=error) from error
         except OSError as error:
             raise EndpointConnectionError(endpoint_url=url, error=error) from error
-        assert connection.sock is not None
-        connection.sock.settimeout(self._read_timeout)  # long polls: botocore's read_timeout
-        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._local.connection = (key, connection)
         return connection, False
 
     def _drop(self) -> None:
-        cached: tuple[Any, http.client.HTTPConnection] | None = getattr(self._local, "connection", None)
+        cached: tuple[Any, Connection] | None = getattr(self._local, "connection", None)
         if cached is not None:
             cached[1].close()
         self._local.connection = None

@@ -10,7 +10,8 @@ awsflow.local does — shuts its side of the connection for writing and reads th
 service then sends at once: empty, or the task it had already handed over.
 
 To do that the workers send their two poll operations over connections they own (a botocore
-``before-send`` hook; signing, retries and parsing stay botocore's). Every other call goes
+``before-send`` hook; signing, retries and parsing stay botocore's; the HTTP/1.1 exchange is
+``awsflow._wire``'s, as the lean path's). Every other call goes
 through botocore's own HTTP stack; its answers still tell which endpoints make the promise
 (an ``after-call`` hook). With an HTTP(S) proxy configured the hook steps aside (botocore knows
 the proxy rules) and a stop always waits for the poll in flight.
@@ -31,6 +32,8 @@ from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
 from botocore.httpsession import where
+
+from .._wire import Connection, response, target_of
 
 POLL_OPERATIONS = ("PollForDecisionTask", "PollForActivityTask")
 RELEASE_HEADER = "x-awsflow-poll-release"
@@ -57,14 +60,6 @@ def releases_half_closed_polls(url: str) -> bool:
 
 class PollAborted(Exception):
     """The worker was stopping, so the poll was not sent; no task was taken."""
-
-
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self._data = data
-
-    def stream(self, **kwargs: Any) -> list[bytes]:
-        return [self._data]
 
 
 _current = threading.local()
@@ -116,9 +111,9 @@ class AbortablePolls:
         self._read_timeout = read_timeout
         self._lock = threading.Lock()
         # Polls in flight: connection → endpoint, and those whose request is wholly sent.
-        self._active: dict[http.client.HTTPConnection, str] = {}
-        self._sent: set[http.client.HTTPConnection] = set()
-        self._released: set[http.client.HTTPConnection] = set()
+        self._active: dict[Connection, str] = {}
+        self._sent: set[Connection] = set()
+        self._released: set[Connection] = set()
         self._releasing = False  # half-close polls once sent (where the service promises it)
         self._refusing = False  # send no new polls
         self._local = threading.local()
@@ -141,73 +136,73 @@ class AbortablePolls:
             for connection in self._sent:
                 self._half_close(connection)
 
-    def _half_close(self, connection: http.client.HTTPConnection) -> None:
+    def _half_close(self, connection: Connection) -> None:
         # Caller holds the lock. Only a wholly sent request may be cut short: the service reads
         # the FIN after it, answers, and the thread reads that answer.
         endpoint = self._active.get(connection)
         if endpoint is None or connection in self._released or not releases_half_closed_polls(endpoint):
             return
-        if connection.sock is not None:
-            with contextlib.suppress(OSError):
-                connection.sock.shutdown(socket.SHUT_WR)
-            self._released.add(connection)
+        with contextlib.suppress(OSError):
+            connection.sock.shutdown(socket.SHUT_WR)
+        self._released.add(connection)
 
     def send(self, request: Any, **kwargs: Any) -> AWSResponse | None:
-        parts = urlsplit(request.url)
-        if _proxied(parts.scheme):
+        scheme, host, port, target = target_of(request.url)
+        if _proxied(scheme):
             return None
-        connection = self._connection(parts.scheme, parts.hostname or "", parts.port)
-        path = parts.path or "/"
-        if parts.query:
-            path = f"{path}?{parts.query}"
         released = False
+        connection: Connection | None = None
         try:
+            connection = self._connection(scheme, host, port)
             with self._lock:
                 if self._refusing:
                     raise PollAborted("the worker is stopping; the poll was not sent")
                 self._active[connection] = _endpoint_of(request.url)
-            body = request.body.encode() if isinstance(request.body, str) else request.body
-            connection.request(request.method, path, body=body, headers=dict(request.headers.items()))
+            body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
+            connection.send(request.method, target, request.headers, body)
             with self._lock:
                 self._sent.add(connection)
                 if self._releasing:
                     self._half_close(connection)
-            response = connection.getresponse()
-            payload = response.read()
+            answer = connection.read_answer()
         except (OSError, http.client.HTTPException):
             self._drop(connection)
             raise
         finally:
-            with self._lock:
-                self._active.pop(connection, None)
-                self._sent.discard(connection)
-                released = connection in self._released
-                self._released.discard(connection)
-        if response.will_close or released:
+            if connection is not None:
+                with self._lock:
+                    self._active.pop(connection, None)
+                    self._sent.discard(connection)
+                    released = connection in self._released
+                    self._released.discard(connection)
+        if answer.will_close or released:
             self._drop(connection)  # a half-closed connection carries no further request
-        headers = dict(response.getheaders())
-        _note_promise(request.url, {name.lower(): value for name, value in headers.items()})
-        return AWSResponse(request.url, response.status, headers, _Body(payload))
+        _note_promise(request.url, answer.headers)
+        return response(request.url, answer.status, answer.headers, answer.body)
 
-    def _connection(self, scheme: str, host: str, port: int | None) -> http.client.HTTPConnection:
+    def _connection(self, scheme: str, host: str, port: int | None) -> Connection:
         key = (scheme, host, port)
-        cached: tuple[Any, http.client.HTTPConnection] | None = getattr(self._local, "connection", None)
+        cached: tuple[Any, Connection] | None = getattr(self._local, "connection", None)
         if cached is not None and cached[0] == key:
             return cached[1]
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            if self._ssl is None:
-                self._ssl = ssl.create_default_context(cafile=where())
-            connection = http.client.HTTPSConnection(
-                host, port, timeout=self._read_timeout, context=self._ssl
-            )
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=self._read_timeout)
+        if cached is not None:
+            self._drop(cached[1])
+        if scheme == "https" and self._ssl is None:
+            self._ssl = ssl.create_default_context(cafile=where())
+        connection = Connection(
+            scheme,
+            host,
+            port,
+            connect_timeout=self._read_timeout,
+            read_timeout=self._read_timeout,
+            ssl_context=self._ssl,
+        )
         self._local.connection = (key, connection)
         return connection
 
-    def _drop(self, connection: http.client.HTTPConnection) -> None:
-        connection.close()
+    def _drop(self, connection: Connection | None) -> None:
+        if connection is not None:
+            connection.close()
         self._local.connection = None
 
 

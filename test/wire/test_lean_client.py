@@ -10,9 +10,10 @@ from typing import Any
 import botocore.config
 import botocore.session
 import pytest
+from waiting import wait_until
 
 from awsflow._wire import LeanClient, fallback_reason
-from awsflow.local import LocalSWF, VirtualClock
+from awsflow.local import HttpTimeouts, LocalSWF, VirtualClock
 
 KEYS = ("awsflow-local", "awsflow-local")
 
@@ -94,6 +95,10 @@ def test_a_lean_history_is_botocores_with_the_timestamps_as_on_the_wire(client: 
     botocore_history = client.get_workflow_execution_history(**request)
     assert isinstance(botocore_history["events"][0]["eventTimestamp"], dt.datetime)
     assert as_numbers(lean_history) == as_numbers(botocore_history)
+    lean_meta, botocore_meta = lean_history["ResponseMetadata"], botocore_history["ResponseMetadata"]
+    assert set(lean_meta["HTTPHeaders"]) == set(botocore_meta["HTTPHeaders"])  # names lower-cased
+    assert lean_meta["RequestId"] == lean_meta["HTTPHeaders"]["x-amzn-requestid"] != ""
+    assert (lean_meta["HTTPStatusCode"], lean_meta["RetryAttempts"]) == (200, 0)
 
 
 def test_a_bad_signature_is_refused_with_botocores_exception(service: LocalSWF) -> None:
@@ -156,3 +161,29 @@ def test_a_throttled_or_unavailable_answer_of_the_service_is_retried(fault: str)
         # The first answer was the injected fault; the retry reached the service, which knows no such task.
         assert gone.value.response["ResponseMetadata"]["RetryAttempts"] == 1
         assert len(delays) == 1
+
+
+def test_a_call_on_a_connection_the_service_closed_while_idle_is_sent_again_on_a_new_one() -> None:
+    idle_briefly = HttpTimeouts(new_connection=5, keep_alive=0.2, request=5, response=5)
+    with LocalSWF(
+        clock=VirtualClock(start=time.time()), verify_sigv4=KEYS, http_timeouts=idle_briefly
+    ) as swf:
+        client = swf.client()
+        client.register_domain(name="wire", workflowExecutionRetentionPeriodInDays="1")
+        client.register_workflow_type(
+            domain="wire",
+            name="W",
+            version="1",
+            defaultTaskList={"name": "w"},
+            defaultExecutionStartToCloseTimeout="600",
+            defaultTaskStartToCloseTimeout="60",
+            defaultChildPolicy="TERMINATE",
+        )
+        run_id = start(client, "idle")
+        request = {"domain": "wire", "execution": {"workflowId": "idle", "runId": run_id}}
+        lean = LeanClient(client)
+        first = lean.call("GetWorkflowExecutionHistory", request)
+        wait_until(lambda: swf._server.connections.open_count() == 0, what="the idle connection closed")
+        again = lean.call("GetWorkflowExecutionHistory", request)
+        assert again["events"] == first["events"]
+        assert again["ResponseMetadata"]["RetryAttempts"] == 0  # resent by the connection, not retried

@@ -45,3 +45,25 @@ def test_a_workflow_runs_through_lean_polls_answers_and_history_reads_that_the_s
         assert [e.event_type for e in events].count("ActivityTaskCompleted") == 5
         assert all(e.timestamp.tzinfo is not None for e in events)
         assert all(isinstance(e["eventTimestamp"], float) for e in handle.wire_history())
+
+
+def _own_hook(**kwargs: Any) -> None:
+    """A hook of the user's on a hot call: by the fallback rule, botocore makes the calls."""
+
+
+def test_workers_on_a_client_botocore_keeps_poll_through_their_own_connections_signed_by_botocore() -> None:
+    # The polls still go over the workers' abortable connections (a before-send hook), with the
+    # request botocore prepared and signed: its header values are bytes.
+    with LocalSWF(clock=VirtualClock(start=time.time()), verify_sigv4=KEYS, poll_timeout=5) as swf:
+        client = swf.client()
+        client.register_domain(name="kept", workflowExecutionRetentionPeriodInDays="1")
+        clients = [swf.client(), swf.client()]
+        for own in clients:
+            own.meta.events.register("after-call.swf.RespondDecisionTaskCompleted", _own_hook)
+            assert fallback_reason(own) is not None
+        deciding = WorkflowWorker(None, "us-east-1", "kept", "work", Doubling, client=clients[0])
+        working = ActivityWorker(None, "us-east-1", "kept", "work", Steps(), client=clients[1])
+        with deciding, working:
+            instance = Doubling.run(3)
+            assert instance.wait_for_completion(timeout=30) == 6
+        assert deciding.stats.poll_errors == working.stats.poll_errors == 0
