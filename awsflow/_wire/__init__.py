@@ -9,7 +9,9 @@
 - :mod:`._connections`: a kept-alive connection per thread, botocore's connection errors;
 - :mod:`._http`: HTTP/1.1 on those connections (and the workers' polls'): the request written in
   one piece, the answer's head read without ``http.client``'s email parser;
-- :mod:`._errors`: error answers parsed and raised exactly as botocore does.
+- :mod:`._errors`: error answers parsed and raised exactly as botocore does;
+- :mod:`._tls`: certificates checked against the CAs a default botocore client trusts, and
+  stepping aside for the botocore client (and its ``verify=``) when they refuse one.
 """
 
 from __future__ import annotations
@@ -20,14 +22,17 @@ from ._connections import response, target_of
 from ._eligibility import HOT_OPERATIONS, fallback_reason
 from ._http import Connection
 from ._signing import Request
+from ._tls import CertificateCheck, default_ca_context
 
 __all__ = [
     "HOT_OPERATIONS",
+    "CertificateCheck",
     "Connection",
     "LeanClient",
     "Request",
     "Send",
     "decode",
+    "default_ca_context",
     "encode",
     "fallback_reason",
     "response",

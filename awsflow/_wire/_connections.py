@@ -25,9 +25,9 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
-from botocore.httpsession import where
 
 from ._http import Connection
+from ._tls import CertificateCheck, default_ca_context
 
 __all__ = ["Connections", "response"]
 
@@ -79,14 +79,21 @@ class Connections:
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
         self._local = threading.local()
-        self._ssl: ssl.SSLContext | None = None
+        self._certificates = CertificateCheck("awsflow's lean SWF calls")
 
-    def send(self, request: Any) -> AWSResponse:
-        """Send ``request`` (url, method, headers, body: a signed ``_client.Request``); its answer."""
+    def send(self, request: Any) -> AWSResponse | None:
+        """Send ``request`` (url, method, headers, body: a signed ``_client.Request``); its answer,
+        or None where the endpoint's certificate made this sender step aside (see ``_tls``)."""
+        if self._certificates.stepped_aside:
+            return None
         scheme, host, port, target = target_of(request.url)
         body = request.body.encode() if isinstance(request.body, str) else (request.body or b"")
         for attempt in (1, 2):
-            connection, reused = self._connection(scheme, host, port, request.url)
+            try:
+                connection, reused = self._connection(scheme, host, port, request.url)
+            except ssl.SSLCertVerificationError as refused:
+                self._certificates.step_aside(request.url, refused)
+                return None
             try:
                 connection.send(request.method, target, request.headers, body)
                 answer = connection.read_answer()
@@ -113,8 +120,6 @@ class Connections:
             return cached[1], True
         if cached is not None:
             self._drop()
-        if scheme == "https" and self._ssl is None:
-            self._ssl = ssl.create_default_context(cafile=where())
         try:
             connection = Connection(
                 scheme,
@@ -122,8 +127,10 @@ class Connections:
                 port,
                 connect_timeout=self._connect_timeout,
                 read_timeout=self._read_timeout,  # long polls: botocore's read_timeout
-                ssl_context=self._ssl,
+                ssl_context=default_ca_context() if scheme == "https" else None,
             )
+        except ssl.SSLCertVerificationError:
+            raise  # the caller steps aside (not a connection failure: botocore decides)
         except TimeoutError as error:
             raise ConnectTimeoutError(endpoint_url=url, error=error) from error
         except OSError as error:

@@ -7,15 +7,15 @@ botocore client, unchanged — whenever the client could behave otherwise:
 - it is not an SWF client speaking JSON with SigV4 (e.g. ``signature_version=UNSIGNED``), or has
   no credentials;
 - its endpoint is not ``http://`` or ``https://``;
-- a proxy is configured (client config ``proxies``, or the ``HTTP(S)_PROXY`` environment) or a
-  CA bundle of one's own (``AWS_CA_BUNDLE``): botocore knows those rules;
+- a proxy is configured (client config ``proxies``, or the ``HTTP(S)_PROXY`` environment):
+  botocore knows those rules;
 - anything but botocore (or awsflow itself) listens to the client's events for the hot
   operations: a ``Stubber``, a user's ``before-call``/``before-send``/``after-call`` hook...
 
 The rule is applied at the first hot call a worker makes (see ``LeanClient.for_client``). Not
-seen: a ``verify=`` given to ``create_client`` (botocore keeps it in its HTTP session); over
-HTTPS the lean path checks certificates against botocore's bundled CAs, as the workers' polls
-(``awsflow.workers._transport``) already did.
+seen here: a ``verify=`` given to ``create_client`` (botocore keeps it in its HTTP session). Over
+HTTPS the lean path checks certificates against the CAs a default client trusts, and steps
+aside for good, to the client and its own ``verify=``, when they refuse one (``_tls``).
 """
 
 from __future__ import annotations
@@ -79,8 +79,6 @@ def fallback_reason(client: Any) -> str | None:
     proxy_names = ("HTTPS_PROXY", "https_proxy") if scheme == "https" else ("HTTP_PROXY", "http_proxy")
     if meta.config.proxies or any(os.environ.get(name) for name in proxy_names):
         return "a proxy is configured"
-    if scheme == "https" and os.environ.get("AWS_CA_BUNDLE"):
-        return "a CA bundle is configured"
     foreign = _foreign_handlers(client)
     if foreign:
         return f"event handlers of its own: {', '.join(sorted(foreign))}"

@@ -31,9 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSResponse
-from botocore.httpsession import where
 
-from .._wire import Connection, response, target_of
+from .._wire import CertificateCheck, Connection, default_ca_context, response, target_of
 
 POLL_OPERATIONS = ("PollForDecisionTask", "PollForActivityTask")
 RELEASE_HEADER = "x-awsflow-poll-release"
@@ -117,7 +116,7 @@ class AbortablePolls:
         self._releasing = False  # half-close polls once sent (where the service promises it)
         self._refusing = False  # send no new polls
         self._local = threading.local()
-        self._ssl: ssl.SSLContext | None = None
+        self._certificates = CertificateCheck("awsflow's abortable polls")
 
     def reset(self) -> None:
         with self._lock:
@@ -148,12 +147,16 @@ class AbortablePolls:
 
     def send(self, request: Any, **kwargs: Any) -> AWSResponse | None:
         scheme, host, port, target = target_of(request.url)
-        if _proxied(scheme):
+        if _proxied(scheme) or self._certificates.stepped_aside:
             return None
         released = False
         connection: Connection | None = None
         try:
-            connection = self._connection(scheme, host, port)
+            try:
+                connection = self._connection(scheme, host, port)
+            except ssl.SSLCertVerificationError as refused:
+                self._certificates.step_aside(request.url, refused)
+                return None
             with self._lock:
                 if self._refusing:
                     raise PollAborted("the worker is stopping; the poll was not sent")
@@ -187,15 +190,13 @@ class AbortablePolls:
             return cached[1]
         if cached is not None:
             self._drop(cached[1])
-        if scheme == "https" and self._ssl is None:
-            self._ssl = ssl.create_default_context(cafile=where())
         connection = Connection(
             scheme,
             host,
             port,
             connect_timeout=self._read_timeout,
             read_timeout=self._read_timeout,
-            ssl_context=self._ssl,
+            ssl_context=default_ca_context() if scheme == "https" else None,
         )
         self._local.connection = (key, connection)
         return connection
