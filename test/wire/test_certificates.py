@@ -27,7 +27,7 @@ import pytest
 
 from awsflow import ActivityWorker, WorkflowDefinition, WorkflowWorker, activities, activity, execute
 from awsflow._wire import LeanClient
-from awsflow.local import LocalSWF, VirtualClock
+from awsflow.local import LocalSWF
 
 # verify=False is the point of one case: urllib3's warning about it is expected.
 pytestmark = pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -83,7 +83,7 @@ def _pump(source: socket.socket, sink: socket.socket) -> None:
 
 @pytest.fixture(scope="module")
 def front() -> Iterator[TlsFront]:
-    with LocalSWF(clock=VirtualClock(), poll_timeout=1) as swf:
+    with LocalSWF(poll_timeout=1) as swf:  # real time: a stepped-aside poll ends within 1 s
         swf.client().register_domain(name=DOMAIN, workflowExecutionRetentionPeriodInDays="1")
         tls = TlsFront(swf.endpoint_url)
         try:
