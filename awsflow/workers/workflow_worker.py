@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from .._swf import iter_pages
+from .._swf import page_lists
 from .._workflow import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
 from ..decision_failures import current_failure, failure_decisions, retry_interval
@@ -339,12 +339,15 @@ class GenericWorkflowWorker(BaseWorker):
         }
         events: list[dict[str, Any]] = []
         # Pages are fetched as the loop reaches them: none past the task's DecisionTaskStarted.
-        for event in iter_pages(self._call, "GetWorkflowExecutionHistory", request, "events"):
-            if event["eventId"] > started_event_id:
-                break
-            events.append(event)
-            if event["eventId"] == started_event_id:
-                break
+        for page in page_lists(self._call, "GetWorkflowExecutionHistory", request, "events"):
+            if not page or page[-1]["eventId"] < started_event_id:
+                events.extend(page)
+                continue
+            for event in page:  # the page that reaches it: up to it
+                if event["eventId"] > started_event_id:
+                    break
+                events.append(event)
+            break
         return events
 
     def _poll(self, task_list: str) -> dict[str, Any] | None:
@@ -361,7 +364,9 @@ class GenericWorkflowWorker(BaseWorker):
         token = task.get("nextPageToken")
         if token:  # the rest of the history, page by page (the first came with the task)
             pages = {**request, "nextPageToken": token}
-            events = [*events, *iter_pages(self._call, "PollForDecisionTask", pages, "events")]
+            events = list(events)
+            for page in page_lists(self._call, "PollForDecisionTask", pages, "events"):
+                events.extend(page)
         task["events"] = events
         return task
 
