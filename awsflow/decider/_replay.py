@@ -42,7 +42,7 @@ from ..core.async_task import AsyncTask
 from ..decision_failures import is_failure_marker, is_retry_timer
 from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
 from ..workflow_execution import WorkflowExecution
-from ._calls import CallTable
+from ._calls import ActivityCall, CallTable
 from ._closing import Closing
 from ._commands import ASYNC_FAILURES, PACKAGE_DIR, RESULT_EVENTS, Command
 from ._conditions import ConditionWaits
@@ -140,6 +140,19 @@ class ExecutionReplay(Closing):
         }
         if not _EVENT_SPECS:  # the same for every replay: built once
             _EVENT_SPECS.update(_event_specs(self._handlers))
+        # What _run does with each event type, bound to this replay: one lookup per event.
+        confirms = {"ScheduleActivityTask": self._confirm_scheduled}
+        self._dispatch: dict[str, Any] = {
+            event_type: (
+                key,
+                None if result is None else confirms.get(result[0], self._confirm),
+                result,
+                maybe_async,
+                self._handlers.get(event_type),
+            )
+            for event_type, (key, result, maybe_async) in _EVENT_SPECS.items()
+        }
+        self._dispatch["DecisionTaskStarted"] = _CUT
 
     # -- the entry point ------------------------------------------------------------------------
     def apply(self, events: Sequence[dict[str, Any]]) -> DecisionOutcome:
@@ -218,8 +231,7 @@ class ExecutionReplay(Closing):
         cut's, found by looking ahead only if the code asks. After each event the workflow's
         code runs until it waits again.
         """
-        handlers = self._handlers
-        confirm = self._confirm
+        dispatch = self._dispatch
         until = self._replay_until
         loop = self._loop
         queue = loop.queue
@@ -228,8 +240,10 @@ class ExecutionReplay(Closing):
         segment_time_pending = True
         for position in range(start, stop):
             event = events[position]
-            event_type = event["eventType"]
-            if event_type == "DecisionTaskStarted":
+            spec = dispatch.get(event["eventType"])
+            if spec is None:
+                continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
+            if spec is _CUT:
                 # The code now runs in the decision task started here: its time, and the length.
                 self._time = _epoch_seconds(event.get("eventTimestamp"))
                 self._length = event["eventId"]
@@ -237,18 +251,14 @@ class ExecutionReplay(Closing):
                 self._cut(event)
                 segment_time_pending = True
                 continue
-            spec = _EVENT_SPECS.get(event_type)
-            if spec is None:
-                continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
             if segment_time_pending:
                 self._time_resolver = _next_cut(events, position, stop, self._time)
                 segment_time_pending = False
             self._replaying = event["eventId"] < until
-            key, result, maybe_async = spec
+            key, confirm, result, maybe_async, handler = spec
             attributes = event.get(key) or _NO_ATTRIBUTES
-            if result is not None and not (maybe_async and attributes.get("initiatedEventId")):
+            if confirm is not None and not (maybe_async and attributes.get("initiatedEventId")):
                 confirm(event, attributes, result)
-            handler = handlers.get(event_type)
             if handler is not None:
                 handler(event, attributes)
             if queue:
@@ -335,6 +345,28 @@ class ExecutionReplay(Closing):
                     event, _recorded(result, attributes), f"{command.describe()} at {command.where}", command
                 )
         command.confirmed(event, attributes)
+
+    def _confirm_scheduled(
+        self, event: dict[str, Any], attributes: dict[str, Any], result: tuple[str, Any, Any]
+    ) -> None:
+        """:meth:`_confirm` for the commonest result event, ActivityTaskScheduled: the activity
+        the code scheduled next, under the recorded id, type and version, is confirmed here;
+        anything else takes the general way (which explains the divergence, if it is one)."""
+        awaiting = self._awaiting
+        if awaiting:
+            command = awaiting[0]
+            named = attributes.get("activityType")
+            if (
+                command.__class__ is ActivityCall
+                and command.activity_id == attributes.get("activityId")
+                and named is not None
+                and command.detail == (named.get("name"), named.get("version"))
+                and event["eventType"] == "ActivityTaskScheduled"
+            ):
+                awaiting.popleft()
+                command.scheduled(event["eventId"])
+                return
+        self._confirm(event, attributes, result)
 
     def _confirm_unsplit(
         self,
@@ -524,6 +556,7 @@ def vars_lookup(definition: type, method: str) -> Any:
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
+_CUT = ("DecisionTaskStarted",)  # _run's entry for the event that cuts the history into tasks
 _MEASURED_FROM = measured_from(LIMITS)
 _COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
 _MARKER_ATTRIBUTES = {name: EVENTS[name].attributes for name in ("MarkerRecorded", "RecordMarkerFailed")}

@@ -211,7 +211,7 @@ class GenericWorkflowWorker(BaseWorker):
         self._counters.add("tasks_started")
         taken_at = time.monotonic()
         try:
-            outcome, replay, size = self._decide(execution, task)
+            outcome, replay, charged, fed = self._decide(execution, task)
         except (SWFResponseError, BotoCoreError) as trouble:
             self._counters.add("tasks_failed")
             logger.error(
@@ -255,7 +255,8 @@ class GenericWorkflowWorker(BaseWorker):
             assert execution.workflow_id is not None and execution.run_id is not None
             _closures.post(execution.workflow_id, execution.run_id)
         elif answered:
-            self._kept.keep(execution, replay, size)
+            # Sized only now: a replay that is not kept (its run closed) is never measured.
+            self._kept.keep(execution, replay, charged + payload_bytes(fed))
         return True
 
     def _answer_failure(
@@ -304,8 +305,9 @@ class GenericWorkflowWorker(BaseWorker):
     # same decisions (the decider's property tests check it).
     def _decide(
         self, execution: WorkflowExecution, task: dict[str, Any]
-    ) -> tuple[DecisionOutcome, ExecutionReplay, int]:
-        """The task's decisions, the replay that made them, and the replay's charged size."""
+    ) -> tuple[DecisionOutcome, ExecutionReplay, int, list[dict[str, Any]]]:
+        """The task's decisions, the replay that made them, its charged size before this task,
+        and the events it was fed now (their payloads add to its size if it is kept)."""
         kept = self._kept.take(execution)
         events: list[dict[str, Any]] = task["events"]
         if (
@@ -321,7 +323,7 @@ class GenericWorkflowWorker(BaseWorker):
                 pass  # decide it again from the whole history, strictly if need be
             else:
                 self._counters.add("decisions_sticky")
-                return outcome, replay, size + payload_bytes(events)
+                return outcome, replay, size, events
         if task.get("previousStartedEventId"):
             self._counters.add("decisions_cold")  # decided before, here or elsewhere: replayed again
         if not events or events[0]["eventId"] != 1:
@@ -329,7 +331,7 @@ class GenericWorkflowWorker(BaseWorker):
         outcome, replay = replay_decision_keeping_state(
             self._get_workflow, execution, self._task_list, events
         )
-        return outcome, replay, REPLAY_OVERHEAD + payload_bytes(events)
+        return outcome, replay, REPLAY_OVERHEAD, events
 
     def _whole_history(self, execution: WorkflowExecution, started_event_id: int) -> list[dict[str, Any]]:
         request: dict[str, Any] = {
