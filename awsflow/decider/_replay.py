@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._runtime import AsyncioGuard, DecisionContext, bind_instance, current, set_context
-from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments, epoch_seconds
+from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
 from ..core import AsyncEventLoop
 from ..core.async_task import AsyncTask
 from ..decision_failures import is_failure_marker
@@ -46,6 +46,7 @@ from ._calls import CallTable
 from ._commands import ASYNC_FAILURES, RESULT_EVENTS, Command
 from ._conditions import ConditionWaits
 from ._confirming import Confirming
+from ._making import task_time
 from ._markers import Markers
 from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
 from ._splitting import SplitTimer, measured_from, split_point
@@ -105,7 +106,8 @@ class ExecutionReplay(Confirming):
         self._context.workflow_execution = workflow_execution
         self._time = 0.0
         self._length = 0
-        self._time_resolver: Callable[[], tuple[float, int]] | None = None
+        self._time_from = -1
+        self._feed: tuple[Sequence[dict[str, Any]], int] = _NO_FEED
         self._replaying = True
         self._next_id = 0
         self._pending: list[Command] = []
@@ -237,6 +239,9 @@ class ExecutionReplay(Confirming):
         queue = loop.queue
         conditions = self._conditions
         stop = len(events) if stop is None else stop
+        if self._time_from >= 0:
+            self._resolve_time()  # a lookup still pending in the events fed before: settled first
+        self._feed = (events, stop)
         segment_time_pending = True
         for position in range(start, stop):
             event = events[position]
@@ -245,14 +250,15 @@ class ExecutionReplay(Confirming):
                 continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
             if spec is _CUT:
                 # The code now runs in the decision task started here: its time, and the length.
-                self._time = _epoch_seconds(event.get("eventTimestamp"))
+                timestamp = event.get("eventTimestamp")
+                self._time = timestamp if timestamp.__class__ is float else task_time(timestamp)
                 self._length = event["eventId"]
-                self._time_resolver = None
+                self._time_from = -1
                 self._cut(event)
                 segment_time_pending = True
                 continue
             if segment_time_pending:
-                self._time_resolver = _next_cut(events, position, stop, self._time)
+                self._time_from = position  # the time of a later event: looked up if asked
                 segment_time_pending = False
             self._replaying = event["eventId"] < until
             key, confirm, result, maybe_async, handler = spec
@@ -265,6 +271,8 @@ class ExecutionReplay(Confirming):
                 loop.execute_all_tasks()
                 if conditions.open:
                     conditions.settle(loop.execute_all_tasks)
+        if self._time_from < 0:
+            self._feed = _NO_FEED  # nothing left to look up: a kept replay holds no events
 
     def _cut(self, event: dict[str, Any]) -> None:
         """At a DecisionTaskStarted: what is pending now is what that decision task answers."""
@@ -429,6 +437,7 @@ def vars_lookup(definition: type, method: str) -> Any:
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
+_NO_FEED: tuple[Sequence[dict[str, Any]], int] = ((), 0)
 _CUT = ("DecisionTaskStarted",)  # _run's entry for the event that cuts the history into tasks
 _MEASURED_FROM = measured_from(LIMITS)
 _COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
@@ -447,27 +456,3 @@ def _event_specs(handlers: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str,
         )
         for event_type in set(RESULT_EVENTS) | set(handlers)
     }
-
-
-def _next_cut(
-    events: Sequence[dict[str, Any]], position: int, stop: int, fallback: float
-) -> Callable[[], tuple[float, int]]:
-    """(time, id) of the first DecisionTaskStarted at or after ``position`` (looked up when asked)."""
-
-    def resolve() -> tuple[float, int]:
-        for index in range(position, stop):
-            event = events[index]
-            if event["eventType"] == "DecisionTaskStarted":
-                return _epoch_seconds(event.get("eventTimestamp")), int(event["eventId"])
-        # The end of a closed run's history: no later decision task.
-        return fallback, int(events[stop - 1]["eventId"]) if stop else 0
-
-    return resolve
-
-
-def _epoch_seconds(timestamp: Any) -> float:
-    # Numbers from the lean wire path (the common case, checked first: once per decision task
-    # replayed), datetimes from botocore's parser; none in hand-made histories.
-    if timestamp.__class__ is float:
-        return float(timestamp)
-    return 0.0 if timestamp is None else epoch_seconds(timestamp)
