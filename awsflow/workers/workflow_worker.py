@@ -28,6 +28,7 @@ from ..logging_filters import silence_replays_on_root_handlers
 from ..swf_exceptions import SWFResponseError
 from ..workflow_execution import WorkflowExecution
 from . import _closures
+from ._collector import collector_paused
 from ._registry import WorkflowTable, extract_workflows_dict
 from ._replay_cache import REPLAY_OVERHEAD, ReplayCache, payload_bytes
 from .base_worker import BaseWorker
@@ -201,10 +202,21 @@ class GenericWorkflowWorker(BaseWorker):
 
     def run_once(self, task_list: str | None = None) -> bool:
         """Poll ``task_list`` (the worker's by default) once and decide the task, if one came."""
-        task = self._poll(task_list or self._task_list)
+        polled = task_list or self._task_list
+        task = self._poll(polled)
         if task is None:
             return False
-        from_sticky_list = task_list == self._sticky_list
+        # The rest of its history, the replay and the answer with the cyclic collector held off
+        # (see _collector): the history is dropped before the collector resumes.
+        with collector_paused():
+            try:
+                self._read_pages(task, polled)
+                self._decide_and_answer(task, task_list == self._sticky_list)
+            finally:
+                del task
+        return True
+
+    def _decide_and_answer(self, task: dict[str, Any], from_sticky_list: bool) -> None:
         execution = WorkflowExecution(
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
@@ -221,13 +233,13 @@ class GenericWorkflowWorker(BaseWorker):
                 execution.run_id,
                 trouble,
             )
-            return True
+            return
         except Exception as error:  # whatever the workflow's code or its replay raised: recorded
             self._counters.add("tasks_failed")
             # Given back, not kept: this worker holds no replay of it, and another may have
             # the fixed code the retry needs.
             self._answer_failure(execution, task, error, self._routing(from_sticky_list, keep=False))
-            return True
+            return
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
         if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
             request["executionContext"] = outcome.execution_context
@@ -257,7 +269,6 @@ class GenericWorkflowWorker(BaseWorker):
         elif answered:
             # Sized only now: a replay that is not kept (its run closed) is never measured.
             self._kept.keep(execution, replay, charged + payload_bytes(fed))
-        return True
 
     def _answer_failure(
         self, execution: WorkflowExecution, task: dict[str, Any], error: Exception, routing: dict[str, Any]
@@ -352,25 +363,29 @@ class GenericWorkflowWorker(BaseWorker):
             break
         return events
 
-    def _poll(self, task_list: str) -> dict[str, Any] | None:
-        request = {
+    def _poll_request(self, task_list: str) -> dict[str, Any]:
+        return {
             "domain": self._domain,
             "taskList": {"name": task_list},
             "identity": self.identity,
             "startAtPreviousStartedEvent": True,
         }
+
+    def _poll(self, task_list: str) -> dict[str, Any] | None:
+        request = self._poll_request(task_list)
         task: dict[str, Any] = self._call("PollForDecisionTask", request)
-        if not task.get("taskToken"):
-            return None
+        return task if task.get("taskToken") else None
+
+    def _read_pages(self, task: dict[str, Any], task_list: str) -> None:
+        """The rest of a polled task's history, page by page (the first came with the task)."""
         events: list[dict[str, Any]] = task.get("events", [])
         token = task.get("nextPageToken")
-        if token:  # the rest of the history, page by page (the first came with the task)
-            pages = {**request, "nextPageToken": token}
+        if token:
+            pages = {**self._poll_request(task_list), "nextPageToken": token}
             events = list(events)
             for page in page_lists(self._call, "PollForDecisionTask", pages, "events"):
                 events.extend(page)
         task["events"] = events
-        return task
 
 
 class WorkflowWorker(GenericWorkflowWorker):
