@@ -5,7 +5,7 @@ and strings, all decoded at once, all dead when the task is answered. Reference 
 them; but while they live, every allocation the replay makes counts toward the collector's
 thresholds, and each collection it triggers walks the young history again — then again as it
 ages into the older generations, and now and then in a full collection of the whole process. On
-the N=1000 benchmark that walking was about a quarter of a cold decision's CPU.
+the N=1000 benchmark (``bench/replay.py``) that walking was 10-20 % of a cold decision's CPU.
 
 So a workflow worker decides a task (the history's later pages, the replay, the answer) with the
 collector off and turns it back on once the history is dropped. Only cyclic garbage made in the
