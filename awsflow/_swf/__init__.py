@@ -13,7 +13,7 @@ through this package, so each fact about SWF is written once.
 from __future__ import annotations
 
 from ._failures import decode_failure, encodable_failure, encode_failure
-from ._history import iter_pages, read_history
+from ._history import iter_pages, page_lists, read_history
 from ._inputs import decode_arguments, encode_arguments
 from ._limits import LIMITS, Limits, check_size
 from ._table import (
@@ -56,5 +56,6 @@ __all__ = [
     "epoch_seconds",
     "event_attributes_key",
     "iter_pages",
+    "page_lists",
     "read_history",
 ]

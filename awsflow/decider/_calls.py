@@ -130,8 +130,12 @@ class ActivityCall(Command):
                 )
             )
             return
-        self.scheduled_event_id = event["eventId"]
-        self.replay.calls.by_scheduled[self.scheduled_event_id] = self
+        self.scheduled(event["eventId"])
+
+    def scheduled(self, event_id: int) -> None:
+        """SWF scheduled the activity as event ``event_id``: its outcome events will name it."""
+        self.scheduled_event_id = event_id
+        self.replay.calls.by_scheduled[event_id] = self
 
     def request_cancel(self) -> Future:
         """Ask SWF to cancel the activity; the Future of that request (botoflow's rule).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._runtime import (
@@ -28,7 +28,7 @@ from .._runtime import (
     WorkflowOverrides,
     bind_instance,
 )
-from .._swf import Limits, check_size, encode_arguments
+from .._swf import Limits, check_size, encode_arguments, epoch_seconds
 from ..core import Future
 from ..workflow_execution import WorkflowExecution
 from ._calls import ActivityCall, CallTable, ChildCall, ExternalCall, TimerCall
@@ -37,7 +37,15 @@ from ._conditions import ConditionWaits
 from ._markers import Markers
 from ._retrying import retry_activity, retry_child_workflow
 
-__all__ = ["DecisionMaking"]
+__all__ = ["DecisionMaking", "task_time"]
+
+
+def task_time(timestamp: Any) -> float:
+    """A DecisionTaskStarted's ``eventTimestamp`` as epoch seconds: numbers from the lean wire
+    path (the common case), datetimes from botocore's parser; none in hand-made histories."""
+    if timestamp.__class__ is float:
+        return float(timestamp)
+    return 0.0 if timestamp is None else epoch_seconds(timestamp)
 
 
 class DecisionMaking:
@@ -59,10 +67,12 @@ class DecisionMaking:
     _workflow_type: Any
     # The decision task being decided: its time and the history's length up to it. When only a
     # later event says (the events of a task are delivered before its DecisionTaskStarted),
-    # ``_time_resolver`` finds them on the first read (most code never reads them).
+    # ``_resolve_time`` finds them on the first read (most code never reads them): from position
+    # ``_time_from`` (-1: nothing to find) of the events being fed, ``_feed`` (events, stop).
     _time: float
     _length: int
-    _time_resolver: Callable[[], tuple[float, int]] | None
+    _time_from: int
+    _feed: tuple[Sequence[dict[str, Any]], int]
     _replaying: bool
 
     # -- what the code can read ------------------------------------------------------------------
@@ -78,20 +88,28 @@ class DecisionMaking:
 
     def now(self) -> float:
         """The time of the decision task being decided (its DecisionTaskStarted's timestamp)."""
-        if self._time_resolver is not None:
+        if self._time_from >= 0:
             self._resolve_time()
         return self._time
 
     def history_length(self) -> int:
         """Events in the history up to the decision task being decided (its Started event's id)."""
-        if self._time_resolver is not None:
+        if self._time_from >= 0:
             self._resolve_time()
         return self._length
 
     def _resolve_time(self) -> None:
-        assert self._time_resolver is not None
-        self._time, self._length = self._time_resolver()
-        self._time_resolver = None
+        """The first DecisionTaskStarted from ``_time_from`` gives the time and the length."""
+        events, stop = self._feed
+        start, self._time_from = self._time_from, -1
+        for index in range(start, stop):
+            event = events[index]
+            if event["eventType"] == "DecisionTaskStarted":
+                self._time = task_time(event.get("eventTimestamp"))
+                self._length = int(event["eventId"])
+                return
+        # The end of a closed run's history: no later decision task (the time stays the last one's).
+        self._length = int(events[stop - 1]["eventId"]) if stop else 0
 
     def is_replaying(self) -> bool:
         """True while the event being handled was seen by an earlier decision task."""

@@ -36,16 +36,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._runtime import AsyncioGuard, DecisionContext, bind_instance, current, set_context
-from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments, epoch_seconds
+from .._swf import CLOSING_EVENTS, EVENTS, LIMITS, Limits, decode_arguments
 from ..core import AsyncEventLoop
 from ..core.async_task import AsyncTask
-from ..decision_failures import is_failure_marker, is_retry_timer
+from ..decision_failures import is_failure_marker
 from ..exceptions import MalformedSignalError, NondeterminismError, WorkflowDefinitionError
 from ..workflow_execution import WorkflowExecution
 from ._calls import CallTable
-from ._closing import Closing
-from ._commands import ASYNC_FAILURES, PACKAGE_DIR, RESULT_EVENTS, Command
+from ._commands import ASYNC_FAILURES, RESULT_EVENTS, Command
 from ._conditions import ConditionWaits
+from ._confirming import Confirming
+from ._making import task_time
 from ._markers import Markers
 from ._signals import MALFORMED_SIGNAL_MARKER, decode_signal_input, malformed_signal_marker
 from ._splitting import SplitTimer, measured_from, split_point
@@ -72,7 +73,7 @@ class DecisionOutcome:
     execution_context: str | None
 
 
-class ExecutionReplay(Closing):
+class ExecutionReplay(Confirming):
     """The replayed state of one workflow run (see the module docstring).
 
     It is the :class:`~awsflow.context.WorkflowRuntime` of the workflow code it runs: the
@@ -105,7 +106,8 @@ class ExecutionReplay(Closing):
         self._context.workflow_execution = workflow_execution
         self._time = 0.0
         self._length = 0
-        self._time_resolver: Callable[[], tuple[float, int]] | None = None
+        self._time_from = -1
+        self._feed: tuple[Sequence[dict[str, Any]], int] = _NO_FEED
         self._replaying = True
         self._next_id = 0
         self._pending: list[Command] = []
@@ -140,6 +142,19 @@ class ExecutionReplay(Closing):
         }
         if not _EVENT_SPECS:  # the same for every replay: built once
             _EVENT_SPECS.update(_event_specs(self._handlers))
+        # What _run does with each event type, bound to this replay: one lookup per event.
+        confirms = {"ScheduleActivityTask": self._confirm_scheduled}
+        self._dispatch: dict[str, Any] = {
+            event_type: (
+                key,
+                None if result is None else confirms.get(result[0], self._confirm),
+                result,
+                maybe_async,
+                self._handlers.get(event_type),
+            )
+            for event_type, (key, result, maybe_async) in _EVENT_SPECS.items()
+        }
+        self._dispatch["DecisionTaskStarted"] = _CUT
 
     # -- the entry point ------------------------------------------------------------------------
     def apply(self, events: Sequence[dict[str, Any]]) -> DecisionOutcome:
@@ -218,43 +233,46 @@ class ExecutionReplay(Closing):
         cut's, found by looking ahead only if the code asks. After each event the workflow's
         code runs until it waits again.
         """
-        handlers = self._handlers
-        confirm = self._confirm
+        dispatch = self._dispatch
         until = self._replay_until
         loop = self._loop
         queue = loop.queue
         conditions = self._conditions
         stop = len(events) if stop is None else stop
+        if self._time_from >= 0:
+            self._resolve_time()  # a lookup still pending in the events fed before: settled first
+        self._feed = (events, stop)
         segment_time_pending = True
         for position in range(start, stop):
             event = events[position]
-            event_type = event["eventType"]
-            if event_type == "DecisionTaskStarted":
+            spec = dispatch.get(event["eventType"])
+            if spec is None:
+                continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
+            if spec is _CUT:
                 # The code now runs in the decision task started here: its time, and the length.
-                self._time = _epoch_seconds(event.get("eventTimestamp"))
+                timestamp = event.get("eventTimestamp")
+                self._time = timestamp if timestamp.__class__ is float else task_time(timestamp)
                 self._length = event["eventId"]
-                self._time_resolver = None
+                self._time_from = -1
                 self._cut(event)
                 segment_time_pending = True
                 continue
-            spec = _EVENT_SPECS.get(event_type)
-            if spec is None:
-                continue  # DecisionTaskScheduled, ActivityTaskStarted, ...: nothing to do
             if segment_time_pending:
-                self._time_resolver = _next_cut(events, position, stop, self._time)
+                self._time_from = position  # the time of a later event: looked up if asked
                 segment_time_pending = False
             self._replaying = event["eventId"] < until
-            key, result, maybe_async = spec
+            key, confirm, result, maybe_async, handler = spec
             attributes = event.get(key) or _NO_ATTRIBUTES
-            if result is not None and not (maybe_async and attributes.get("initiatedEventId")):
+            if confirm is not None and not (maybe_async and attributes.get("initiatedEventId")):
                 confirm(event, attributes, result)
-            handler = handlers.get(event_type)
             if handler is not None:
                 handler(event, attributes)
             if queue:
                 loop.execute_all_tasks()
                 if conditions.open:
                     conditions.settle(loop.execute_all_tasks)
+        if self._time_from < 0:
+            self._feed = _NO_FEED  # nothing left to look up: a kept replay holds no events
 
     def _cut(self, event: dict[str, Any]) -> None:
         """At a DecisionTaskStarted: what is pending now is what that decision task answers."""
@@ -294,93 +312,6 @@ class ExecutionReplay(Closing):
             sent = [command for command in self._candidate if not isinstance(command, SplitTimer)]
             self._pending = sent + self._pending  # the split's rest is already pending
             self._candidate = None
-
-    def _decided_nothing(self) -> None:
-        """The decision task just completed failed (awsflow.decision_failures' marker, the first
-        of its events): what the code decides there was not sent, as if the task timed out."""
-        sent = [command for command in self._awaiting if not isinstance(command, SplitTimer)]
-        self._awaiting.clear()
-        self._pending = sent + self._pending
-
-    def _confirm(
-        self, event: dict[str, Any], attributes: dict[str, Any], result: tuple[str, Any, Any]
-    ) -> None:
-        decision_type, read_id, read_detail = result
-        if decision_type == "RecordMarker":
-            if is_failure_marker(attributes.get("markerName")):
-                self._decided_nothing()
-                return
-            if self.markers.tolerates(attributes):
-                return  # the marker of a patch the code deprecated: it no longer records one
-        recorded_id = str(read_id(attributes))
-        if decision_type == "StartTimer" and is_retry_timer(recorded_id):
-            return  # a failed decision task's retry timer (awsflow.decision_failures)
-        if not self._awaiting:
-            raise self._divergence(
-                event, _recorded(result, attributes), f"nothing (the code waits at {self._waiting_at()})"
-            )
-        command = self._awaiting.popleft()
-        key = command.key
-        if key[0] != decision_type or (key[1] != recorded_id and not command.generated_id):
-            if isinstance(command, SplitTimer) and decision_type != "StartTimer":
-                self._confirm_unsplit(command, event, attributes, result)
-                return
-            raise self._divergence(
-                event, _recorded(result, attributes), f"{command.describe()} at {command.where}", command
-            )
-        if command.detail:
-            recorded_detail = read_detail(attributes)
-            if recorded_detail and command.detail != recorded_detail:
-                raise self._divergence(
-                    event, _recorded(result, attributes), f"{command.describe()} at {command.where}", command
-                )
-        command.confirmed(event, attributes)
-
-    def _confirm_unsplit(
-        self,
-        timer: SplitTimer,
-        event: dict[str, Any],
-        attributes: dict[str, Any],
-        result: tuple[str, Any, Any],
-    ) -> None:
-        """The history sent in one response what this replay split (written by a decider that
-        never splits, e.g. botoflow's): expect the rest now, not in the next decision task."""
-        rest = self._split_rest or []
-        if not rest:
-            raise self._divergence(
-                event, _recorded(result, attributes), f"{timer.describe()} at {timer.where}", timer
-            )
-        self._pending = [command for command in self._pending if all(command is not r for r in rest)]
-        self._awaiting.extendleft(reversed(rest))
-        self._split_rest = None
-        self._confirm(event, attributes, result)
-
-    def _divergence(
-        self, event: dict[str, Any], recorded: str, actual: str, command: Command | None = None
-    ) -> NondeterminismError:
-        """The error for a divergence; its ``source`` is the command's call, else where the code waits."""
-        name = self._workflow_type.name if self._workflow_type else "workflow"
-        error = NondeterminismError(
-            f"{name} {tuple(self.workflow_execution)}: replay diverged at event {event['eventId']} "
-            f"({event['eventType']}); history has {recorded} but the code now makes {actual}. Keep the "
-            "old code path for running executions, or start new ones under a new workflow version."
-            + self.markers.first_problem()
-        )
-        origin = command.origin if command is not None else None
-        if isinstance(origin, tuple):
-            code, line = origin
-            error.source = (code.co_filename, line)
-        elif command is None:
-            frame = innermost_frame(getattr(self._root, "_gen", None))
-            if frame is not None:
-                error.source = (frame.f_code.co_filename, frame.f_lineno)
-        return error
-
-    def _waiting_at(self) -> str:
-        frame = innermost_frame(getattr(self._root, "_gen", None))
-        if frame is None:
-            return "<the workflow's code is not running>"
-        return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
     @property
     def last_event_id(self) -> int:
@@ -464,24 +395,6 @@ def _raise(error: BaseException) -> None:
     raise error
 
 
-def innermost_frame(body: Any) -> Any:
-    """Where a suspended generator or ``async def`` chain waits: its innermost frame outside awsflow."""
-    found = None
-    while body is not None:
-        frame = getattr(body, "gi_frame", None) or getattr(body, "cr_frame", None)
-        if frame is not None and not frame.f_code.co_filename.startswith(PACKAGE_DIR):
-            found = frame
-        body = getattr(body, "gi_yieldfrom", None) or getattr(body, "cr_await", None)
-    return found
-
-
-def _recorded(result: tuple[str, Any, Any], attributes: dict[str, Any]) -> str:
-    """How a divergence message names the decision an event recorded."""
-    decision_type, read_id, read_detail = result
-    detail = " ".join(read_detail(attributes))
-    return f"{decision_type} {detail} (id {str(read_id(attributes))!r})".replace("  ", " ")
-
-
 def replay_decision(
     lookup: WorkflowLookup | Mapping[tuple[str, str], tuple[type, Any, str]],
     workflow_execution: WorkflowExecution,
@@ -524,6 +437,8 @@ def vars_lookup(definition: type, method: str) -> Any:
 
 
 _NO_ATTRIBUTES: dict[str, Any] = {}
+_NO_FEED: tuple[Sequence[dict[str, Any]], int] = ((), 0)
+_CUT = ("DecisionTaskStarted",)  # _run's entry for the event that cuts the history into tasks
 _MEASURED_FROM = measured_from(LIMITS)
 _COMPLETED_ATTRIBUTES = EVENTS["DecisionTaskCompleted"].attributes
 _MARKER_ATTRIBUTES = {name: EVENTS[name].attributes for name in ("MarkerRecorded", "RecordMarkerFailed")}
@@ -541,27 +456,3 @@ def _event_specs(handlers: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str,
         )
         for event_type in set(RESULT_EVENTS) | set(handlers)
     }
-
-
-def _next_cut(
-    events: Sequence[dict[str, Any]], position: int, stop: int, fallback: float
-) -> Callable[[], tuple[float, int]]:
-    """(time, id) of the first DecisionTaskStarted at or after ``position`` (looked up when asked)."""
-
-    def resolve() -> tuple[float, int]:
-        for index in range(position, stop):
-            event = events[index]
-            if event["eventType"] == "DecisionTaskStarted":
-                return _epoch_seconds(event.get("eventTimestamp")), int(event["eventId"])
-        # The end of a closed run's history: no later decision task.
-        return fallback, int(events[stop - 1]["eventId"]) if stop else 0
-
-    return resolve
-
-
-def _epoch_seconds(timestamp: Any) -> float:
-    # Numbers from the lean wire path (the common case, checked first: once per decision task
-    # replayed), datetimes from botocore's parser; none in hand-made histories.
-    if timestamp.__class__ is float:
-        return float(timestamp)
-    return 0.0 if timestamp is None else epoch_seconds(timestamp)

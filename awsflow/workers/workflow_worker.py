@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError
 
-from .._swf import iter_pages
+from .._swf import page_lists
 from .._workflow import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
 from ..decision_failures import current_failure, failure_decisions, retry_interval
@@ -28,6 +28,7 @@ from ..logging_filters import silence_replays_on_root_handlers
 from ..swf_exceptions import SWFResponseError
 from ..workflow_execution import WorkflowExecution
 from . import _closures
+from ._collector import collector_paused
 from ._registry import WorkflowTable, extract_workflows_dict
 from ._replay_cache import REPLAY_OVERHEAD, ReplayCache, payload_bytes
 from .base_worker import BaseWorker
@@ -201,17 +202,28 @@ class GenericWorkflowWorker(BaseWorker):
 
     def run_once(self, task_list: str | None = None) -> bool:
         """Poll ``task_list`` (the worker's by default) once and decide the task, if one came."""
-        task = self._poll(task_list or self._task_list)
+        polled = task_list or self._task_list
+        task = self._poll(polled)
         if task is None:
             return False
-        from_sticky_list = task_list == self._sticky_list
+        # The rest of its history, the replay and the answer with the cyclic collector held off
+        # (see _collector): the history is dropped before the collector resumes.
+        with collector_paused():
+            try:
+                self._read_pages(task, polled)
+                self._decide_and_answer(task, task_list == self._sticky_list)
+            finally:
+                del task
+        return True
+
+    def _decide_and_answer(self, task: dict[str, Any], from_sticky_list: bool) -> None:
         execution = WorkflowExecution(
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
         self._counters.add("tasks_started")
         taken_at = time.monotonic()
         try:
-            outcome, replay, size = self._decide(execution, task)
+            outcome, replay, charged, fed = self._decide(execution, task)
         except (SWFResponseError, BotoCoreError) as trouble:
             self._counters.add("tasks_failed")
             logger.error(
@@ -221,13 +233,13 @@ class GenericWorkflowWorker(BaseWorker):
                 execution.run_id,
                 trouble,
             )
-            return True
+            return
         except Exception as error:  # whatever the workflow's code or its replay raised: recorded
             self._counters.add("tasks_failed")
             # Given back, not kept: this worker holds no replay of it, and another may have
             # the fixed code the retry needs.
             self._answer_failure(execution, task, error, self._routing(from_sticky_list, keep=False))
-            return True
+            return
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
         if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
             request["executionContext"] = outcome.execution_context
@@ -255,8 +267,8 @@ class GenericWorkflowWorker(BaseWorker):
             assert execution.workflow_id is not None and execution.run_id is not None
             _closures.post(execution.workflow_id, execution.run_id)
         elif answered:
-            self._kept.keep(execution, replay, size)
-        return True
+            # Sized only now: a replay that is not kept (its run closed) is never measured.
+            self._kept.keep(execution, replay, charged + payload_bytes(fed))
 
     def _answer_failure(
         self, execution: WorkflowExecution, task: dict[str, Any], error: Exception, routing: dict[str, Any]
@@ -304,8 +316,9 @@ class GenericWorkflowWorker(BaseWorker):
     # same decisions (the decider's property tests check it).
     def _decide(
         self, execution: WorkflowExecution, task: dict[str, Any]
-    ) -> tuple[DecisionOutcome, ExecutionReplay, int]:
-        """The task's decisions, the replay that made them, and the replay's charged size."""
+    ) -> tuple[DecisionOutcome, ExecutionReplay, int, list[dict[str, Any]]]:
+        """The task's decisions, the replay that made them, its charged size before this task,
+        and the events it was fed now (their payloads add to its size if it is kept)."""
         kept = self._kept.take(execution)
         events: list[dict[str, Any]] = task["events"]
         if (
@@ -321,7 +334,7 @@ class GenericWorkflowWorker(BaseWorker):
                 pass  # decide it again from the whole history, strictly if need be
             else:
                 self._counters.add("decisions_sticky")
-                return outcome, replay, size + payload_bytes(events)
+                return outcome, replay, size, events
         if task.get("previousStartedEventId"):
             self._counters.add("decisions_cold")  # decided before, here or elsewhere: replayed again
         if not events or events[0]["eventId"] != 1:
@@ -329,7 +342,7 @@ class GenericWorkflowWorker(BaseWorker):
         outcome, replay = replay_decision_keeping_state(
             self._get_workflow, execution, self._task_list, events
         )
-        return outcome, replay, REPLAY_OVERHEAD + payload_bytes(events)
+        return outcome, replay, REPLAY_OVERHEAD, events
 
     def _whole_history(self, execution: WorkflowExecution, started_event_id: int) -> list[dict[str, Any]]:
         request: dict[str, Any] = {
@@ -339,31 +352,40 @@ class GenericWorkflowWorker(BaseWorker):
         }
         events: list[dict[str, Any]] = []
         # Pages are fetched as the loop reaches them: none past the task's DecisionTaskStarted.
-        for event in iter_pages(self._call, "GetWorkflowExecutionHistory", request, "events"):
-            if event["eventId"] > started_event_id:
-                break
-            events.append(event)
-            if event["eventId"] == started_event_id:
-                break
+        for page in page_lists(self._call, "GetWorkflowExecutionHistory", request, "events"):
+            if not page or page[-1]["eventId"] < started_event_id:
+                events.extend(page)
+                continue
+            for event in page:  # the page that reaches it: up to it
+                if event["eventId"] > started_event_id:
+                    break
+                events.append(event)
+            break
         return events
 
-    def _poll(self, task_list: str) -> dict[str, Any] | None:
-        request = {
+    def _poll_request(self, task_list: str) -> dict[str, Any]:
+        return {
             "domain": self._domain,
             "taskList": {"name": task_list},
             "identity": self.identity,
             "startAtPreviousStartedEvent": True,
         }
+
+    def _poll(self, task_list: str) -> dict[str, Any] | None:
+        request = self._poll_request(task_list)
         task: dict[str, Any] = self._call("PollForDecisionTask", request)
-        if not task.get("taskToken"):
-            return None
+        return task if task.get("taskToken") else None
+
+    def _read_pages(self, task: dict[str, Any], task_list: str) -> None:
+        """The rest of a polled task's history, page by page (the first came with the task)."""
         events: list[dict[str, Any]] = task.get("events", [])
         token = task.get("nextPageToken")
-        if token:  # the rest of the history, page by page (the first came with the task)
-            pages = {**request, "nextPageToken": token}
-            events = [*events, *iter_pages(self._call, "PollForDecisionTask", pages, "events")]
+        if token:
+            pages = {**self._poll_request(task_list), "nextPageToken": token}
+            events = list(events)
+            for page in page_lists(self._call, "PollForDecisionTask", pages, "events"):
+                events.extend(page)
         task["events"] = events
-        return task
 
 
 class WorkflowWorker(GenericWorkflowWorker):

@@ -278,6 +278,34 @@ def test_replaying_a_history_with_changed_code_names_both_calls_and_the_source_l
     assert "test_replay.py:" in message and "new workflow version" in message
 
 
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Upgraded:
+    @activity("2.0", name="Steps.double")
+    def double(self, x: int) -> int:
+        return 2 * x
+
+
+class DoublingUpgraded(WorkflowDefinition):
+    """Doubling 1.0 whose second call now asks for version 2.0 of the same activity."""
+
+    @execute(version="1.0", execution_start_to_close_timeout=3600)
+    def run(self, x: int) -> Any:
+        once = yield Steps.double(x)
+        return (yield Upgraded.double(once))
+
+
+def test_an_activity_recorded_under_another_version_is_a_divergence() -> None:
+    h, run, _ = run_to_end(Doubling, 5)
+    replay = ExecutionReplay(
+        changed_lookup(DoublingUpgraded), WorkflowExecution(run["workflowId"], run["runId"]), "tasks"
+    )
+    with pytest.raises(NondeterminismError) as info:
+        replay.apply(h.history(run))
+    message = str(info.value)
+    assert "history has ScheduleActivityTask Steps.double 1.0 (id '2')" in message
+    assert "makes ScheduleActivityTask Steps.double 2.0 (id '2')" in message
+
+
 def test_replaying_a_history_the_code_no_longer_makes_reports_where_the_code_is() -> None:
     h, run, _ = run_to_end(Doubling, 5)
     replay = ExecutionReplay(

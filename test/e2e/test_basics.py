@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import threading
@@ -139,6 +140,7 @@ def test_a_worker_new_to_a_run_reads_its_whole_history_page_by_page(flow: Flow) 
         flow.sticky_fallback(instance.workflow_execution)  # routed to the stopped first worker
         assert instance.wait_for_completion(timeout=60) == sum(0.5 * i for i in range(300))
     assert calls["GetWorkflowExecutionHistory"] == 2  # two pages of the whole history
+    assert gc.isenabled()  # held off while each task was decided, back on after
 
 
 def test_a_worker_feeds_its_kept_replay_only_the_new_events(flow: Flow) -> None:
