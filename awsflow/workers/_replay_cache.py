@@ -61,8 +61,8 @@ class ReplayCache(Generic[K, V]):
     """Kept replays by run, at most ``max_runs`` of them and ``max_bytes`` by the estimate above.
 
     Thread-safe: the worker's poller threads take and keep replays concurrently. A replay is
-    *taken* out while its decision task is decided (so two tasks of one run never share it) and
-    *kept* again once the answer was accepted.
+    *taken* out while its decision task is decided (so two tasks of one run never share it),
+    *kept* again before the answer is sent, and *discarded* if the answer was refused.
     """
 
     def __init__(self, max_runs: int, max_bytes: int) -> None:
@@ -95,6 +95,15 @@ class ReplayCache(Generic[K, V]):
             while len(self._kept) > self.max_runs or self._bytes > self.max_bytes:
                 _, (_, evicted) = self._kept.popitem(last=False)
                 self._bytes -= evicted
+
+    def discard(self, run: K, replay: V) -> None:
+        """Drop the run's kept replay if it is still ``replay`` (not one kept since by a later
+        task of the run, decided by another thread)."""
+        with self._lock:
+            entry = self._kept.get(run)
+            if entry is not None and entry[0] is replay:
+                del self._kept[run]
+                self._bytes -= entry[1]
 
     def clear(self) -> None:
         with self._lock:

@@ -244,10 +244,17 @@ class GenericWorkflowWorker(BaseWorker):
         if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
             request["executionContext"] = outcome.execution_context
         request.update(self._routing(from_sticky_list))
+        closed = any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions)
+        if not closed:
+            # Kept before the answer goes: the run's next task may come to this worker's other
+            # poller the moment SWF has the answer, before this thread is back from sending it.
+            # Sized only now: a replay that is not kept (its run closed) is never measured.
+            self._kept.keep(execution, replay, charged + payload_bytes(fed))
         answered = self._answer(
             "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
-        closed = any(d["decisionType"] in _CLOSE_DECISIONS for d in outcome.decisions)
+        if not answered and not closed:
+            self._kept.discard(execution, replay)  # SWF did not take it: the replay is ahead of it
         if answered:
             self._counters.add("tasks_completed")
             duration = time.monotonic() - taken_at
@@ -266,9 +273,6 @@ class GenericWorkflowWorker(BaseWorker):
         if answered and closed:
             assert execution.workflow_id is not None and execution.run_id is not None
             _closures.post(execution.workflow_id, execution.run_id)
-        elif answered:
-            # Sized only now: a replay that is not kept (its run closed) is never measured.
-            self._kept.keep(execution, replay, charged + payload_bytes(fed))
 
     def _answer_failure(
         self, execution: WorkflowExecution, task: dict[str, Any], error: Exception, routing: dict[str, Any]

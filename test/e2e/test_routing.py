@@ -7,6 +7,7 @@ time back to the run's own list, as does an answer naming the run's own list.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import flows
@@ -43,6 +44,36 @@ def test_two_workers_on_one_task_list_decide_every_later_task_from_their_kept_re
             if e["eventType"] == "DecisionTaskScheduled"
         } - {TASK_LIST}
         assert len(lists) == 1 and lists <= {w.sticky_task_list for w in workers}
+
+
+def test_the_next_task_taken_while_the_answer_is_still_on_its_way_back_is_decided_sticky(
+    flow: Flow,
+) -> None:
+    # The answering thread is held after SWF took its answer, until the worker's other poller has
+    # taken the run's next task: the replay must already be kept by then.
+    client = flow.swf.client()
+    next_task_taken = threading.Event()
+    tasks_taken = []
+
+    def polled(parsed: dict[str, Any], **kwargs: Any) -> None:
+        if parsed.get("taskToken"):
+            tasks_taken.append(parsed["startedEventId"])
+            if len(tasks_taken) == 2:
+                next_task_taken.set()
+
+    def answered(**kwargs: Any) -> None:
+        if len(tasks_taken) == 1:  # the first task's answer: wait for the next task's poll
+            next_task_taken.wait(timeout=10)
+
+    client.meta.events.register("after-call.swf.PollForDecisionTask", polled)
+    client.meta.events.register("after-call.swf.RespondDecisionTaskCompleted", answered)
+    worker = WorkflowWorker(None, "us-east-1", flow.domain, TASK_LIST, Steps, client=client)
+    flow.activity_worker(flows.Shop())
+    with worker:
+        instance = Steps.run(1)
+        assert instance.wait_for_completion(timeout=30) == 0.5
+    assert next_task_taken.is_set()  # the race did happen
+    assert (worker.stats.decisions_sticky, worker.stats.decisions_cold) == (1, 0)
 
 
 def test_a_stopping_worker_gives_the_run_it_decides_back_to_the_shared_list() -> None:

@@ -68,3 +68,14 @@ def test_the_size_counts_the_payloads_the_workflow_is_handed() -> None:
     ]
     # What the workflow sent out (the scheduled activity's input) is not held by the replay.
     assert payload_bytes(events) == 100 + 40 + 5 + 7 + 3
+
+
+def test_discard_drops_only_the_replay_it_names() -> None:
+    cache: ReplayCache[str, str] = ReplayCache(max_runs=10, max_bytes=100)
+    cache.keep("a", "first", 40)
+    cache.discard("a", "another")  # kept since by a later task of the run: stays
+    assert "a" in cache and cache.bytes == 40
+    cache.discard("a", "first")
+    assert "a" not in cache and cache.bytes == 0
+    cache.discard("a", "first")  # nothing kept: nothing to do
+    assert len(cache) == 0
