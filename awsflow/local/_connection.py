@@ -26,7 +26,6 @@ import io
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["ConnectionTracker", "DeadlineReader", "HttpTimeouts", "ReadTimeout"]
@@ -98,8 +97,8 @@ class DeadlineReader(io.RawIOBase):
         """The request has been read: enter the "answering" phase (no read deadline)."""
         self._deadline = None
         self._awaiting = False
-        # Blocking mode while answering: the disconnect watcher peeks at this socket.
-        self._sock.settimeout(None)
+        # The socket keeps the timeout of the last read until the answer sets its own: nothing
+        # reads while answering, and the disconnect watcher asks for readiness before it peeks.
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         if self._deadline is None:
@@ -138,17 +137,16 @@ class ConnectionTracker:
             self._open.discard(sock)
             self._cond.notify_all()
 
-    @contextlib.contextmanager
-    def answering(self) -> Iterator[None]:
-        """Count a request as in flight for the duration of the block."""
+    def begin_answer(self) -> None:
+        """Count a request as in flight, until :meth:`end_answer`."""
         with self._cond:
             self._busy += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._busy -= 1
-                self._cond.notify_all()
+
+    def end_answer(self) -> None:
+        with self._cond:
+            self._busy -= 1
+            if self._busy == 0:
+                self._cond.notify_all()  # only wait_answered waits, for none in flight
 
     def in_flight(self) -> int:
         with self._cond:
