@@ -48,7 +48,7 @@ from typing import Any
 from ._connection import ConnectionTracker, DeadlineReader, HttpTimeouts, ReadTimeout
 from ._injection import REFUSALS, Action, Fault, FaultPlan
 from ._model import operation_names
-from ._request_head import RequestHead, parse_fields, parse_request_line
+from ._request_head import RequestHead, parse_field_block, parse_fields, parse_request_line
 from ._service import Service
 from ._sigv4 import verify_sigv4
 from ._validate import validate_request
@@ -171,7 +171,7 @@ class _Handler(socketserver.StreamRequestHandler):
         self.server.connections.opened(self.connection)
         self.rfile.close()  # the stdlib's reader: replaced by one with deadlines
         self._reader = DeadlineReader(self.connection, self.server.timeouts)
-        self.rfile = io.BufferedReader(self._reader)
+        self.rfile = self._buffer = io.BufferedReader(self._reader)
         self._requests = 0
         self.close_connection = False
         self.head: RequestHead | None = None
@@ -229,7 +229,7 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             if request_line.version < (1, 0):
                 raise SerializationException("HTTP/0.9 requests are not supported")
-            head = self.head = RequestHead(request_line, parse_fields(self._field_lines()))
+            head = self.head = RequestHead(request_line, self._fields())
         except SerializationException as fault:
             self._refuse(fault)
             return
@@ -248,6 +248,15 @@ class _Handler(socketserver.StreamRequestHandler):
             self._refuse(
                 UnknownOperationException(f"Unsupported HTTP method {method}: SWF's JSON protocol uses POST")
             )
+
+    def _fields(self) -> dict[str, list[str]]:
+        # Usually the whole head has arrived with the request line: parse it from the buffer.
+        plain = parse_field_block(self._buffer.peek(), MAX_FIELDS)
+        if plain is None:
+            return parse_fields(self._field_lines())
+        fields, size = plain
+        self._buffer.read(size)  # from the buffer: no system call
+        return fields
 
     def _field_lines(self) -> list[bytes]:
         """The header lines up to the blank line that ends them, within the stdlib's limits."""

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 
 from .engine import SerializationException
 
-__all__ = ["RequestHead", "RequestLine", "parse_fields", "parse_request_line"]
+__all__ = ["RequestHead", "RequestLine", "parse_field_block", "parse_fields", "parse_request_line"]
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# What every client sends: a method, a target of printable ASCII, HTTP/1.0 or 1.1 (bytes).
+_PLAIN_LINE = re.compile(rb"([A-Z]+) ([!-~]+) HTTP/1\.([01])\r\n")
 _LINE_END = "\r\n"
 _SPACE = " \t"  # optional whitespace around a field's value
 
@@ -71,6 +73,9 @@ def parse_request_line(raw: bytes) -> RequestLine | None:
         SerializationException: not ``METHOD TARGET [HTTP/x.y]``, or an HTTP version that is
             malformed or 2.0 and above.
     """
+    plain = _PLAIN_LINE.fullmatch(raw)
+    if plain is not None and not plain[2].startswith(b"//"):
+        return RequestLine(plain[1].decode(), plain[2].decode(), (1, int(plain[3])))
     text = str(raw, "iso-8859-1").rstrip(_LINE_END)
     words = text.split()
     if not words:
@@ -117,6 +122,38 @@ def parse_fields(lines: list[bytes]) -> dict[str, list[str]]:
         last = fields.setdefault(name.lower(), [])
         last.append(value.strip(_SPACE))
     return fields
+
+
+def parse_field_block(data: bytes, max_fields: int) -> tuple[dict[str, list[str]], int] | None:
+    """Parse the header lines at the start of ``data`` in one go, if they are plain.
+
+    ``data`` is what has arrived after the request line (it may run on into the body). Returns
+    the fields and how many bytes they took, blank line included; or None when the blank line
+    has not arrived yet, a line is folded or malformed, or there are more than ``max_fields``:
+    then :func:`parse_fields` takes the lines one by one (and gives the error, if any).
+    """
+    if data.startswith(b"\r\n"):
+        return {}, 2
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    block = str(data[:end], "iso-8859-1")
+    lines = block.split(_LINE_END)
+    if len(lines) > max_fields or not block.count("\r") == block.count("\n") == len(lines) - 1:
+        return None  # too many, or a CR or LF that does not end a line
+    fields: dict[str, list[str]] = {}
+    token = _TOKEN.fullmatch
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not colon or token(name) is None:
+            return None  # folded (starts with a space) or malformed
+        key = name.lower()
+        value = value.strip(_SPACE)
+        if key in fields:
+            fields[key].append(value)
+        else:
+            fields[key] = [value]
+    return fields, end + 4
 
 
 def _shown(text: str) -> str:

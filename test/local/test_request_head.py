@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from raw_http import connect, exchange, post, read_answer
 
 from awsflow.local import LocalSWF
-from awsflow.local._request_head import RequestHead, parse_fields, parse_request_line
+from awsflow.local._request_head import RequestHead, parse_field_block, parse_fields, parse_request_line
 from awsflow.local.engine import SerializationException
 
 
@@ -47,6 +49,39 @@ def test_two_words_are_http_0_9() -> None:
 def test_malformed_request_lines_are_serialization_errors(raw: bytes) -> None:
     with pytest.raises(SerializationException):
         parse_request_line(raw)
+
+
+def test_the_plain_request_line_of_every_client_parses_as_the_general_rule_does() -> None:
+    raw = b"POST //x HTTP/1.0\r\n"
+    assert parse_request_line(b"POST / HTTP/1.0\r\n") == parse_request_line(b"POST  /  HTTP/1.0 \r\n")
+    line = parse_request_line(raw)
+    assert line is not None and line.target == "/x"
+
+
+_NAMES = st.text("abcXYZ-_!#019", min_size=1, max_size=8)
+_VALUES = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=20)
+
+
+@given(st.lists(st.tuples(_NAMES, _VALUES), max_size=12), st.binary(max_size=10))
+def test_a_plain_field_block_parses_as_its_lines_do(fields: list[tuple[str, str]], body: bytes) -> None:
+    lines = [f"{name}:{value}\r\n".encode("iso-8859-1") for name, value in fields]
+    parsed = parse_field_block(b"".join(lines) + b"\r\n" + body, 100)
+    assert parsed == (parse_fields(lines), sum(map(len, lines)) + 2)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"X-A: 1\r\n",
+        b"X-A: 1\r\n  folded\r\n\r\n",
+        b"No colon\r\n\r\n",
+        b"X-A: 1\n\r\n",
+        b"X-A: 1\r\nX-B: 2\r\nX-C: 3\r\n\r\n",
+    ],
+    ids=["not all arrived", "folded", "malformed", "bare LF", "too many"],
+)
+def test_field_blocks_that_are_not_plain_are_left_to_the_line_parser(data: bytes) -> None:
+    assert parse_field_block(data, 2) is None
 
 
 def test_field_names_are_case_insensitive_and_values_trimmed_in_order() -> None:
