@@ -123,9 +123,13 @@ class ConnectionTracker:
     """The open connections and the requests being answered on them."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        # Every request passes begin_answer/end_answer: they take the plain lock (cheaper than
+        # the condition's Python-level ``with``) and notify only when a stop is waiting.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._open: set[socket.socket] = set()
         self._busy = 0
+        self._waiting = 0
         self.stopping = False
 
     def opened(self, sock: socket.socket) -> None:
@@ -139,14 +143,14 @@ class ConnectionTracker:
 
     def begin_answer(self) -> None:
         """Count a request as in flight, until :meth:`end_answer`."""
-        with self._cond:
+        with self._lock:
             self._busy += 1
 
     def end_answer(self) -> None:
-        with self._cond:
+        with self._lock:
             self._busy -= 1
-            if self._busy == 0:
-                self._cond.notify_all()  # only wait_answered waits, for none in flight
+            if self._busy == 0 and self._waiting:
+                self._cond.notify_all()
 
     def in_flight(self) -> int:
         with self._cond:
@@ -159,7 +163,11 @@ class ConnectionTracker:
     def wait_answered(self, deadline: float) -> bool:
         """Wait (until ``deadline`` on the monotonic clock) for no request to be in flight."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._busy == 0, max(0.0, deadline - time.monotonic()))
+            self._waiting += 1
+            try:
+                return self._cond.wait_for(lambda: self._busy == 0, max(0.0, deadline - time.monotonic()))
+            finally:
+                self._waiting -= 1
 
     def drop_all(self) -> None:
         """Shut down every open connection; their threads see the end of the stream and finish."""

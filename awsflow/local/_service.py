@@ -105,8 +105,10 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
-        # Notified after every change of state: what wait_quiet sleeps on.
+        # Notified after every change of state: what wait_quiet sleeps on (if anyone does:
+        # a notify costs a request a few microseconds even with nobody waiting).
         self._state_changed = threading.Condition(self._lock)
+        self._quiet_waiters = 0
         # The thread moving the clock from skip_time, which holds the lock while it does.
         self._jumping_thread: int | None = None
         self._poll_generation = 0  # end_held_polls() answers the polls of earlier generations
@@ -310,10 +312,11 @@ class Service:
                 self._apply(DROP_DEADLINE, {}, now, lambda engine: _dropped(engine, now))
 
     def _after(self, reply: Reply) -> None:
-        self._state_changed.notify_all()
+        if self._quiet_waiters:
+            self._state_changed.notify_all()
         for key in reply.woken:
             pending = self._engine.pending(*key)
-            if pending and key in self._poll_conds:
+            if pending and self._pollers.get(key):  # a notify without a poller to hear it costs
                 self._poll_conds[key].notify(pending)
         upcoming = self._engine.next_deadline()
         if upcoming is not None and (self._sleeping_until is None or upcoming < self._sleeping_until):
@@ -437,9 +440,13 @@ class Service:
             return not self._engine.busy(served)
 
         with self._lock:
-            if not self._state_changed.wait_for(settled, timeout):
-                return self._engine.busy(served)
-            return []
+            self._quiet_waiters += 1
+            try:
+                if not self._state_changed.wait_for(settled, timeout):
+                    return self._engine.busy(served)
+                return []
+            finally:
+                self._quiet_waiters -= 1
 
     def run_is_open(self, domain: str, workflow_id: str, run_id: str) -> bool:
         """Whether that run exists and is open."""
