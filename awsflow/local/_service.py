@@ -326,7 +326,7 @@ class Service:
     def abandon(self, watch: PollWatch) -> None:
         """Give up a long poll whose client disconnected."""
         with self._lock:
-            watch.abandoned.set()
+            watch.abandoned = True
             for cond in self._poll_conds.values():
                 cond.notify_all()
 
@@ -354,18 +354,17 @@ class Service:
                 while True:
                     if self._closing:
                         return dict(EMPTY_POLL_REPLIES[operation])  # a stop answers held polls empty
-                    gone = watch is not None and (watch.abandoned.is_set() or watch.peer_gone())
-                    if gone and not arriving:
+                    if not arriving and _gone(watch):
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
                     # A poll whose client shut its side right after sending it (a stopping
                     # worker releasing it, see _http.POLL_RELEASE_HEADER) still gets the task
                     # already waiting: the client reads its answer. Only a poll that would have
-                    # to wait is given up.
+                    # to wait is given up (asked only then: the check is a system call).
                     body = self._execute(operation, request).body
                     if body is not None:
                         return body
-                    if gone:
+                    if arriving and _gone(watch):
                         return dict(EMPTY_POLL_REPLIES[operation])
                     arriving = False
                     if self._clock.now() >= give_up_at or generation != self._poll_generation:
@@ -524,6 +523,11 @@ class Service:
             self._lambdas_running.discard((key, lambda_id, scheduled))
             if not self._closing:
                 self._execute(LAMBDA_RESULT, outcome)
+
+
+def _gone(watch: PollWatch | None) -> bool:
+    """Whether a poll's client has gone away (or half-closed its connection)."""
+    return watch is not None and (watch.abandoned or watch.peer_gone())
 
 
 def _dropped(engine: Engine, now: float) -> Reply:
