@@ -15,6 +15,14 @@ A connection is in one of three phases, and only the first two read:
   read timeout: a poll's wait is not the client being slow. Writing the answer must finish
   within ``HttpTimeouts.response`` seconds, or the connection is dropped.
 
+How the waits are bounded: on 64-bit Linux the socket stays in blocking mode and the kernel
+enforces the timeouts (``SO_RCVTIMEO``, ``SO_SNDTIMEO``), so a read or a write is one system
+call. Python's own socket timeouts would add a ``poll()`` before every read and write and an
+``ioctl()`` per change of timeout: four more system calls per request. The receive timeout is
+changed only when the time left differs from it by more than ``_TIMEOUT_SLACK`` (a kept-alive
+connection's wait is the same 60 s each time), so a deadline may be overrun by that much; a
+wait that ends before its deadline reads again. Elsewhere, Python's socket timeouts do it.
+
 ``ConnectionTracker`` knows the open connections and how many requests are being answered,
 so a stop can wait for the answers in flight and then close the rest.
 """
@@ -24,11 +32,23 @@ from __future__ import annotations
 import contextlib
 import io
 import socket
+import struct
+import sys
 import threading
 import time
 from dataclasses import dataclass
 
 __all__ = ["ConnectionTracker", "DeadlineReader", "HttpTimeouts", "ReadTimeout"]
+
+# struct timeval is two longs on 64-bit Linux; elsewhere Python's timeouts are used.
+_KERNEL_TIMEOUTS = sys.platform.startswith("linux") and struct.calcsize("l") == 8
+_TIMEOUT_SLACK = 0.1  # seconds a read may overrun its deadline (see the module docstring)
+
+
+def _timeval(seconds: float) -> bytes:
+    seconds = max(seconds, 0.001)  # a zero timeval would mean no timeout at all
+    whole = int(seconds)
+    return struct.pack("@ll", whole, int((seconds - whole) * 1_000_000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +102,11 @@ class DeadlineReader(io.RawIOBase):
         self._deadline: float | None = None
         self._awaiting = True
         self.request_started = False
+        self._kernel = _KERNEL_TIMEOUTS
+        self._read_timeout = -1.0  # what SO_RCVTIMEO holds; -1: not set yet
+        if self._kernel:
+            sock.settimeout(None)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeouts.response))
 
     def readable(self) -> bool:
         return True
@@ -100,18 +125,30 @@ class DeadlineReader(io.RawIOBase):
         # The socket keeps the timeout of the last read until the answer sets its own: nothing
         # reads while answering, and the disconnect watcher asks for readiness before it peeks.
 
+    def before_answer(self) -> None:
+        """Bound the writing of an answer by ``HttpTimeouts.response``."""
+        if not self._kernel:
+            self._sock.settimeout(self._timeouts.response)
+        # else SO_SNDTIMEO has held it since the connection opened
+
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         if self._deadline is None:
             # Nothing should read while answering; if something does, it gets a request's time.
             self._deadline = time.monotonic() + self._timeouts.request
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
-            raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request")
-        self._sock.settimeout(remaining)
-        try:
-            count = self._sock.recv_into(buffer)
-        except TimeoutError as err:
-            raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request") from err
+        while True:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request")
+            if not self._kernel:
+                self._sock.settimeout(remaining)
+            elif abs(self._read_timeout - remaining) > _TIMEOUT_SLACK:
+                self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(remaining))
+                self._read_timeout = remaining
+            try:
+                count = self._sock.recv_into(buffer)
+                break
+            except (TimeoutError, BlockingIOError):
+                continue  # the wait ended (the kernel's says EAGAIN): is the deadline past?
         if count and self._awaiting:
             self._awaiting = False
             self.request_started = True

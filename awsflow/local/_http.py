@@ -418,7 +418,7 @@ class _Handler(socketserver.StreamRequestHandler):
         if not head:
             lines.append(payload)
         try:
-            self.connection.settimeout(self.server.timeouts.response)
+            self._reader.before_answer()
             self.connection.sendall(b"".join(lines))  # one write: one segment for small answers
         except OSError:
             # The client left (a worker that stopped mid-poll), or does not read its answer
