@@ -438,7 +438,7 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 def _parse_json(body: bytes) -> Any:
-    if not body.strip():
+    if not body or body.isspace():
         return {}
     try:
         return json.loads(body)

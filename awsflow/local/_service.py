@@ -105,6 +105,7 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
+        self._poller_watchers = 0  # threads in wait_for_pollers: a poll notifies only if any
         # Notified after every change of state: what wait_quiet sleeps on (if anyone does:
         # a notify costs a request a few microseconds even with nobody waiting).
         self._state_changed = threading.Condition(self._lock)
@@ -346,7 +347,8 @@ class Service:
             if cond is None:
                 cond = self._poll_conds[key] = threading.Condition(self._lock)
             self._pollers[key] = self._pollers.get(key, 0) + 1
-            self._pollers_changed.notify_all()
+            if self._poller_watchers:
+                self._pollers_changed.notify_all()
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 generation = self._poll_generation
@@ -376,7 +378,8 @@ class Service:
                 if watch is not None:
                     watch.stop()
                 self._pollers[key] -= 1
-                self._pollers_changed.notify_all()
+                if self._poller_watchers:
+                    self._pollers_changed.notify_all()
 
     def end_held_polls(self) -> int:
         """Answer every poll held now empty, as if its timeout had passed; returns how many.
@@ -399,9 +402,15 @@ class Service:
     def wait_for_pollers(self, count: int, timeout: float, *, at_most: bool = False) -> bool:
         """Wait (real time, at most ``timeout`` s) until at least (or ``at_most``) ``count`` polls are held."""
         with self._lock:
-            if at_most:
-                return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) <= count, timeout)
-            return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) >= count, timeout)
+            self._poller_watchers += 1
+            try:
+                if at_most:
+                    return self._pollers_changed.wait_for(
+                        lambda: sum(self._pollers.values()) <= count, timeout
+                    )
+                return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) >= count, timeout)
+            finally:
+                self._poller_watchers -= 1
 
     # -- time ------------------------------------------------------------------------------
     def _deadline_loop(self) -> None:
