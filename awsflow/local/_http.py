@@ -46,6 +46,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from ._connection import ConnectionTracker, DeadlineReader, HttpTimeouts, ReadTimeout
+from ._event_json import AnswerEncoder
 from ._injection import REFUSALS, Action, Fault, FaultPlan
 from ._model import operation_names
 from ._request_head import RequestHead, parse_field_block, parse_fields, parse_request_line
@@ -86,7 +87,6 @@ _TARGET_PREFIXES = ("SimpleWorkflowService.", "com.amazonaws.swf.service.model.S
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,12}")
 _INTERNAL_FAILURE = {"__type": "com.amazonaws.swf.base.model#InternalFailure", "message": "Internal failure"}
 _LIVENESS = b'{"service":"awsflow.local"}'
-_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per answer
 # The start of every answer's head, per status: what does not change between answers.
 _STATUS_LINES = {
     status.value: b"HTTP/1.1 %d %s\r\nServer: awsflow.local\r\nContent-Type: %s\r\n"
@@ -133,6 +133,7 @@ class SwfHTTPServer(ThreadingHTTPServer):
         self.timeouts = timeouts if timeouts is not None else HttpTimeouts()
         self.operations = frozenset(operation_names())
         self.watcher = DisconnectWatcher()
+        self.answers = AnswerEncoder()
         self.connections = ConnectionTracker()
 
     def stop_taking_requests(self) -> None:
@@ -334,7 +335,7 @@ class _Handler(socketserver.StreamRequestHandler):
             logger.exception("internal error answering %s", head.get("x-amz-target"))
             self._send(500, json.dumps(_INTERNAL_FAILURE).encode(), request_id)
         else:
-            payload = b"" if response is None else _compact_json(response).encode()
+            payload = b"" if response is None else self.server.answers.encode(response).encode()
             self._send(200, payload, request_id)
 
     def _injected_fault(self, operation: str, request: dict[str, Any]) -> Fault | None:
