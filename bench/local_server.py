@@ -10,10 +10,13 @@ it served. Then the ratios (target: awsflow.local at least 4x moto's throughput)
 repeats the pair, interleaved, because other processes share the cores; compare rounds.
 ``--db`` runs awsflow.local on an SQLite file, as a durable service, instead of in memory.
 
+Then reads a 2,000-event history (two pages) ``--history-reads`` times from awsflow.local and
+prints the server CPU per 1,000-event page, what a cold replay costs the service.
+
 Then holds as many concurrent long polls on awsflow.local as asked and prints how many were held
 at once (target: ≥ 200 on 2 cores).
 
-Run: ``python bench/local_server.py [--n 200] [--rounds 3] [--db] [--polls 250]``.
+Run: ``python bench/local_server.py [--n 200] [--rounds 3] [--db] [--history-reads 20] [--polls 250]``.
 """
 
 from __future__ import annotations
@@ -173,14 +176,46 @@ def throughput(server: ServerProcess, n: int) -> Measured:
     return Measured(n / wall, (server.cpu_seconds() - cpu) / (n * REQUESTS_PER_EXECUTION))
 
 
-def measure_awsflow(n: int, db: bool) -> Measured:
+HISTORY_EVENTS = 2_000  # two pages of 1,000 (SWF's largest)
+
+
+def history_page_cpu(server: ServerProcess, reads: int) -> float:
+    """Server CPU seconds per 1,000-event page of GetWorkflowExecutionHistory (a cold replay reads these)."""
+    client = make_client(server.endpoint)
+    run = client.start_workflow_execution(domain=DOMAIN, workflowId="long", workflowType=WORKFLOW)
+    for i in range(HISTORY_EVENTS - 2):  # after WorkflowExecutionStarted, DecisionTaskScheduled
+        client.signal_workflow_execution(
+            domain=DOMAIN, workflowId="long", signalName="s", input=f"[{i}, {{}}]"
+        )
+    execution = {"workflowId": "long", "runId": run["runId"]}
+
+    def read_history() -> int:
+        pages, token = 0, None
+        while True:
+            more = {"nextPageToken": token} if token else {}
+            page = client.get_workflow_execution_history(
+                domain=DOMAIN, execution=execution, maximumPageSize=1000, **more
+            )
+            pages += 1
+            token = page.get("nextPageToken")
+            if not token:
+                return pages
+
+    read_history()  # as the loop above warms up
+    cpu = server.cpu_seconds()
+    pages = sum(read_history() for _ in range(reads))
+    return (server.cpu_seconds() - cpu) / pages
+
+
+def measure_awsflow(n: int, db: bool, history_reads: int = 0) -> tuple[Measured, float | None]:
     with tempfile.TemporaryDirectory() as scratch:
         argv = [sys.executable, "-m", "awsflow.local", "--port", "0", "--log-level", "WARNING"]
         if db:
             argv += ["--db", os.path.join(scratch, "bench.db")]
         server = ServerProcess(argv)
         try:
-            return throughput(server, n)
+            measured = throughput(server, n)
+            return measured, history_page_cpu(server, history_reads) if history_reads else None
         finally:
             server.close()
 
@@ -230,11 +265,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="executions per server per round")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of the pair, interleaved")
     parser.add_argument("--db", action="store_true", help="awsflow.local on an SQLite file")
+    parser.add_argument(
+        "--history-reads", type=int, default=20, help="whole-history reads to time per round (0: skip)"
+    )
     parser.add_argument("--polls", type=int, default=250, help="concurrent long polls to hold (0: skip)")
     args = parser.parse_args()
 
     for round_number in range(1, args.rounds + 1):
-        ours = measure_awsflow(args.n, args.db)
+        ours, page_cpu = measure_awsflow(args.n, args.db, args.history_reads)
         theirs = measure_moto(args.n)
         print(f"round {round_number} ({args.n} executions, {args.n * REQUESTS_PER_EXECUTION} requests each)")
         print(_line("awsflow.local" + (" db" if args.db else ""), ours))
@@ -245,6 +283,8 @@ def main() -> None:
             f"{theirs.cpu_per_request / ours.cpu_per_request:5.2f}x less",
             flush=True,
         )
+        if page_cpu is not None:
+            print(f"  awsflow.local: server CPU {page_cpu * 1000:.2f} ms per 1,000-event history page")
     if args.polls <= 0:
         return
     held = held_polls(args.polls)
