@@ -21,7 +21,10 @@ call. Python's own socket timeouts would add a ``poll()`` before every read and 
 ``ioctl()`` per change of timeout: four more system calls per request. The receive timeout is
 changed only when the time left differs from it by more than ``_TIMEOUT_SLACK`` (a kept-alive
 connection's wait is the same 60 s each time), so a deadline may be overrun by that much; a
-wait that ends before its deadline reads again. Elsewhere, Python's socket timeouts do it.
+wait that ends before its deadline reads again. ``SO_SNDTIMEO`` bounds each write's stall, not
+the whole answer: the same thing for any answer the socket's send buffer holds at once (a
+history page does), a longer allowance for a client that reads a larger one slowly but
+steadily. Elsewhere, Python's socket timeouts do it all.
 
 ``ConnectionTracker`` knows the open connections and how many requests are being answered,
 so a stop can wait for the answers in flight and then close the rest.

@@ -25,14 +25,17 @@ __all__ = ["AnswerEncoder"]
 _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per answer
 # Below this many events an answer is encoded in one go (measured: the lookups cost more).
 CACHED_FROM_EVENTS = 64
-DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
+# About 25,000 small events: the whole of a long history's pages. The entries also keep their
+# events alive; those are the engine's own while their run exists, so that costs memory only
+# for runs deleted since (retention) until their entries are pushed out.
+DEFAULT_CACHE_BYTES = 8 * 1024 * 1024
 
 
 class AnswerEncoder:
     """Encodes answers to JSON text, reusing the text of events encoded before.
 
     Args:
-        max_bytes: the most event text kept (about as much memory again goes to the entries).
+        max_bytes: the most event text kept.
     """
 
     def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:

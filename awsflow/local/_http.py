@@ -164,7 +164,7 @@ class _Handler(socketserver.StreamRequestHandler):
     # delayed ACK of the previous one with Nagle's algorithm (~40 ms per request on Linux).
     disable_nagle_algorithm = True
     server: SwfHTTPServer
-    # Set per phase by DeadlineReader and _send; none for the connection as a whole.
+    # Set per phase by DeadlineReader; none for the connection as a whole.
     timeout = None
 
     # -- connection ------------------------------------------------------------------------
