@@ -1,7 +1,7 @@
 """The HTTP front: SWF's JSON 1.0 protocol over HTTP/1.1, a thread per connection.
 
 Only transport lives here: read the head (parsed by ``_request_head``, not by ``http.server``,
-whose ``email``-based parsing cost a third of the CPU of a request) and the body, find the
+whose ``email``-based parsing was the largest single cost of a request) and the body, find the
 operation in ``X-Amz-Target``, validate against botocore's model, call the service, write JSON —
 each answer's head and body in one write. The stdlib's ``ThreadingHTTPServer`` only accepts
 connections and starts their threads. Every answer is SWF-shaped — a JSON

@@ -2,8 +2,8 @@
 
 Pure: the HTTP front reads the lines (with its deadlines and length limits) and hands them here.
 This replaces the stdlib's ``http.server`` parsing, which runs every head through the ``email``
-package — a third of the service's CPU per request, for the dozen short header lines a
-botocore client sends. The rules are the stdlib's, so the same requests are accepted:
+package — the largest single cost of a request in the service's profile, for the dozen short
+header lines a botocore client sends. The rules are the stdlib's, so the same requests are accepted:
 
 * the request line is ``METHOD TARGET HTTP/x.y`` (words split on whitespace, ISO-8859-1), with
   ``x`` and ``y`` decimal numbers of at most 10 digits, below HTTP/2.0; two words is HTTP/0.9,
