@@ -3,7 +3,8 @@
 Pure: the HTTP front reads the lines (with its deadlines and length limits) and hands them here.
 This replaces the stdlib's ``http.server`` parsing, which runs every head through the ``email``
 package — the largest single cost of a request in the service's profile, for the dozen short
-header lines a botocore client sends. The rules are the stdlib's, so the same requests are accepted:
+header lines a botocore client sends. The rules are the stdlib's, except that a header name must
+be an HTTP token (RFC 9110 section 5.1), where the ``email`` parser also took ``"(),/;<=>?@[]{}``:
 
 * the request line is ``METHOD TARGET HTTP/x.y`` (words split on whitespace, ISO-8859-1), with
   ``x`` and ``y`` decimal numbers of at most 10 digits, below HTTP/2.0; two words is HTTP/0.9,
