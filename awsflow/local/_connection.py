@@ -21,7 +21,8 @@ call. Python's own socket timeouts would add a ``poll()`` before every read and 
 ``ioctl()`` per change of timeout: four more system calls per request. The receive timeout is
 changed only when the time left differs from it by more than ``_TIMEOUT_SLACK`` (a kept-alive
 connection's wait is the same 60 s each time), so a deadline may be overrun by that much; a
-wait that ends before its deadline reads again. ``SO_SNDTIMEO`` bounds each write's stall, not
+wait that ends before its deadline reads again. A shorter wait within a request (a body that
+arrives after its head) waits in ``poll()`` instead, leaving the kernel's timeout as it is. ``SO_SNDTIMEO`` bounds each write's stall, not
 the whole answer: the same thing for any answer the socket's send buffer holds at once (a
 history page does), a longer allowance for a client that reads a larger one slowly but
 steadily. Elsewhere, Python's socket timeouts do it all.
@@ -34,6 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
+import select
 import socket
 import struct
 import sys
@@ -145,8 +148,14 @@ class DeadlineReader(io.RawIOBase):
             if not self._kernel:
                 self._sock.settimeout(remaining)
             elif abs(self._read_timeout - remaining) > _TIMEOUT_SLACK:
-                self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(remaining))
-                self._read_timeout = remaining
+                if self._read_timeout > remaining:
+                    # A wait within a request, shorter than the idle wait the kernel holds: wait
+                    # here rather than change the kernel's timeout there and back again.
+                    if not _readable_within(self._sock, remaining):
+                        continue
+                else:
+                    self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(remaining))
+                    self._read_timeout = remaining
             try:
                 count = self._sock.recv_into(buffer)
                 break
@@ -157,6 +166,12 @@ class DeadlineReader(io.RawIOBase):
             self.request_started = True
             self._deadline = time.monotonic() + self._timeouts.request
         return count
+
+
+def _readable_within(sock: socket.socket, seconds: float) -> bool:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(1, math.ceil(seconds * 1000))))
 
 
 class ConnectionTracker:
