@@ -1,20 +1,35 @@
 """Benchmark: awsflow.local against moto's SWF server, in the same run.
 
-Drives N executions through the loop a real decider and worker make — start, poll decision,
-schedule an activity, poll activity, complete it, poll decision, complete the run — against
-each server over HTTP with botocore, and prints executions per second and the ratio (target:
-awsflow.local at least 3x moto). Then holds as many concurrent long polls on awsflow.local as asked
-and prints how many were held at once (target: ≥ 200 on 2 cores).
+Each server runs as users run it, in a process of its own (``python -m awsflow.local``,
+``python -m moto.server``). Drives N executions through the loop a real decider and worker make
+— start, poll decision, schedule an activity, poll activity, complete it, poll decision, complete
+the run: 7 requests — against each server over HTTP with botocore, and prints per server the
+executions and requests per second, and the server's CPU per request: the CPU time (user +
+system, from ``/proc/<pid>/stat``) its process spent while the loop ran, divided by the requests
+it served. Then the ratios (target: awsflow.local at least 4x moto's throughput). ``--rounds``
+repeats the pair, interleaved, because other processes share the cores; compare rounds.
+``--db`` runs awsflow.local on an SQLite file, as a durable service, instead of in memory.
 
-Run: ``python bench/local_server.py [--n 200] [--polls 250]``.
+Then reads a 2,000-event history (two pages) ``--history-reads`` times from awsflow.local and
+prints the server CPU per 1,000-event page, what a cold replay costs the service.
+
+Then holds as many concurrent long polls on awsflow.local as asked and prints how many were held
+at once (target: ≥ 200 on 2 cores).
+
+Run: ``python bench/local_server.py [--n 200] [--rounds 3] [--db] [--history-reads 20] [--polls 250]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import botocore.config
@@ -92,14 +107,136 @@ def one_execution(client: Any, n: int) -> None:
     )
 
 
-def throughput(endpoint: str, n: int) -> float:
-    client = make_client(endpoint)
+REQUESTS_PER_EXECUTION = 7
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+class ServerProcess:
+    """A server in a child process, and the CPU time that process has used."""
+
+    def __init__(self, argv: list[str], endpoint: str | None = None) -> None:
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        if endpoint is None:  # awsflow.local prints "... listening on <url>" once it listens
+            assert self.proc.stdout is not None
+            endpoint = self.proc.stdout.readline().rsplit(" ", 1)[-1].strip()
+        else:
+            _wait_listening(endpoint, deadline=time.monotonic() + 30)
+        self.endpoint = endpoint
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.proc.pid}/stat") as stat:
+            # Fields 14 and 15 (utime, stime), counted after the parenthesised command name.
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(15)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_listening(endpoint: str, deadline: float) -> None:
+    host, port = endpoint.rsplit("/", 1)[-1].split(":")
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # a benchmark waiting for a server to start, not a test
+
+
+@dataclass(frozen=True)
+class Measured:
+    executions_per_second: float
+    cpu_per_request: float  # seconds of the server process's CPU
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.executions_per_second * REQUESTS_PER_EXECUTION
+
+
+def throughput(server: ServerProcess, n: int) -> Measured:
+    client = make_client(server.endpoint)
     register(client)
-    one_execution(client, -1)  # warm the connection and the server's caches
+    for i in range(5):  # warm the connection and the server's caches
+        one_execution(client, -1 - i)
+    cpu = server.cpu_seconds()
     began = time.perf_counter()
     for i in range(n):
         one_execution(client, i)
-    return n / (time.perf_counter() - began)
+    wall = time.perf_counter() - began
+    return Measured(n / wall, (server.cpu_seconds() - cpu) / (n * REQUESTS_PER_EXECUTION))
+
+
+HISTORY_EVENTS = 2_000  # two pages of 1,000 (SWF's largest)
+
+
+def history_page_cpu(server: ServerProcess, reads: int) -> float:
+    """Server CPU seconds per 1,000-event page of GetWorkflowExecutionHistory (a cold replay reads these)."""
+    client = make_client(server.endpoint)
+    run = client.start_workflow_execution(domain=DOMAIN, workflowId="long", workflowType=WORKFLOW)
+    for i in range(HISTORY_EVENTS - 2):  # after WorkflowExecutionStarted, DecisionTaskScheduled
+        client.signal_workflow_execution(
+            domain=DOMAIN, workflowId="long", signalName="s", input=f"[{i}, {{}}]"
+        )
+    execution = {"workflowId": "long", "runId": run["runId"]}
+
+    def read_history() -> int:
+        pages, token = 0, None
+        while True:
+            more = {"nextPageToken": token} if token else {}
+            page = client.get_workflow_execution_history(
+                domain=DOMAIN, execution=execution, maximumPageSize=1000, **more
+            )
+            pages += 1
+            token = page.get("nextPageToken")
+            if not token:
+                return pages
+
+    read_history()  # as the loop above warms up
+    cpu = server.cpu_seconds()
+    pages = sum(read_history() for _ in range(reads))
+    return (server.cpu_seconds() - cpu) / pages
+
+
+def measure_awsflow(n: int, db: bool, history_reads: int = 0) -> tuple[Measured, float | None]:
+    with tempfile.TemporaryDirectory() as scratch:
+        argv = [sys.executable, "-m", "awsflow.local", "--port", "0", "--log-level", "WARNING"]
+        if db:
+            argv += ["--db", os.path.join(scratch, "bench.db")]
+        server = ServerProcess(argv)
+        try:
+            measured = throughput(server, n)
+            return measured, history_page_cpu(server, history_reads) if history_reads else None
+        finally:
+            server.close()
+
+
+def measure_moto(n: int) -> Measured:
+    port = _free_port()
+    server = ServerProcess(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        endpoint=f"http://127.0.0.1:{port}",
+    )
+    try:
+        return throughput(server, n)
+    finally:
+        server.close()
+
+
+def _line(name: str, m: Measured) -> str:
+    return (
+        f"  {name:14} {m.executions_per_second:7.1f} executions/s {m.requests_per_second:8.1f} requests/s"
+        f"   server CPU {m.cpu_per_request * 1000:6.3f} ms/request"
+    )
 
 
 def held_polls(count: int) -> int:
@@ -125,25 +262,31 @@ def held_polls(count: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=200, help="executions per server")
-    parser.add_argument("--polls", type=int, default=250, help="concurrent long polls to hold")
+    parser.add_argument("--n", type=int, default=200, help="executions per server per round")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of the pair, interleaved")
+    parser.add_argument("--db", action="store_true", help="awsflow.local on an SQLite file")
+    parser.add_argument(
+        "--history-reads", type=int, default=20, help="whole-history reads to time per round (0: skip)"
+    )
+    parser.add_argument("--polls", type=int, default=250, help="concurrent long polls to hold (0: skip)")
     args = parser.parse_args()
 
-    with LocalSWF() as swf:
-        ours = throughput(swf.endpoint_url, args.n)
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every request
-    moto_server = ThreadedMotoServer(port=0, verbose=False)
-    moto_server.start()
-    try:
-        host, port = moto_server.get_host_and_port()
-        theirs = throughput(f"http://{host}:{port}", args.n)
-    finally:
-        moto_server.stop()
-    print(
-        f"executions/s   awsflow.local {ours:8.1f}   moto {theirs:8.1f}   ratio {ours / theirs:5.2f}x (target >= 3x)"
-    )
+    for round_number in range(1, args.rounds + 1):
+        ours, page_cpu = measure_awsflow(args.n, args.db, args.history_reads)
+        theirs = measure_moto(args.n)
+        print(f"round {round_number} ({args.n} executions, {args.n * REQUESTS_PER_EXECUTION} requests each)")
+        print(_line("awsflow.local" + (" db" if args.db else ""), ours))
+        print(_line("moto", theirs))
+        print(
+            f"  ratio: throughput {ours.executions_per_second / theirs.executions_per_second:5.2f}x"
+            " (target >= 4x), server CPU per request "
+            f"{theirs.cpu_per_request / ours.cpu_per_request:5.2f}x less",
+            flush=True,
+        )
+        if page_cpu is not None:
+            print(f"  awsflow.local: server CPU {page_cpu * 1000:.2f} ms per 1,000-event history page")
+    if args.polls <= 0:
+        return
     held = held_polls(args.polls)
     print(f"concurrent long polls held by awsflow.local: {held} of {args.polls} (target >= 200)")
 

@@ -15,6 +15,18 @@ A connection is in one of three phases, and only the first two read:
   read timeout: a poll's wait is not the client being slow. Writing the answer must finish
   within ``HttpTimeouts.response`` seconds, or the connection is dropped.
 
+How the waits are bounded: on 64-bit Linux the socket stays in blocking mode and the kernel
+enforces the timeouts (``SO_RCVTIMEO``, ``SO_SNDTIMEO``), so a read or a write is one system
+call. Python's own socket timeouts would add a ``poll()`` before every read and write and an
+``ioctl()`` per change of timeout: four more system calls per request. The receive timeout is
+changed only when the time left differs from it by more than ``_TIMEOUT_SLACK`` (a kept-alive
+connection's wait is the same 60 s each time), so a deadline may be overrun by that much; a
+wait that ends before its deadline reads again. A shorter wait within a request (a body that
+arrives after its head) waits in ``poll()`` instead, leaving the kernel's timeout as it is. ``SO_SNDTIMEO`` bounds each write's stall, not
+the whole answer: the same thing for any answer the socket's send buffer holds at once (a
+history page does), a longer allowance for a client that reads a larger one slowly but
+steadily. Elsewhere, Python's socket timeouts do it all.
+
 ``ConnectionTracker`` knows the open connections and how many requests are being answered,
 so a stop can wait for the answers in flight and then close the rest.
 """
@@ -23,13 +35,26 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
+import select
 import socket
+import struct
+import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 __all__ = ["ConnectionTracker", "DeadlineReader", "HttpTimeouts", "ReadTimeout"]
+
+# struct timeval is two longs on 64-bit Linux; elsewhere Python's timeouts are used.
+_KERNEL_TIMEOUTS = sys.platform.startswith("linux") and struct.calcsize("l") == 8
+_TIMEOUT_SLACK = 0.1  # seconds a read may overrun its deadline (see the module docstring)
+
+
+def _timeval(seconds: float) -> bytes:
+    seconds = max(seconds, 0.001)  # a zero timeval would mean no timeout at all
+    whole = int(seconds)
+    return struct.pack("@ll", whole, int((seconds - whole) * 1_000_000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +108,11 @@ class DeadlineReader(io.RawIOBase):
         self._deadline: float | None = None
         self._awaiting = True
         self.request_started = False
+        self._kernel = _KERNEL_TIMEOUTS
+        self._read_timeout = -1.0  # what SO_RCVTIMEO holds; -1: not set yet
+        if self._kernel:
+            sock.settimeout(None)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(timeouts.response))
 
     def readable(self) -> bool:
         return True
@@ -98,21 +128,39 @@ class DeadlineReader(io.RawIOBase):
         """The request has been read: enter the "answering" phase (no read deadline)."""
         self._deadline = None
         self._awaiting = False
-        # Blocking mode while answering: the disconnect watcher peeks at this socket.
-        self._sock.settimeout(None)
+        # The socket keeps the timeout of the last read until the answer sets its own: nothing
+        # reads while answering, and the disconnect watcher asks for readiness before it peeks.
+
+    def before_answer(self) -> None:
+        """Bound the writing of an answer by ``HttpTimeouts.response``."""
+        if not self._kernel:
+            self._sock.settimeout(self._timeouts.response)
+        # else SO_SNDTIMEO has held it since the connection opened
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         if self._deadline is None:
             # Nothing should read while answering; if something does, it gets a request's time.
             self._deadline = time.monotonic() + self._timeouts.request
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
-            raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request")
-        self._sock.settimeout(remaining)
-        try:
-            count = self._sock.recv_into(buffer)
-        except TimeoutError as err:
-            raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request") from err
+        while True:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise ReadTimeout("awaiting a request" if self._awaiting else "reading a request")
+            if not self._kernel:
+                self._sock.settimeout(remaining)
+            elif abs(self._read_timeout - remaining) > _TIMEOUT_SLACK:
+                if self._read_timeout > remaining:
+                    # A wait within a request, shorter than the idle wait the kernel holds: wait
+                    # here rather than change the kernel's timeout there and back again.
+                    if not _readable_within(self._sock, remaining):
+                        continue
+                else:
+                    self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(remaining))
+                    self._read_timeout = remaining
+            try:
+                count = self._sock.recv_into(buffer)
+                break
+            except (TimeoutError, BlockingIOError):
+                continue  # the wait ended (the kernel's says EAGAIN): is the deadline past?
         if count and self._awaiting:
             self._awaiting = False
             self.request_started = True
@@ -120,13 +168,23 @@ class DeadlineReader(io.RawIOBase):
         return count
 
 
+def _readable_within(sock: socket.socket, seconds: float) -> bool:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(max(1, math.ceil(seconds * 1000))))
+
+
 class ConnectionTracker:
     """The open connections and the requests being answered on them."""
 
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        # Every request passes begin_answer/end_answer: they take the plain lock (cheaper than
+        # the condition's Python-level ``with``) and notify only when a stop is waiting.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._open: set[socket.socket] = set()
         self._busy = 0
+        self._waiting = 0
         self.stopping = False
 
     def opened(self, sock: socket.socket) -> None:
@@ -138,16 +196,15 @@ class ConnectionTracker:
             self._open.discard(sock)
             self._cond.notify_all()
 
-    @contextlib.contextmanager
-    def answering(self) -> Iterator[None]:
-        """Count a request as in flight for the duration of the block."""
-        with self._cond:
+    def begin_answer(self) -> None:
+        """Count a request as in flight, until :meth:`end_answer`."""
+        with self._lock:
             self._busy += 1
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._busy -= 1
+
+    def end_answer(self) -> None:
+        with self._lock:
+            self._busy -= 1
+            if self._busy == 0 and self._waiting:
                 self._cond.notify_all()
 
     def in_flight(self) -> int:
@@ -161,7 +218,11 @@ class ConnectionTracker:
     def wait_answered(self, deadline: float) -> bool:
         """Wait (until ``deadline`` on the monotonic clock) for no request to be in flight."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._busy == 0, max(0.0, deadline - time.monotonic()))
+            self._waiting += 1
+            try:
+                return self._cond.wait_for(lambda: self._busy == 0, max(0.0, deadline - time.monotonic()))
+            finally:
+                self._waiting -= 1
 
     def drop_all(self) -> None:
         """Shut down every open connection; their threads see the end of the stream and finish."""

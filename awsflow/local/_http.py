@@ -1,7 +1,10 @@
-"""The HTTP front: SWF's JSON 1.0 protocol over the stdlib's threading HTTP server.
+"""The HTTP front: SWF's JSON 1.0 protocol over HTTP/1.1, a thread per connection.
 
-Only transport lives here: read the body, find the operation in ``X-Amz-Target``, validate
-against botocore's model, call the service, write JSON. Every answer is SWF-shaped — a JSON
+Only transport lives here: read the head (parsed by ``_request_head``, not by ``http.server``,
+whose ``email``-based parsing was the largest single cost of a request) and the body, find the
+operation in ``X-Amz-Target``, validate against botocore's model, call the service, write JSON —
+each answer's head and body in one write. The stdlib's ``ThreadingHTTPServer`` only accepts
+connections and starts their threads. Every answer is SWF-shaped — a JSON
 ``{"__type", "message"}`` body with ``Content-Type: application/x-amz-json-1.0`` — including the
 ones the stdlib server would otherwise write itself as HTML or not at all:
 
@@ -27,19 +30,26 @@ Connection phases and their timeouts are in ``awsflow.local._connection``.
 
 from __future__ import annotations
 
+import email.utils
 import io
+import itertools
 import json
 import logging
 import re
 import socket
+import socketserver
 import threading
+import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 from ._connection import ConnectionTracker, DeadlineReader, HttpTimeouts, ReadTimeout
+from ._event_json import AnswerEncoder
 from ._injection import REFUSALS, Action, Fault, FaultPlan
 from ._model import operation_names
+from ._request_head import RequestHead, parse_field_block, parse_fields, parse_request_line
 from ._service import Service
 from ._sigv4 import verify_sigv4
 from ._validate import validate_request
@@ -62,6 +72,8 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPE = "application/x-amz-json-1.0"
 MAX_REQUEST_BYTES = 1024 * 1024  # SWF's request size quota
 MAX_REQUEST_LINE_BYTES = 65536
+MAX_FIELD_LINE_BYTES = 65536  # the stdlib's limits on a header line and on their number
+MAX_FIELDS = 100
 _DRAIN_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES
 # A promise this service makes to its clients, in a header of every answer: a long poll whose
 # client shuts its side of the connection for writing (a FIN, while it goes on reading) is
@@ -74,6 +86,14 @@ POLL_RELEASE_HALF_CLOSE = "half-close"
 _TARGET_PREFIXES = ("SimpleWorkflowService.", "com.amazonaws.swf.service.model.SimpleWorkflowService.")
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,12}")
 _INTERNAL_FAILURE = {"__type": "com.amazonaws.swf.base.model#InternalFailure", "message": "Internal failure"}
+_LIVENESS = b'{"service":"awsflow.local"}'
+# The start of every answer's head, per status: what does not change between answers.
+_STATUS_LINES = {
+    status.value: b"HTTP/1.1 %d %s\r\nServer: awsflow.local\r\nContent-Type: %s\r\n"
+    % (status.value, status.phrase.encode(), CONTENT_TYPE.encode())
+    for status in HTTPStatus
+}
+_POLL_RELEASE_LINE = f"{POLL_RELEASE_HEADER}: {POLL_RELEASE_HALF_CLOSE}\r\n".encode()
 
 
 class SwfHTTPServer(ThreadingHTTPServer):
@@ -113,6 +133,7 @@ class SwfHTTPServer(ThreadingHTTPServer):
         self.timeouts = timeouts if timeouts is not None else HttpTimeouts()
         self.operations = frozenset(operation_names())
         self.watcher = DisconnectWatcher()
+        self.answers = AnswerEncoder()
         self.connections = ConnectionTracker()
 
     def stop_taking_requests(self) -> None:
@@ -138,14 +159,12 @@ class SwfHTTPServer(ThreadingHTTPServer):
         logger.exception("unexpected error on the connection from %s", client_address)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive: botocore reuses its connections
-    # Headers and body go out in two writes; with Nagle's algorithm the second waits for the
-    # client's delayed ACK (~40 ms per request on Linux).
+class _Handler(socketserver.StreamRequestHandler):
+    # Headers and body go out in one write, but an answer may still wait for the client's
+    # delayed ACK of the previous one with Nagle's algorithm (~40 ms per request on Linux).
     disable_nagle_algorithm = True
     server: SwfHTTPServer
-    server_version = "awsflow.local"
-    # Set per phase by DeadlineReader and _send; none for the connection as a whole.
+    # Set per phase by DeadlineReader; none for the connection as a whole.
     timeout = None
 
     # -- connection ------------------------------------------------------------------------
@@ -154,8 +173,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.connections.opened(self.connection)
         self.rfile.close()  # the stdlib's reader: replaced by one with deadlines
         self._reader = DeadlineReader(self.connection, self.server.timeouts)
-        self.rfile = io.BufferedReader(self._reader)
+        self.rfile = self._buffer = io.BufferedReader(self._reader)
         self._requests = 0
+        self.close_connection = False
+        self.head: RequestHead | None = None
+
+    def handle(self) -> None:
+        # HTTP/1.1 keep-alive: botocore reuses its connections.
+        while not self.close_connection:
+            self.handle_one_request()
 
     def finish(self) -> None:
         try:
@@ -165,14 +191,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.connections.closed(self.connection)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
-
     def handle_one_request(self) -> None:
-        # The stdlib's version, rewritten so that every refusal is answered in SWF's shape and
-        # every read has its phase's deadline.
+        """Read one request and answer it; every read has its phase's deadline."""
         self._reader.await_request(first=self._requests == 0)
-        self.command, self.requestline, self.request_version = "", "", self.default_request_version
+        self.head = None
         try:
             line = self.rfile.readline(MAX_REQUEST_LINE_BYTES + 1)
         except ReadTimeout:
@@ -187,77 +209,98 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         self._requests += 1
-        with self.server.connections.answering():
-            try:
-                self._handle(line)
-            except ReadTimeout:
-                self._refuse(RequestTimeoutException("Timed out reading the request"))
-            except OSError:
-                self.close_connection = True
+        connections = self.server.connections
+        connections.begin_answer()
+        try:
+            self._handle(line)
+        except ReadTimeout:
+            self._refuse(RequestTimeoutException("Timed out reading the request"))
+        except OSError:
+            self.close_connection = True
+        finally:
+            connections.end_answer()
 
     def _handle(self, line: bytes) -> None:
-        self.raw_requestline = line
         if len(line) > MAX_REQUEST_LINE_BYTES:
-            self.requestline, self.request_version, self.command = "", "HTTP/1.1", ""
             self._refuse(SerializationException(f"Request line longer than {MAX_REQUEST_LINE_BYTES} bytes"))
             return
-        if not self.parse_request():
-            return  # refused by send_error, or a blank line: the connection is closed
-        if self.request_version == "HTTP/0.9":
-            self._refuse(SerializationException("HTTP/0.9 requests are not supported"))
+        try:
+            request_line = parse_request_line(line)
+            if request_line is None:
+                self.close_connection = True  # a blank line: no request, no answer
+                return
+            if request_line.version < (1, 0):
+                raise SerializationException("HTTP/0.9 requests are not supported")
+            head = self.head = RequestHead(request_line, self._fields())
+        except SerializationException as fault:
+            self._refuse(fault)
             return
-        if self.headers.defects:
-            # E.g. a header line without a colon: the stdlib would take it and the rest as
-            # the body; the message is malformed, and the connection cannot be trusted after it.
-            self._refuse(SerializationException(f"Malformed HTTP headers: {self.headers.defects[0]!r}"))
-            return
-        handler = {"POST": self.do_POST, "GET": self.do_GET, "HEAD": self.do_HEAD}.get(self.command or "")
-        if handler is None:
+        if not head.keep_alive:
+            self.close_connection = True
+        if head.expects_continue:
+            self.connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        method = request_line.method
+        if method == "POST":
+            self.do_POST()
+        elif method == "GET":
+            self._send(200, _LIVENESS)  # a liveness probe for humans and scripts
+        elif method == "HEAD":
+            self._send(200, _LIVENESS, head=True)
+        else:
             self._refuse(
-                UnknownOperationException(
-                    f"Unsupported HTTP method {self.command}: SWF's JSON protocol uses POST"
-                )
+                UnknownOperationException(f"Unsupported HTTP method {method}: SWF's JSON protocol uses POST")
             )
-            return
-        handler()
-        self.wfile.flush()
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """The stdlib's refusals (bad request line, headers too large...), in SWF's shape."""
-        detail = message or self.responses.get(code, ("Bad request",))[0]
-        self._refuse(SerializationException(f"Malformed HTTP request: {detail}"))
+    def _fields(self) -> dict[str, list[str]]:
+        # Usually the whole head has arrived with the request line: parse it from the buffer.
+        plain = parse_field_block(self._buffer.peek(), MAX_FIELDS)
+        if plain is None:
+            return parse_fields(self._field_lines())
+        fields, size = plain
+        self._buffer.read(size)  # from the buffer: no system call
+        return fields
+
+    def _field_lines(self) -> list[bytes]:
+        """The header lines up to the blank line that ends them, within the stdlib's limits."""
+        lines: list[bytes] = []
+        while True:
+            raw = self.rfile.readline(MAX_FIELD_LINE_BYTES + 1)
+            if len(raw) > MAX_FIELD_LINE_BYTES:
+                raise SerializationException(
+                    f"Malformed HTTP request: header line longer than {MAX_FIELD_LINE_BYTES} bytes"
+                )
+            if raw in (b"\r\n", b"\n"):
+                return lines
+            if not raw:
+                raise SerializationException("Malformed HTTP request: the headers ended without a blank line")
+            lines.append(raw)
+            if len(lines) > MAX_FIELDS:
+                raise SerializationException(f"Malformed HTTP request: more than {MAX_FIELDS} headers")
 
     def _refuse(self, fault: SwfFault) -> None:
         self.close_connection = True
-        if self.request_version not in ("HTTP/1.0", "HTTP/1.1"):
-            # The stdlib writes no status line or headers for what it takes to be HTTP/0.9.
-            self.request_version = "HTTP/1.1"
         logger.debug("%s: %s", fault.code, fault.message)
         self._send(fault.status, json.dumps(fault.to_wire()).encode())
 
     # -- requests --------------------------------------------------------------------------
-    def do_GET(self) -> None:
-        # A liveness probe for humans and scripts; SWF itself only speaks POST.
-        self._send(200, b'{"service":"awsflow.local"}')
-
-    def do_HEAD(self) -> None:
-        self._send(200, b'{"service":"awsflow.local"}', head=True)
-
     def do_POST(self) -> None:
-        request_id = str(uuid.uuid4())
+        head = self.head
+        assert head is not None
+        request_id = _request_id()
         try:
-            body = self._read_body()
+            body = self._read_body(head)
             if self.server.connections.stopping:
                 self.close_connection = True
                 raise ServiceUnavailableException("The service is stopping; retry against its successor")
-            operation = self._operation()
+            operation = self._operation(head)
             if self.server.credentials is not None:
                 access_key, secret = self.server.credentials
+                path, _, query = head.line.target.partition("?")
                 verify_sigv4(
                     "POST",
-                    self.path.split("?", 1)[0],
-                    self.path.partition("?")[2],
-                    dict(self.headers.items()),
+                    path,
+                    query,
+                    {name: values[0] for name, values in head.fields.items()},
                     body,
                     access_key,
                     secret,
@@ -289,10 +332,10 @@ class _Handler(BaseHTTPRequestHandler):
         except ConnectionError:
             raise  # the client reset the connection mid-request: nobody to answer (handle_one_request)
         except Exception:  # broad on purpose: a bug must still be answered, and is logged in full
-            logger.exception("internal error answering %s", self.headers.get("X-Amz-Target"))
+            logger.exception("internal error answering %s", head.get("x-amz-target"))
             self._send(500, json.dumps(_INTERNAL_FAILURE).encode(), request_id)
         else:
-            payload = b"" if response is None else json.dumps(response, separators=(",", ":")).encode()
+            payload = b"" if response is None else self.server.answers.encode(response).encode()
             self._send(200, payload, request_id)
 
     def _injected_fault(self, operation: str, request: dict[str, Any]) -> Fault | None:
@@ -320,11 +363,11 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             logger.debug("the connection of an injected drop was already gone")
 
-    def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+    def _read_body(self, head: RequestHead) -> bytes:
+        if head.get("transfer-encoding").lower() == "chunked":
             self.close_connection = True
             raise SerializationException("Chunked request bodies are not supported; send Content-Length")
-        lengths = set(self.headers.get_all("Content-Length") or ["0"])
+        lengths = set(head.fields.get("content-length") or ["0"])
         text = lengths.pop().strip() if len(lengths) == 1 else ""
         if not _CONTENT_LENGTH.fullmatch(text):
             self.close_connection = True
@@ -348,8 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._reader.request_read()
         return body
 
-    def _operation(self) -> str:
-        target = self.headers.get("X-Amz-Target", "")
+    def _operation(self, head: RequestHead) -> str:
+        target = head.get("x-amz-target")
         for prefix in _TARGET_PREFIXES:
             if target.startswith(prefix):
                 name = target[len(prefix) :]
@@ -362,28 +405,41 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         if self.server.connections.stopping:
             self.close_connection = True
+        lines = [
+            _STATUS_LINES[status],
+            _date_line(),
+            b"Content-Length: %d\r\n" % len(payload),
+            b"x-amzn-RequestId: %s\r\n" % (request_id or _request_id()).encode(),
+        ]
+        if self.server.announce_poll_release:
+            lines.append(_POLL_RELEASE_LINE)
+        if self.close_connection:
+            lines.append(b"Connection: close\r\n")
+        lines.append(b"\r\n")
+        if not head:
+            lines.append(payload)
         try:
-            self.connection.settimeout(self.server.timeouts.response)
-            self.send_response(status)
-            self.send_header("Content-Type", CONTENT_TYPE)
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("x-amzn-RequestId", request_id or str(uuid.uuid4()))
-            if self.server.announce_poll_release:
-                self.send_header(POLL_RELEASE_HEADER, POLL_RELEASE_HALF_CLOSE)
-            if self.close_connection:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            if not head:
-                self.wfile.write(payload)
+            self._reader.before_answer()
+            self.connection.sendall(b"".join(lines))  # one write: one segment for small answers
         except OSError:
             # The client left (a worker that stopped mid-poll), or does not read its answer
             # (the response timeout): nobody is there to answer.
-            logger.debug("client %s went away before its answer", self.address_string())
+            logger.debug("client %s went away before its answer", self.client_address[0])
             self.close_connection = True
+        if logger.isEnabledFor(logging.DEBUG):
+            line = self.head.line if self.head is not None else None
+            logger.debug(
+                "%s %s %s -> %d, %d bytes",
+                self.client_address[0],
+                line.method if line else "-",
+                line.target if line else "-",
+                status,
+                len(payload),
+            )
 
 
 def _parse_json(body: bytes) -> Any:
-    if not body.strip():
+    if not body or body.isspace():
         return {}
     try:
         return json.loads(body)
@@ -392,3 +448,31 @@ def _parse_json(body: bytes) -> Any:
     except RecursionError as err:
         # json's C scanner refuses nesting deeper than the interpreter's recursion limit.
         raise SerializationException("Request body is nested too deeply") from err
+
+
+class _DateLine:
+    """The ``Date`` header line, formatted once per second rather than once per answer."""
+
+    def __init__(self) -> None:
+        self._cached: tuple[int, bytes] = (-1, b"")
+
+    def __call__(self) -> bytes:
+        second = int(time.time())
+        cached = self._cached
+        if cached[0] != second:
+            text = email.utils.formatdate(second, usegmt=True)
+            cached = self._cached = (second, f"Date: {text}\r\n".encode())
+        return cached[1]
+
+
+_date_line = _DateLine()
+
+# Request ids look like AWS's (a UUID); one random UUID per process, then counted up in its
+# last group, which is unique and far cheaper than a fresh uuid4 per answer.
+_ID_BASE = uuid.uuid4().hex
+_ID_PREFIX = f"{_ID_BASE[:8]}-{_ID_BASE[8:12]}-{_ID_BASE[12:16]}-{_ID_BASE[16:20]}-"
+_id_counter = itertools.count(int(_ID_BASE[20:], 16))
+
+
+def _request_id() -> str:
+    return f"{_ID_PREFIX}{next(_id_counter) & 0xFFFF_FFFF_FFFF:012x}"

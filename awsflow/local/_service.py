@@ -105,8 +105,11 @@ class Service:
         self._poll_conds: dict[tuple[str, str, str], threading.Condition] = {}
         self._pollers: dict[tuple[str, str, str], int] = {}
         self._pollers_changed = threading.Condition(self._lock)
-        # Notified after every change of state: what wait_quiet sleeps on.
+        self._poller_watchers = 0  # threads in wait_for_pollers: a poll notifies only if any
+        # Notified after every change of state: what wait_quiet sleeps on (if anyone does:
+        # a notify costs a request a few microseconds even with nobody waiting).
         self._state_changed = threading.Condition(self._lock)
+        self._quiet_waiters = 0
         # The thread moving the clock from skip_time, which holds the lock while it does.
         self._jumping_thread: int | None = None
         self._poll_generation = 0  # end_held_polls() answers the polls of earlier generations
@@ -310,10 +313,11 @@ class Service:
                 self._apply(DROP_DEADLINE, {}, now, lambda engine: _dropped(engine, now))
 
     def _after(self, reply: Reply) -> None:
-        self._state_changed.notify_all()
+        if self._quiet_waiters:
+            self._state_changed.notify_all()
         for key in reply.woken:
             pending = self._engine.pending(*key)
-            if pending and key in self._poll_conds:
+            if pending and self._pollers.get(key):  # a notify without a poller to hear it costs
                 self._poll_conds[key].notify(pending)
         upcoming = self._engine.next_deadline()
         if upcoming is not None and (self._sleeping_until is None or upcoming < self._sleeping_until):
@@ -323,7 +327,7 @@ class Service:
     def abandon(self, watch: PollWatch) -> None:
         """Give up a long poll whose client disconnected."""
         with self._lock:
-            watch.abandoned.set()
+            watch.abandoned = True
             for cond in self._poll_conds.values():
                 cond.notify_all()
 
@@ -343,7 +347,8 @@ class Service:
             if cond is None:
                 cond = self._poll_conds[key] = threading.Condition(self._lock)
             self._pollers[key] = self._pollers.get(key, 0) + 1
-            self._pollers_changed.notify_all()
+            if self._poller_watchers:
+                self._pollers_changed.notify_all()
             try:
                 give_up_at = self._clock.now() + self._poll_timeout
                 generation = self._poll_generation
@@ -351,18 +356,17 @@ class Service:
                 while True:
                     if self._closing:
                         return dict(EMPTY_POLL_REPLIES[operation])  # a stop answers held polls empty
-                    gone = watch is not None and (watch.abandoned.is_set() or watch.peer_gone())
-                    if gone and not arriving:
+                    if not arriving and _gone(watch):
                         cond.notify()  # pass on a wake-up meant for a poller that can take a task
                         return dict(EMPTY_POLL_REPLIES[operation])
                     # A poll whose client shut its side right after sending it (a stopping
                     # worker releasing it, see _http.POLL_RELEASE_HEADER) still gets the task
                     # already waiting: the client reads its answer. Only a poll that would have
-                    # to wait is given up.
+                    # to wait is given up (asked only then: the check is a system call).
                     body = self._execute(operation, request).body
                     if body is not None:
                         return body
-                    if gone:
+                    if arriving and _gone(watch):
                         return dict(EMPTY_POLL_REPLIES[operation])
                     arriving = False
                     if self._clock.now() >= give_up_at or generation != self._poll_generation:
@@ -374,7 +378,8 @@ class Service:
                 if watch is not None:
                     watch.stop()
                 self._pollers[key] -= 1
-                self._pollers_changed.notify_all()
+                if self._poller_watchers:
+                    self._pollers_changed.notify_all()
 
     def end_held_polls(self) -> int:
         """Answer every poll held now empty, as if its timeout had passed; returns how many.
@@ -397,9 +402,15 @@ class Service:
     def wait_for_pollers(self, count: int, timeout: float, *, at_most: bool = False) -> bool:
         """Wait (real time, at most ``timeout`` s) until at least (or ``at_most``) ``count`` polls are held."""
         with self._lock:
-            if at_most:
-                return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) <= count, timeout)
-            return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) >= count, timeout)
+            self._poller_watchers += 1
+            try:
+                if at_most:
+                    return self._pollers_changed.wait_for(
+                        lambda: sum(self._pollers.values()) <= count, timeout
+                    )
+                return self._pollers_changed.wait_for(lambda: sum(self._pollers.values()) >= count, timeout)
+            finally:
+                self._poller_watchers -= 1
 
     # -- time ------------------------------------------------------------------------------
     def _deadline_loop(self) -> None:
@@ -437,9 +448,13 @@ class Service:
             return not self._engine.busy(served)
 
         with self._lock:
-            if not self._state_changed.wait_for(settled, timeout):
-                return self._engine.busy(served)
-            return []
+            self._quiet_waiters += 1
+            try:
+                if not self._state_changed.wait_for(settled, timeout):
+                    return self._engine.busy(served)
+                return []
+            finally:
+                self._quiet_waiters -= 1
 
     def run_is_open(self, domain: str, workflow_id: str, run_id: str) -> bool:
         """Whether that run exists and is open."""
@@ -517,6 +532,11 @@ class Service:
             self._lambdas_running.discard((key, lambda_id, scheduled))
             if not self._closing:
                 self._execute(LAMBDA_RESULT, outcome)
+
+
+def _gone(watch: PollWatch | None) -> bool:
+    """Whether a poll's client has gone away (or half-closed its connection)."""
+    return watch is not None and (watch.abandoned or watch.peer_gone())
 
 
 def _dropped(engine: Engine, now: float) -> Reply:

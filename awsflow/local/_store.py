@@ -102,8 +102,12 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # made once, not per command
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    text: str = _compact_json(value)
+    return text
 
 
 class MemoryStore:

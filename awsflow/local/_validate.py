@@ -215,6 +215,17 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
     }
     numbers = {m: rule for (s, m), rule in _number_rule_members().items() if s == name}
 
+    # Per member, everything its check needs, looked up once per member of a request.
+    NameRule = tuple[str | None, bool, re.Pattern[str]]
+    plan: dict[str, tuple[Checker, str | None, NameRule | None]] = {
+        m: (
+            check_member,
+            numbers.get(m),
+            (name_paths[m], named[m], forbidden[m]) if m in named else None,
+        )
+        for m, check_member in members.items()
+    }
+
     def check(value: Any, path: str, errors: list[str]) -> Any:
         if not isinstance(value, dict):
             raise _type_error(path, "an object")
@@ -223,20 +234,20 @@ def _compile_structure(name: str, spec: dict[str, Any]) -> Checker:
                 errors.append(_violation(None, _join(path, member), "Member must not be null"))
         result = {}
         for member, item in value.items():
-            member_check = members.get(member)
-            if member_check is None or item is None:
+            entry = plan.get(member)
+            if entry is None or item is None:
                 continue
-            member_path = _join(path, member)
-            result[member] = member_check(item, member_path, errors)
-            rule = numbers.get(member)
+            member_check, rule, name_rule = entry
+            member_path = f"{path}.{member}" if path else member
+            checked = result[member] = member_check(item, member_path, errors)
             if rule is not None:
-                _number_rule(result[member], member_path, errors, rule)
-            if member in name_paths:
-                inner = name_paths[member]
-                target = result[member].get(inner) if inner else result[member]
+                _number_rule(checked, member_path, errors, rule)
+            if name_rule is not None:
+                inner, strip, forbidden_here = name_rule
+                target = checked.get(inner) if inner else checked
                 if isinstance(target, str):
                     path_of_name = _join(member_path, inner) if inner else member_path
-                    _name_rule(target, path_of_name, errors, strip=named[member], forbidden=forbidden[member])
+                    _name_rule(target, path_of_name, errors, strip=strip, forbidden=forbidden_here)
         return result
 
     return check

@@ -22,12 +22,16 @@ logger = logging.getLogger(__name__)
 
 
 class PollWatch:
-    """One held poll's link to the watcher: started only once the poll has to wait."""
+    """One held poll's link to the watcher: started only once the poll has to wait.
+
+    ``abandoned`` is set by ``on_abandon`` (the service, under its lock) and read under the
+    same lock, so a plain flag does.
+    """
 
     def __init__(
         self, watcher: DisconnectWatcher, sock: socket.socket, on_abandon: Callable[[PollWatch], None]
     ) -> None:
-        self.abandoned = threading.Event()
+        self.abandoned = False
         self._watcher = watcher
         self._sock = sock
         self._on_abandon = on_abandon

@@ -14,6 +14,7 @@ that the decisions' own events stay contiguous, as replaying deciders expect (§
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -526,6 +527,7 @@ def respond_decision_task_completed(k: Kernel, req: Json, now: float) -> None:
             k.schedule_decision(ex, now)
 
 
+@functools.lru_cache(maxsize=64)  # a dozen decision types; computed once each, not per decision
 def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 
