@@ -3,6 +3,9 @@
 - :class:`InlineRunner`: in the poller thread that took the task (botoflow's way); a poller busy
   with a task does not poll, so there is always room.
 - :class:`ThreadPoolRunner`: each task in a thread of its own, at most ``max_concurrent`` at once.
+- :class:`BoundedInlineRunner`: in the poller thread that took it, at most ``max_concurrent`` at
+  once — for ``max_concurrent`` no more than the pollers, where the pollers alone give the
+  concurrency and a thread per task would only add its start and a hand-off to each task.
 - :class:`ProcessRunner`: in supervised child processes (``_process_pool``).
 
 The poll loop asks :meth:`TaskRunner.wait_for_room` before each poll, so polling pauses while the
@@ -27,6 +30,7 @@ from ._supervision import overrun_reason
 
 __all__ = [
     "Held",
+    "BoundedInlineRunner",
     "InlineRunner",
     "Overrun",
     "ProcessRunner",
@@ -229,6 +233,18 @@ class ThreadPoolRunner(InlineRunner):
 
     def submit(self, task: ActivityTask) -> None:
         self._spawn(lambda: self.run_here(task, reserved=True), f"activity {task.id}")
+
+
+class BoundedInlineRunner(ThreadPoolRunner):
+    """Runs each task in the poller thread that took it, at most ``max_concurrent`` at once.
+
+    The slot a poll reserved becomes its task's, as in :class:`ThreadPoolRunner`; only the
+    thread differs. Meant for ``max_concurrent`` no larger than the number of pollers (with
+    more, ``max_concurrent`` could not be reached: a poller running a task does not poll).
+    """
+
+    def submit(self, task: ActivityTask) -> None:
+        self.run_here(task, reserved=True)
 
 
 class ProcessRunner:

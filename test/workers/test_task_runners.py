@@ -18,6 +18,7 @@ from awsflow.workers._process_pool import ProcessPool
 from awsflow.workers._supervision import Assignment, Failure
 from awsflow.workers._task_runners import (
     Answer,
+    BoundedInlineRunner,
     Held,
     InlineRunner,
     ProcessRunner,
@@ -168,6 +169,35 @@ def test_a_reserved_slot_counts_until_its_poll_is_answered() -> None:
     assert not runner.wait_for_room(stopping)  # the poll in flight holds the only slot
     runner.release()
     assert runner.wait_for_room(stopping)  # room again (a stopping worker's first round may poll)
+
+
+# -- bounded inline -----------------------------------------------------------------------------
+def test_the_bounded_inline_runner_runs_in_the_poller_thread_within_max_concurrent() -> None:
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = BoundedInlineRunner(gate, recorded.reports(), VirtualClock(), 2)
+    pollers = []
+    for n in (1, 2):
+        assert runner.wait_for_room(stopping)
+        poller, _ = in_background(lambda n=n: runner.submit(task(n)))  # the poll brought task n
+        pollers.append(poller)
+        assert gate.events(str(n))[0].wait(DEADLINE)
+        assert gate.held[str(n)].thread is poller  # run by the thread that polled it
+    assert {t.activity_id for t in runner.in_flight()} == {"1", "2"}
+    waiter, got = in_background(lambda: runner.wait_for_room(stopping))
+    waiter.join(0.05)
+    assert waiter.is_alive()  # full: a third poller waits
+    gate.events("1")[1].set()
+    waiter.join(DEADLINE)
+    assert got == [True]
+    runner.release()
+    gate.events("2")[1].set()
+    for poller in pollers:
+        poller.join(DEADLINE)
+    assert runner.drain(None, threading.Event(), "1:host") == []
+    assert sorted(recorded.finished) == [
+        ("1", "RespondActivityTaskCompleted"),
+        ("2", "RespondActivityTaskCompleted"),
+    ]
 
 
 def test_tasks_spawned_through_the_given_spawn() -> None:
