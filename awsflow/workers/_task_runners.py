@@ -29,8 +29,8 @@ from ._stats import TaskInFlight
 from ._supervision import overrun_reason
 
 __all__ = [
-    "Held",
     "BoundedInlineRunner",
+    "Held",
     "InlineRunner",
     "Overrun",
     "ProcessRunner",
