@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
 import threading
 from collections.abc import Callable
@@ -51,7 +52,7 @@ def child_main(recipe: dict[str, Any], conn: Any) -> None:
         with sending:
             conn.send(("done", task.token, operation, answered, reason, worker.stats.heartbeats))
 
-    threads: list[threading.Thread] = []
+    threads = TaskThreads(run)
     while True:
         try:
             message = conn.recv()
@@ -59,11 +60,50 @@ def child_main(recipe: dict[str, Any], conn: Any) -> None:
             break
         if message[0] == "stop":
             break
-        thread = threading.Thread(target=run, args=(message[1],), name=f"activity {message[1].id}")
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
+        threads.submit(message[1])
+    threads.close()
+
+
+class TaskThreads:
+    """The threads a child runs its tasks in, kept from task to task.
+
+    A thread per task would cost a thread start, and — a worker's client keeps one connection
+    per thread — a new connection to the service (and, on awsflow.local, a new server thread)
+    for every answer. A task goes to an idle thread; a new one starts only when none is idle,
+    so there are never more threads than tasks held at once (the supervisor bounds those).
+    """
+
+    def __init__(self, run: Callable[[Any], None]) -> None:
+        self._run = run
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a task that no submit() has claimed yet
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, task: Any) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1  # claimed: one waiting thread takes this task
+            else:
+                thread = threading.Thread(target=self._loop, name=f"activity runner {len(self._threads)}")
+                self._threads.append(thread)
+                thread.start()
+        self._queue.put(task)
+
+    def close(self) -> None:
+        """Let the threads finish the tasks they hold, and wait for them."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _loop(self) -> None:
+        while (task := self._queue.get()) is not None:
+            # An error escaping run() ends this thread (threading's hook reports it, as when each
+            # task had a thread): it never counts as idle, so the next task gets a new thread.
+            self._run(task)
+            with self._lock:
+                self._idle += 1
 
 
 class ProcessPool:
