@@ -18,6 +18,7 @@ as :class:`Overrun` for the worker to fail.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -194,7 +195,14 @@ class InlineRunner:
 
 
 class ThreadPoolRunner(InlineRunner):
-    """Runs each task in a thread of its own, at most ``max_concurrent`` at once.
+    """Runs each task in a thread of the pool, at most ``max_concurrent`` at once.
+
+    The threads are kept from task to task until the worker stops (``stopping``): a thread per
+    task would cost a thread start, and — a worker's client keeps one connection per thread —
+    a new connection to the service (on awsflow.local, a new server thread too) for each
+    answer. A task goes to an idle thread; a new thread starts only when none is idle, so
+    there are at most ``max_concurrent``. Once ``stopping`` is set, a thread with nothing to
+    run ends, so joining the worker returns; a task submitted later (a last poll's) gets a new one.
 
     ``spawn(target, name)`` starts a thread (the worker's, so joining the worker joins them);
     they must be daemons: a task overrunning the grace period cannot be killed, and must not
@@ -208,11 +216,18 @@ class ThreadPoolRunner(InlineRunner):
         clock: Clock,
         max_concurrent: int,
         *,
+        stopping: threading.Event | None = None,
         spawn: Callable[[Callable[[], None], str], None] = _daemon_thread,
     ) -> None:
         super().__init__(run, reports, clock)
         self._max_concurrent = max_concurrent
+        self._stopping = stopping if stopping is not None else threading.Event()
         self._spawn = spawn
+        # Guarded by _changed: tasks submitted, not yet taken by a thread (their poll's slot
+        # still counts in _reserved), and threads of the pool not running a task.
+        self._pending: deque[ActivityTask] = deque()
+        self._idle = 0
+        self._started = 0
 
     def wait_for_room(self, stopping: threading.Event) -> bool:
         with self._changed:
@@ -232,7 +247,34 @@ class ThreadPoolRunner(InlineRunner):
             self._changed.notify_all()
 
     def submit(self, task: ActivityTask) -> None:
-        self._spawn(lambda: self.run_here(task, reserved=True), f"activity {task.id}")
+        with self._changed:
+            self._pending.append(task)
+            start = len(self._pending) > self._idle
+            if start:
+                self._idle += 1  # counted idle from now: it will take a pending task first thing
+                self._started += 1
+            else:
+                self._changed.notify_all()
+            number = self._started
+        if start:
+            self._spawn(self._serve, f"activity runner {number}")
+
+    def _serve(self) -> None:
+        while (task := self._next_task()) is not None:
+            self.run_here(task, reserved=True)
+            with self._changed:
+                self._idle += 1
+
+    def _next_task(self) -> ActivityTask | None:
+        """The next task to run; None once the worker is stopping and nothing is pending."""
+        with self._changed:
+            while not self._pending:
+                if self._stopping.is_set():
+                    self._idle -= 1
+                    return None
+                self._changed.wait()
+            self._idle -= 1
+            return self._pending.popleft()
 
 
 class BoundedInlineRunner(ThreadPoolRunner):

@@ -5,7 +5,7 @@ How tasks run (keyword options of :class:`ActivityWorker`; each way is a task ru
 ``_task_runners``, picked when the worker starts):
 
 - by default, one at a time in the polling thread (botoflow's behaviour);
-- ``max_concurrent=M``: up to M at once, each in a thread of its own (in the poller thread that
+- ``max_concurrent=M``: up to M at once, in threads kept from task to task (in the poller thread that
   took it, when M is no more than the pollers: they alone give the concurrency);
 - ``processes=N``: in N supervised child processes (see ``_process_pool``). A child that dies
   mid-task has its task failed at once with a reason naming the crash, and is replaced.
@@ -202,7 +202,12 @@ class ActivityWorker(BaseWorker):
                 self._spawn(target, f"{self!r} {name}")
 
             return ThreadPoolRunner(
-                self._run_and_answer, self._reports, self._timer, max_concurrent, spawn=spawn
+                self._run_and_answer,
+                self._reports,
+                self._timer,
+                max_concurrent,
+                stopping=self._stopping,
+                spawn=spawn,
             )
         return self._here
 

@@ -200,30 +200,55 @@ def test_the_bounded_inline_runner_runs_in_the_poller_thread_within_max_concurre
     ]
 
 
-def test_tasks_spawned_through_the_given_spawn() -> None:
-    names: list[str] = []
+def test_pool_threads_come_from_the_given_spawn_are_kept_between_tasks_and_end_once_stopping() -> None:
+    spawned: list[tuple[str, threading.Thread]] = []
 
     def spawn(target: Callable[[], None], name: str) -> None:
-        names.append(name)
-        target()  # run it right here: the test needs no thread
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        spawned.append((name, thread))
+        thread.start()
 
-    recorded = Reports()
-    runner = ThreadPoolRunner(
-        lambda task, held: COMPLETED, recorded.reports(), VirtualClock(), 3, spawn=spawn
-    )
-    assert runner.wait_for_room(threading.Event())
-    runner.submit(task(7))
-    assert names == ["activity 7"] and recorded.finished == [("7", "RespondActivityTaskCompleted")]
-    assert runner.drain(0.0, threading.Event(), "1:host") == []  # its reservation became the task's
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), VirtualClock(), 3, stopping=stopping, spawn=spawn)
+    for n in (1, 2):  # one after the other: the thread that ran 1 runs 2
+        assert runner.wait_for_room(stopping)
+        runner.submit(task(n))
+        gate.events(str(n))[1].set()
+        wait_for(lambda n=n: (str(n), "RespondActivityTaskCompleted") in recorded.finished)
+    assert [name for name, _ in spawned] == ["activity runner 1"]
+    assert gate.held["1"].thread is gate.held["2"].thread is spawned[0][1]
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(3))  # held open: a task arriving meanwhile gets a second thread
+    assert gate.events("3")[0].wait(DEADLINE)
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(4))
+    gate.events("4")[1].set()
+    wait_for(lambda: ("4", "RespondActivityTaskCompleted") in recorded.finished)
+    assert [name for name, _ in spawned] == ["activity runner 1", "activity runner 2"]
+    stopping.set()
+    runner.wake()  # as the worker's stop() does: the idle thread ends, the busy one after its task
+    gate.events("3")[1].set()
+    for _, thread in spawned:
+        thread.join(DEADLINE)
+        assert not thread.is_alive()
+    assert runner.drain(0.0, threading.Event(), "1:host") == []  # every reservation became a task
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    give_up_at = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < give_up_at, "the condition did not become true"
+        time.sleep(0.001)
 
 
 # -- grace periods -------------------------------------------------------------------------------
 def test_a_task_overrunning_the_grace_period_is_handed_back_and_its_answer_dropped() -> None:
-    gate, recorded, clock = Gate(), Reports(), VirtualClock()
-    runner = ThreadPoolRunner(gate, recorded.reports(), clock, 2)
-    assert runner.wait_for_room(threading.Event())
+    gate, recorded, clock, stopping = Gate(), Reports(), VirtualClock(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), clock, 2, stopping=stopping)
+    assert runner.wait_for_room(stopping)
     runner.submit(task(1))
     assert gate.events("1")[0].wait(DEADLINE)
+    stopping.set()  # the worker stopped: its pool's threads end once they have nothing to run
     drainer, overrun = in_background(lambda: runner.drain(30.0, threading.Event(), "12:host"))
     advance_until_done(clock, drainer, 10.0)
     ((late,),) = overrun
@@ -232,6 +257,7 @@ def test_a_task_overrunning_the_grace_period_is_handed_back_and_its_answer_dropp
     assert gate.held["1"].abandoned and runner.in_flight() == ()
     gate.events("1")[1].set()
     late.thread.join(DEADLINE)
+    assert not late.thread.is_alive()
     assert recorded.finished == []  # the worker fails it; the late answer is not reported
 
 
