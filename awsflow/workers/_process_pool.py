@@ -8,6 +8,11 @@ held are failed at once with the reason (instead of waiting for a timeout) and a
 replaces it. The bookkeeping is :class:`~._supervision.Supervision`, pure; this module only
 moves messages.
 
+Because children ignore SIGTERM, a pool still open when the interpreter exits (``stop()`` and
+``join()`` leave it open for a later ``start()``; only ``shutdown()`` closes it) is closed by an
+exit hook: its children finish the tasks they hold and leave. Without it, multiprocessing's own
+exit hook — SIGTERM each daemon child, then wait for it — would wait forever.
+
 Children are started with ``spawn`` (forking a process that runs threads is unsafe) from the
 worker's *recipe* (see ``multiprocessing_executor``): the activity instances must be picklable.
 Children ignore SIGINT and SIGTERM — a Ctrl-C or a service manager signals the whole process
@@ -17,6 +22,7 @@ finishes the tasks it holds and exits; a child still busy after the grace period
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
@@ -27,6 +33,7 @@ import signal
 import threading
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakSet
 
 from .._clock import Clock
 from ._backoff import backoff_delay
@@ -35,6 +42,15 @@ from ._supervision import Failure, Supervision
 logger = logging.getLogger(__name__)
 
 CHILD_EXIT_TIMEOUT = 5.0  # seconds a child told to stop gets to leave before it is killed
+
+# Pools started and not closed yet, for the exit hook (see the module docstring).
+_open_pools: WeakSet[ProcessPool] = WeakSet()
+
+
+@atexit.register  # after multiprocessing's own (imported above), so it runs before it
+def _let_children_leave_at_exit() -> None:
+    for pool in list(_open_pools):
+        pool.let_children_leave()
 
 
 def child_main(recipe: dict[str, Any], conn: Any) -> None:
@@ -152,6 +168,7 @@ class ProcessPool:
         clock.subscribe(self.wake)
 
     def start(self) -> None:
+        _open_pools.add(self)
         with self._changed:
             for _ in range(self._supervision.missing):
                 self._spawn()
@@ -207,6 +224,17 @@ class ProcessPool:
                     return
                 self._clock.wait(self._changed, deadline)
 
+    def let_children_leave(self) -> None:
+        """Tell every child to finish the tasks it holds and exit; replace none (the program exits)."""
+        with self._changed:
+            if self._closing:
+                return
+            self._closing = True
+            for _, conn in self._children.values():
+                with contextlib.suppress(OSError):  # already gone
+                    conn.send(("stop",))
+        _open_pools.discard(self)
+
     def close(self, identity: str, grace_period: float | None) -> list[Failure]:
         """Release the tasks still held (to be failed), stop every child, end the monitor."""
         with self._changed:
@@ -232,6 +260,7 @@ class ProcessPool:
                 process.join()
         self._wake()
         self._monitor.join()
+        _open_pools.discard(self)
         return overrun
 
     # -- the monitor ----------------------------------------------------------------------------
