@@ -186,30 +186,20 @@ class ActivityWorker(BaseWorker):
 
     def _pick_runner(self, max_concurrent: int, pollers: int) -> TaskRunner:
         if self._processes is not None:
+            recipe = _picklable_recipe(self, self._processes)
             return ProcessRunner(
-                _picklable_recipe(self, self._processes),
-                self._processes,
-                max_concurrent,
-                self._reports,
-                self._timer,
-                repr(self),
+                recipe, self._processes, max_concurrent, self._reports, self._timer, repr(self)
             )
-        if 1 < max_concurrent <= pollers:  # the pollers' threads are enough: no thread per task
-            return BoundedInlineRunner(self._run_and_answer, self._reports, self._timer, max_concurrent)
-        if max_concurrent > 1:
+        run, reports, timer = self._run_and_answer, self._reports, self._timer
+        if max_concurrent == 1:
+            return self._here
+        if max_concurrent <= pollers:  # the pollers' threads are enough: no thread per task
+            return BoundedInlineRunner(run, reports, timer, max_concurrent)
 
-            def spawn(target: Callable[[], None], name: str) -> None:
-                self._spawn(target, f"{self!r} {name}")
+        def spawn(target: Callable[[], None], name: str) -> None:
+            self._spawn(target, f"{self!r} {name}")
 
-            return ThreadPoolRunner(
-                self._run_and_answer,
-                self._reports,
-                self._timer,
-                max_concurrent,
-                stopping=self._stopping,
-                spawn=spawn,
-            )
-        return self._here
+        return ThreadPoolRunner(run, reports, timer, max_concurrent, stopping=self._stopping, spawn=spawn)
 
     def _poll_loop_for(self, runner: TaskRunner) -> Callable[[], None]:
         def poll_into_runner() -> None:
