@@ -18,13 +18,18 @@ Configurations:
 
 For P = 1, 2, 4. Printed: workflows per second and the ratio against botoflow with the same P.
 
-Run: ``python bench/throughput.py [--workflows 300] [--pollers 1 2 4]``.
+On a shared machine one round's figures move by a third from run to run; ``--rounds R``
+measures every configuration R times, interleaved, and also prints the medians (of the rates,
+and of the ratios, each taken within its round).
+
+Run: ``python bench/throughput.py [--workflows 300] [--pollers 1 2 4] [--rounds 1]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import statistics
 import sys
 import threading
 import time
@@ -240,28 +245,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workflows", type=int, default=300)
     parser.add_argument("--pollers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every configuration this many times; print medians"
+    )
     args = parser.parse_args()
     if botoflow is None:
         print("botoflow 0.8 is not installed: measuring awsflow alone (no ratios)")
+    configurations = (["botoflow"] if botoflow is not None else []) + ["awsflow", "awsflow processes"]
+    rates: dict[tuple[str, int], list[float]] = {}
+    ratios: dict[tuple[str, int], list[float]] = {}
     service = Service()
     url = service.url
     try:
         setup = make_client(url)
         print(f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12}")
-        for pollers in args.pollers:
-            baseline = None
-            configurations = (["botoflow"] if botoflow is not None else []) + ["awsflow", "awsflow processes"]
-            for name in configurations:
-                domain = f"{name.replace(' ', '-')}-{pollers}"
-                setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-                if name == "botoflow":
-                    rate = baseline = run_botoflow(url, domain, args.workflows, pollers)
-                else:
-                    rate = run_awsflow(url, domain, args.workflows, pollers, name == "awsflow processes")
-                ratio = f"{rate / baseline:>11.1f}x" if baseline and name != "botoflow" else ""
-                print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}")
+        for round_ in range(args.rounds):
+            for pollers in args.pollers:
+                baseline = None
+                for name in configurations:
+                    domain = f"{name.replace(' ', '-')}-{pollers}-{round_}"
+                    setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+                    if name == "botoflow":
+                        rate = baseline = run_botoflow(url, domain, args.workflows, pollers)
+                    else:
+                        rate = run_awsflow(url, domain, args.workflows, pollers, name == "awsflow processes")
+                    rates.setdefault((name, pollers), []).append(rate)
+                    ratio = ""
+                    if baseline and name != "botoflow":  # a ratio of two figures of this round
+                        ratios.setdefault((name, pollers), []).append(rate / baseline)
+                        ratio = f"{rate / baseline:>11.1f}x"
+                    print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}", flush=True)
     finally:
         service.close()
+    if args.rounds > 1:
+        print(f"\nmedians of {args.rounds} rounds (each ratio taken within its round)")
+        for (name, pollers), measured in rates.items():
+            ratio = f"{statistics.median(ratios[name, pollers]):>11.1f}x" if (name, pollers) in ratios else ""
+            print(f"{name:<20} {pollers:>7} {statistics.median(measured):>12.1f} {ratio:>12}")
 
 
 if __name__ == "__main__":

@@ -249,15 +249,16 @@ class ProcessPool:
                     with contextlib.suppress(OSError):  # already gone: the monitor reaps it
                         conn.send(("stop",))
         for _, (process, _) in children:
-            process.join(CHILD_EXIT_TIMEOUT)
-            if process.is_alive():
+            # Its sentinel, not join(): the monitor reaps children too, and a join() racing the
+            # monitor's waitpid() can take a child that has left for one still running.
+            if not multiprocessing.connection.wait([process.sentinel], CHILD_EXIT_TIMEOUT):
                 logger.warning(
                     "activity process %d did not stop within %g s; killing it",
                     process.pid,
                     CHILD_EXIT_TIMEOUT,
                 )
                 process.kill()
-                process.join()
+                multiprocessing.connection.wait([process.sentinel])
         self._wake()
         self._monitor.join()
         _open_pools.discard(self)
