@@ -106,6 +106,9 @@ class TaskRunner(Protocol):
     def wake(self) -> None:
         """Let waiters re-check (the worker is stopping or hurrying)."""
 
+    def retire(self) -> None:
+        """The worker starts again with another runner: threads kept idle here end."""
+
     def drain(self, grace_period: float | None, hurry: threading.Event, identity: str) -> list[Overrun]:
         """Wait for the tasks in flight (``grace_period`` seconds at most, None: no limit, or
         until ``hurry``); the tasks still running then, marked so their answers are dropped."""
@@ -177,6 +180,9 @@ class InlineRunner:
         with self._changed:
             self._changed.notify_all()
 
+    def retire(self) -> None:
+        return None  # no threads of its own
+
     def drain(self, grace_period: float | None, hurry: threading.Event, identity: str) -> list[Overrun]:
         deadline = None if grace_period is None else self._clock.now() + grace_period
         with self._changed:
@@ -228,6 +234,9 @@ class ThreadPoolRunner(InlineRunner):
         self._pending: deque[ActivityTask] = deque()
         self._idle = 0
         self._started = 0
+        # Set when replaced: a stop() followed at once by a start() may clear ``stopping``
+        # before an idle thread has seen it set, and nothing would wake it here again.
+        self._retired = False
 
     def wait_for_room(self, stopping: threading.Event) -> bool:
         with self._changed:
@@ -259,6 +268,11 @@ class ThreadPoolRunner(InlineRunner):
         if start:
             self._spawn(self._serve, f"activity runner {number}")
 
+    def retire(self) -> None:
+        with self._changed:
+            self._retired = True
+            self._changed.notify_all()
+
     def _serve(self) -> None:
         while (task := self._next_task()) is not None:
             self.run_here(task, reserved=True)
@@ -269,7 +283,7 @@ class ThreadPoolRunner(InlineRunner):
         """The next task to run; None once the worker is stopping and nothing is pending."""
         with self._changed:
             while not self._pending:
-                if self._stopping.is_set():
+                if self._stopping.is_set() or self._retired:
                     self._idle -= 1
                     return None
                 self._changed.wait()
@@ -360,6 +374,9 @@ class ProcessRunner:
         pool = self._pool
         if pool is not None:
             pool.wake()
+
+    def retire(self) -> None:
+        return None  # replaced only once drained (or never opened): its pool is closed
 
     def drain(self, grace_period: float | None, hurry: threading.Event, identity: str) -> list[Overrun]:
         pool, self._pool = self._pool, None

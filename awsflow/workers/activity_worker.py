@@ -179,6 +179,7 @@ class ActivityWorker(BaseWorker):
         _check_max_concurrent(max_concurrent)
         runner = self._runner
         if not runner.pids and not runner.in_flight():  # else: keep the one still running tasks
+            runner.retire()
             self._runner = runner = self._pick_runner(max_concurrent or self._max_concurrent, pollers)
         runner.open()
         loop = self._poll_loop_for(runner)

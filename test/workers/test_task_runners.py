@@ -234,6 +234,29 @@ def test_pool_threads_come_from_the_given_spawn_are_kept_between_tasks_and_end_o
     assert runner.drain(0.0, threading.Event(), "1:host") == []  # every reservation became a task
 
 
+def test_a_retired_pool_lets_its_idle_threads_end_though_the_worker_runs_again() -> None:
+    # stop() then at once start(): ``stopping`` may be cleared before an idle thread saw it set;
+    # the replaced runner is retired, so its thread does not wait for a task forever.
+    threads: list[threading.Thread] = []
+
+    def spawn(target: Callable[[], None], name: str) -> None:
+        threads.append(threading.Thread(target=target, name=name, daemon=True))
+        threads[-1].start()
+
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), VirtualClock(), 2, stopping=stopping, spawn=spawn)
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(1))
+    gate.events("1")[1].set()
+    wait_for(lambda: recorded.finished == [("1", "RespondActivityTaskCompleted")])
+    (thread,) = threads
+    thread.join(0.05)
+    assert thread.is_alive()  # idle, kept for the next task
+    runner.retire()
+    thread.join(DEADLINE)
+    assert not thread.is_alive()
+
+
 def wait_for(condition: Callable[[], bool]) -> None:
     give_up_at = time.monotonic() + DEADLINE
     while not condition():
