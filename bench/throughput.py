@@ -3,7 +3,11 @@
 One ``python -m awsflow.local`` process. ``--workflows`` hello-world executions (two activities
 each, as ``examples/hello_world.py``) are started by one client while the workers, already
 polling and warmed up by a few untimed workflows, run them; the clock runs from the first start to
-the last close. Configurations:
+the last close. The starts come from a process of their own, as a service taking requests would
+send them (with its own framework's starter): started from a thread of the workers' process, they
+wait for its GIL behind every poller, and with four pollers the starts themselves took 97 % of the
+run (workers idle, task lists empty) — the figure measured the starter, not the workers.
+Configurations:
 
 - ``botoflow``: botoflow 0.8's workers, P decider and P activity loop threads in this process
   (when botoflow is installed);
@@ -14,13 +18,18 @@ the last close. Configurations:
 
 For P = 1, 2, 4. Printed: workflows per second and the ratio against botoflow with the same P.
 
-Run: ``python bench/throughput.py [--workflows 300] [--pollers 1 2 4]``.
+On a shared machine one round's figures move by a third from run to run; ``--rounds R``
+measures every configuration R times, interleaved, and also prints the medians (of the rates,
+and of the ratios, each taken within its round).
+
+Run: ``python bench/throughput.py [--workflows 300] [--pollers 1 2 4] [--rounds 1]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import statistics
 import sys
 import threading
 import time
@@ -89,18 +98,67 @@ def wait_all_closed(client: Any, domain: str, count: int, since: float) -> None:
 WARM_UP = 10  # workflows run first, untimed: every process and connection is up after them
 
 
-def timed_batches(client: Any, domain: str, since: float, count: int, start: Any) -> float:
-    """Seconds from the first start of ``count`` workflows to the last close, after a warm-up.
+class Starter:
+    """Starts hello-world workflows from a process of its own (see the module docstring).
 
-    The workers already poll; the starts (one client, one thread) overlap the work, as a
-    service taking requests would.
+    ``starter(count)`` asks for ``count`` more starts and returns at once: they overlap the work.
     """
-    start(WARM_UP)
-    wait_all_closed(client, domain, WARM_UP, since)
-    started = time.perf_counter()
-    start(count)
-    wait_all_closed(client, domain, WARM_UP + count, since)
-    return time.perf_counter() - started
+
+    def __init__(self, url: str, domain: str, framework: str) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self._conn, child_end = spawn.Pipe()
+        self._process = spawn.Process(target=starter_process, args=(url, domain, framework, child_end))
+        self._process.start()
+        child_end.close()
+        self._conn.recv()  # ready: imports done, client made
+
+    def __call__(self, count: int) -> None:
+        self._conn.send(count)
+
+    def close(self) -> None:
+        self._conn.send(None)
+        self._process.join()
+
+
+def starter_process(url: str, domain: str, framework: str, conn: Any) -> None:
+    """The starter's process: one client, one thread, each framework's own workflow starter."""
+    if framework == "botoflow":
+        install_botoflow_shims()
+        workflow, _ = botoflow_program()
+        session = LocalSession(url)
+
+        def start(count: int) -> None:
+            with botoflow.workflow_starter(session, REGION, domain, TASK_LIST):
+                for _ in range(count):
+                    workflow.hello()
+
+    else:
+        client = make_client(url)
+
+        def start(count: int) -> None:
+            with awsflow.workflow_starter(None, REGION, domain, TASK_LIST, client=client):
+                for _ in range(count):
+                    HelloWorkflow.hello()
+
+    conn.send("ready")
+    while (count := conn.recv()) is not None:
+        start(count)
+
+
+def timed_batches(client: Any, domain: str, since: float, count: int, starter: Starter) -> float:
+    """Seconds from asking for ``count`` starts to the last close, after a warm-up.
+
+    The workers already poll; the starts overlap the work.
+    """
+    try:
+        starter(WARM_UP)
+        wait_all_closed(client, domain, WARM_UP, since)
+        started = time.perf_counter()
+        starter(count)
+        wait_all_closed(client, domain, WARM_UP + count, since)
+        return time.perf_counter() - started
+    finally:
+        starter.close()
 
 
 def decider_process(url: str, domain: str, pollers: int, stop: Any) -> None:
@@ -147,21 +205,18 @@ def run_awsflow(url: str, domain: str, count: int, pollers: int, processes: bool
         decider.start(pollers)
     activities.start(pollers)
     since = time.time() - 1
-
-    def start_batch(size: int) -> None:
-        with awsflow.workflow_starter(None, REGION, domain, TASK_LIST, client=client):
-            for _ in range(size):
-                HelloWorkflow.hello()
-
-    wall = timed_batches(client, domain, since, count, start_batch)
+    wall = timed_batches(client, domain, since, count, Starter(url, domain, "awsflow"))
     if children:
         stop.set()
         for child in children:
             child.join(120)
-    for worker in (*deciders, activities):
-        worker.stop()
-    for worker in (*deciders, activities):
-        worker.join()
+    for decider in deciders:
+        decider.stop()
+    # shutdown(), not stop() and join(): it also ends the activity processes (stop() and join()
+    # leave them for a later start()).
+    activities.shutdown()
+    for decider in deciders:
+        decider.join()
     return count / wall
 
 
@@ -175,13 +230,7 @@ def run_botoflow(url: str, domain: str, count: int, pollers: int) -> float:
     for worker in workers:
         threading.Thread(target=_loop, args=(worker,), daemon=True).start()
     since = time.time() - 1
-
-    def start_batch(size: int) -> None:
-        with botoflow.workflow_starter(session, REGION, domain, TASK_LIST):
-            for _ in range(size):
-                workflow.hello()
-
-    return count / timed_batches(make_client(url), domain, since, count, start_batch)
+    return count / timed_batches(make_client(url), domain, since, count, Starter(url, domain, "botoflow"))
 
 
 def _loop(worker: Any) -> None:
@@ -196,28 +245,43 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workflows", type=int, default=300)
     parser.add_argument("--pollers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every configuration this many times; print medians"
+    )
     args = parser.parse_args()
     if botoflow is None:
         print("botoflow 0.8 is not installed: measuring awsflow alone (no ratios)")
+    configurations = (["botoflow"] if botoflow is not None else []) + ["awsflow", "awsflow processes"]
+    rates: dict[tuple[str, int], list[float]] = {}
+    ratios: dict[tuple[str, int], list[float]] = {}
     service = Service()
     url = service.url
     try:
         setup = make_client(url)
         print(f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12}")
-        for pollers in args.pollers:
-            baseline = None
-            configurations = (["botoflow"] if botoflow is not None else []) + ["awsflow", "awsflow processes"]
-            for name in configurations:
-                domain = f"{name.replace(' ', '-')}-{pollers}"
-                setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-                if name == "botoflow":
-                    rate = baseline = run_botoflow(url, domain, args.workflows, pollers)
-                else:
-                    rate = run_awsflow(url, domain, args.workflows, pollers, name == "awsflow processes")
-                ratio = f"{rate / baseline:>11.1f}x" if baseline and name != "botoflow" else ""
-                print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}")
+        for round_ in range(args.rounds):
+            for pollers in args.pollers:
+                baseline = None
+                for name in configurations:
+                    domain = f"{name.replace(' ', '-')}-{pollers}-{round_}"
+                    setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
+                    if name == "botoflow":
+                        rate = baseline = run_botoflow(url, domain, args.workflows, pollers)
+                    else:
+                        rate = run_awsflow(url, domain, args.workflows, pollers, name == "awsflow processes")
+                    rates.setdefault((name, pollers), []).append(rate)
+                    ratio = ""
+                    if baseline and name != "botoflow":  # a ratio of two figures of this round
+                        ratios.setdefault((name, pollers), []).append(rate / baseline)
+                        ratio = f"{rate / baseline:>11.1f}x"
+                    print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}", flush=True)
     finally:
         service.close()
+    if args.rounds > 1:
+        print(f"\nmedians of {args.rounds} rounds (each ratio taken within its round)")
+        for (name, pollers), measured in rates.items():
+            ratio = f"{statistics.median(ratios[name, pollers]):>11.1f}x" if (name, pollers) in ratios else ""
+            print(f"{name:<20} {pollers:>7} {statistics.median(measured):>12.1f} {ratio:>12}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,11 @@ held are failed at once with the reason (instead of waiting for a timeout) and a
 replaces it. The bookkeeping is :class:`~._supervision.Supervision`, pure; this module only
 moves messages.
 
+Because children ignore SIGTERM, a pool still open when the interpreter exits (``stop()`` and
+``join()`` leave it open for a later ``start()``; only ``shutdown()`` closes it) is closed by an
+exit hook: its children finish the tasks they hold and leave. Without it, multiprocessing's own
+exit hook — SIGTERM each daemon child, then wait for it — would wait forever.
+
 Children are started with ``spawn`` (forking a process that runs threads is unsafe) from the
 worker's *recipe* (see ``multiprocessing_executor``): the activity instances must be picklable.
 Children ignore SIGINT and SIGTERM — a Ctrl-C or a service manager signals the whole process
@@ -17,15 +22,18 @@ finishes the tasks it holds and exits; a child still busy after the grace period
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
 import threading
 from collections.abc import Callable
 from typing import Any
+from weakref import WeakSet
 
 from .._clock import Clock
 from ._backoff import backoff_delay
@@ -34,6 +42,15 @@ from ._supervision import Failure, Supervision
 logger = logging.getLogger(__name__)
 
 CHILD_EXIT_TIMEOUT = 5.0  # seconds a child told to stop gets to leave before it is killed
+
+# Pools started and not closed yet, for the exit hook (see the module docstring).
+_open_pools: WeakSet[ProcessPool] = WeakSet()
+
+
+@atexit.register  # after multiprocessing's own (imported above), so it runs before it
+def _let_children_leave_at_exit() -> None:
+    for pool in list(_open_pools):
+        pool.let_children_leave()
 
 
 def child_main(recipe: dict[str, Any], conn: Any) -> None:
@@ -51,7 +68,7 @@ def child_main(recipe: dict[str, Any], conn: Any) -> None:
         with sending:
             conn.send(("done", task.token, operation, answered, reason, worker.stats.heartbeats))
 
-    threads: list[threading.Thread] = []
+    threads = TaskThreads(run)
     while True:
         try:
             message = conn.recv()
@@ -59,11 +76,50 @@ def child_main(recipe: dict[str, Any], conn: Any) -> None:
             break
         if message[0] == "stop":
             break
-        thread = threading.Thread(target=run, args=(message[1],), name=f"activity {message[1].id}")
-        thread.start()
-        threads.append(thread)
-    for thread in threads:
-        thread.join()
+        threads.submit(message[1])
+    threads.close()
+
+
+class TaskThreads:
+    """The threads a child runs its tasks in, kept from task to task.
+
+    A thread per task would cost a thread start, and — a worker's client keeps one connection
+    per thread — a new connection to the service (and, on awsflow.local, a new server thread)
+    for every answer. A task goes to an idle thread; a new one starts only when none is idle,
+    so there are never more threads than tasks held at once (the supervisor bounds those).
+    """
+
+    def __init__(self, run: Callable[[Any], None]) -> None:
+        self._run = run
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0  # threads waiting for a task that no submit() has claimed yet
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, task: Any) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1  # claimed: one waiting thread takes this task
+            else:
+                thread = threading.Thread(target=self._loop, name=f"activity runner {len(self._threads)}")
+                self._threads.append(thread)
+                thread.start()
+        self._queue.put(task)
+
+    def close(self) -> None:
+        """Let the threads finish the tasks they hold, and wait for them."""
+        for _ in self._threads:
+            self._queue.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _loop(self) -> None:
+        while (task := self._queue.get()) is not None:
+            # An error escaping run() ends this thread (threading's hook reports it, as when each
+            # task had a thread): it never counts as idle, so the next task gets a new thread.
+            self._run(task)
+            with self._lock:
+                self._idle += 1
 
 
 class ProcessPool:
@@ -112,6 +168,7 @@ class ProcessPool:
         clock.subscribe(self.wake)
 
     def start(self) -> None:
+        _open_pools.add(self)
         with self._changed:
             for _ in range(self._supervision.missing):
                 self._spawn()
@@ -167,6 +224,17 @@ class ProcessPool:
                     return
                 self._clock.wait(self._changed, deadline)
 
+    def let_children_leave(self) -> None:
+        """Tell every child to finish the tasks it holds and exit; replace none (the program exits)."""
+        with self._changed:
+            if self._closing:
+                return
+            self._closing = True
+            for _, conn in self._children.values():
+                with contextlib.suppress(OSError):  # already gone
+                    conn.send(("stop",))
+        _open_pools.discard(self)
+
     def close(self, identity: str, grace_period: float | None) -> list[Failure]:
         """Release the tasks still held (to be failed), stop every child, end the monitor."""
         with self._changed:
@@ -181,17 +249,19 @@ class ProcessPool:
                     with contextlib.suppress(OSError):  # already gone: the monitor reaps it
                         conn.send(("stop",))
         for _, (process, _) in children:
-            process.join(CHILD_EXIT_TIMEOUT)
-            if process.is_alive():
+            # Its sentinel, not join(): the monitor reaps children too, and a join() racing the
+            # monitor's waitpid() can take a child that has left for one still running.
+            if not multiprocessing.connection.wait([process.sentinel], CHILD_EXIT_TIMEOUT):
                 logger.warning(
                     "activity process %d did not stop within %g s; killing it",
                     process.pid,
                     CHILD_EXIT_TIMEOUT,
                 )
                 process.kill()
-                process.join()
+                multiprocessing.connection.wait([process.sentinel])
         self._wake()
         self._monitor.join()
+        _open_pools.discard(self)
         return overrun
 
     # -- the monitor ----------------------------------------------------------------------------

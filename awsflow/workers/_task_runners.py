@@ -3,6 +3,9 @@
 - :class:`InlineRunner`: in the poller thread that took the task (botoflow's way); a poller busy
   with a task does not poll, so there is always room.
 - :class:`ThreadPoolRunner`: each task in a thread of its own, at most ``max_concurrent`` at once.
+- :class:`BoundedInlineRunner`: in the poller thread that took it, at most ``max_concurrent`` at
+  once — for ``max_concurrent`` no more than the pollers, where the pollers alone give the
+  concurrency and a thread per task would only add its start and a hand-off to each task.
 - :class:`ProcessRunner`: in supervised child processes (``_process_pool``).
 
 The poll loop asks :meth:`TaskRunner.wait_for_room` before each poll, so polling pauses while the
@@ -15,6 +18,7 @@ as :class:`Overrun` for the worker to fail.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,6 +30,7 @@ from ._stats import TaskInFlight
 from ._supervision import overrun_reason
 
 __all__ = [
+    "BoundedInlineRunner",
     "Held",
     "InlineRunner",
     "Overrun",
@@ -101,6 +106,9 @@ class TaskRunner(Protocol):
     def wake(self) -> None:
         """Let waiters re-check (the worker is stopping or hurrying)."""
 
+    def retire(self) -> None:
+        """The worker starts again with another runner: threads kept idle here end."""
+
     def drain(self, grace_period: float | None, hurry: threading.Event, identity: str) -> list[Overrun]:
         """Wait for the tasks in flight (``grace_period`` seconds at most, None: no limit, or
         until ``hurry``); the tasks still running then, marked so their answers are dropped."""
@@ -172,6 +180,9 @@ class InlineRunner:
         with self._changed:
             self._changed.notify_all()
 
+    def retire(self) -> None:
+        return None  # no threads of its own
+
     def drain(self, grace_period: float | None, hurry: threading.Event, identity: str) -> list[Overrun]:
         deadline = None if grace_period is None else self._clock.now() + grace_period
         with self._changed:
@@ -190,7 +201,14 @@ class InlineRunner:
 
 
 class ThreadPoolRunner(InlineRunner):
-    """Runs each task in a thread of its own, at most ``max_concurrent`` at once.
+    """Runs each task in a thread of the pool, at most ``max_concurrent`` at once.
+
+    The threads are kept from task to task until the worker stops (``stopping``): a thread per
+    task would cost a thread start, and — a worker's client keeps one connection per thread —
+    a new connection to the service (on awsflow.local, a new server thread too) for each
+    answer. A task goes to an idle thread; a new thread starts only when none is idle, so
+    there are at most ``max_concurrent``. Once ``stopping`` is set, a thread with nothing to
+    run ends, so joining the worker returns; a task submitted later (a last poll's) gets a new one.
 
     ``spawn(target, name)`` starts a thread (the worker's, so joining the worker joins them);
     they must be daemons: a task overrunning the grace period cannot be killed, and must not
@@ -204,11 +222,21 @@ class ThreadPoolRunner(InlineRunner):
         clock: Clock,
         max_concurrent: int,
         *,
+        stopping: threading.Event | None = None,
         spawn: Callable[[Callable[[], None], str], None] = _daemon_thread,
     ) -> None:
         super().__init__(run, reports, clock)
         self._max_concurrent = max_concurrent
+        self._stopping = stopping if stopping is not None else threading.Event()
         self._spawn = spawn
+        # Guarded by _changed: tasks submitted, not yet taken by a thread (their poll's slot
+        # still counts in _reserved), and threads of the pool not running a task.
+        self._pending: deque[ActivityTask] = deque()
+        self._idle = 0
+        self._started = 0
+        # Set when replaced: a stop() followed at once by a start() may clear ``stopping``
+        # before an idle thread has seen it set, and nothing would wake it here again.
+        self._retired = False
 
     def wait_for_room(self, stopping: threading.Event) -> bool:
         with self._changed:
@@ -228,7 +256,51 @@ class ThreadPoolRunner(InlineRunner):
             self._changed.notify_all()
 
     def submit(self, task: ActivityTask) -> None:
-        self._spawn(lambda: self.run_here(task, reserved=True), f"activity {task.id}")
+        with self._changed:
+            self._pending.append(task)
+            start = len(self._pending) > self._idle
+            if start:
+                self._idle += 1  # counted idle from now: it will take a pending task first thing
+                self._started += 1
+            else:
+                self._changed.notify_all()
+            number = self._started
+        if start:
+            self._spawn(self._serve, f"activity runner {number}")
+
+    def retire(self) -> None:
+        with self._changed:
+            self._retired = True
+            self._changed.notify_all()
+
+    def _serve(self) -> None:
+        while (task := self._next_task()) is not None:
+            self.run_here(task, reserved=True)
+            with self._changed:
+                self._idle += 1
+
+    def _next_task(self) -> ActivityTask | None:
+        """The next task to run; None once the worker is stopping and nothing is pending."""
+        with self._changed:
+            while not self._pending:
+                if self._stopping.is_set() or self._retired:
+                    self._idle -= 1
+                    return None
+                self._changed.wait()
+            self._idle -= 1
+            return self._pending.popleft()
+
+
+class BoundedInlineRunner(ThreadPoolRunner):
+    """Runs each task in the poller thread that took it, at most ``max_concurrent`` at once.
+
+    The slot a poll reserved becomes its task's, as in :class:`ThreadPoolRunner`; only the
+    thread differs. Meant for ``max_concurrent`` no larger than the number of pollers (with
+    more, ``max_concurrent`` could not be reached: a poller running a task does not poll).
+    """
+
+    def submit(self, task: ActivityTask) -> None:
+        self.run_here(task, reserved=True)
 
 
 class ProcessRunner:
@@ -302,6 +374,9 @@ class ProcessRunner:
         pool = self._pool
         if pool is not None:
             pool.wake()
+
+    def retire(self) -> None:
+        return None  # replaced only once drained (or never opened): its pool is closed
 
     def drain(self, grace_period: float | None, hurry: threading.Event, identity: str) -> list[Overrun]:
         pool, self._pool = self._pool, None

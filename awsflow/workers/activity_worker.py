@@ -5,7 +5,8 @@ How tasks run (keyword options of :class:`ActivityWorker`; each way is a task ru
 ``_task_runners``, picked when the worker starts):
 
 - by default, one at a time in the polling thread (botoflow's behaviour);
-- ``max_concurrent=M``: up to M at once, each in a thread of its own;
+- ``max_concurrent=M``: up to M at once, in threads kept from task to task (in the poller thread that
+  took it, when M is no more than the pollers: they alone give the concurrency);
 - ``processes=N``: in N supervised child processes (see ``_process_pool``). A child that dies
   mid-task has its task failed at once with a reason naming the crash, and is replaced.
 
@@ -54,6 +55,7 @@ from ._stats import TaskInFlight, WorkerStats
 from ._task_log import log_dropped, log_failed_for, log_taken, record_finished
 from ._task_runners import (
     Answer,
+    BoundedInlineRunner,
     Held,
     InlineRunner,
     ProcessRunner,
@@ -177,30 +179,28 @@ class ActivityWorker(BaseWorker):
         _check_max_concurrent(max_concurrent)
         runner = self._runner
         if not runner.pids and not runner.in_flight():  # else: keep the one still running tasks
-            self._runner = runner = self._pick_runner(max_concurrent or self._max_concurrent)
+            runner.retire()
+            self._runner = runner = self._pick_runner(max_concurrent or self._max_concurrent, pollers)
         runner.open()
         loop = self._poll_loop_for(runner)
         self._start_pollers(1 if self._processes is not None else pollers, loop, initializer)
 
-    def _pick_runner(self, max_concurrent: int) -> TaskRunner:
+    def _pick_runner(self, max_concurrent: int, pollers: int) -> TaskRunner:
         if self._processes is not None:
+            recipe = _picklable_recipe(self, self._processes)
             return ProcessRunner(
-                _picklable_recipe(self, self._processes),
-                self._processes,
-                max_concurrent,
-                self._reports,
-                self._timer,
-                repr(self),
+                recipe, self._processes, max_concurrent, self._reports, self._timer, repr(self)
             )
-        if max_concurrent > 1:
+        run, reports, timer = self._run_and_answer, self._reports, self._timer
+        if max_concurrent == 1:
+            return self._here
+        if max_concurrent <= pollers:  # the pollers' threads are enough: no thread per task
+            return BoundedInlineRunner(run, reports, timer, max_concurrent)
 
-            def spawn(target: Callable[[], None], name: str) -> None:
-                self._spawn(target, f"{self!r} {name}")
+        def spawn(target: Callable[[], None], name: str) -> None:
+            self._spawn(target, f"{self!r} {name}")
 
-            return ThreadPoolRunner(
-                self._run_and_answer, self._reports, self._timer, max_concurrent, spawn=spawn
-            )
-        return self._here
+        return ThreadPoolRunner(run, reports, timer, max_concurrent, stopping=self._stopping, spawn=spawn)
 
     def _poll_loop_for(self, runner: TaskRunner) -> Callable[[], None]:
         def poll_into_runner() -> None:

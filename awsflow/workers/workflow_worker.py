@@ -150,8 +150,11 @@ class GenericWorkflowWorker(BaseWorker):
         self._register("RegisterWorkflowType", workflow_type)
 
     def start(self, pollers: int = 1, *, initializer: Callable[[], None] | None = None) -> None:
+        """Poll the shared task list in ``pollers`` threads, and (routing on) as many threads
+        poll this worker's sticky list, where all but the first decision task of each of its
+        runs come: one thread there would decide them one at a time whatever ``pollers`` is."""
         super().start(pollers, initializer=initializer)
-        self._start_sticky_poller(initializer)
+        self._start_sticky_pollers(pollers, initializer)
 
     def run(self, *, handle_signals: bool = True) -> None:
         """Poll and decide in this thread until :meth:`stop` (see BaseWorker.run).
@@ -165,14 +168,14 @@ class GenericWorkflowWorker(BaseWorker):
         # Before the sticky poller starts (run() does it again), or a stop() from an earlier run
         # would end that poller at once.
         self._begin_polling()
-        self._start_sticky_poller(None)
+        self._start_sticky_pollers(1, None)
         try:
             super().run(handle_signals=handle_signals)
         finally:
             self.stop()
             self.join()
 
-    def _start_sticky_poller(self, initializer: Callable[[], None] | None) -> None:
+    def _start_sticky_pollers(self, pollers: int, initializer: Callable[[], None] | None) -> None:
         if self._sticky_timeout is None:
             return
         self._sticky_polled = True
@@ -182,7 +185,8 @@ class GenericWorkflowWorker(BaseWorker):
                 initializer()
             self._poll_loop(lambda: self.run_once(self._sticky_list))
 
-        self._spawn(poll_own_list, f"{self!r} sticky poller")
+        for index in range(pollers):
+            self._spawn(poll_own_list, f"{self!r} sticky poller {index}")
 
     def _routing(self, from_sticky_list: bool, *, keep: bool = True) -> dict[str, Any]:
         """What an answer says about where the run's next decision task goes.
@@ -402,7 +406,7 @@ class WorkflowWorker(GenericWorkflowWorker):
 
     Routing (on by default): each answer asks SWF to send the run's next decision task to a
     task list only this worker polls (``<task_list>-sticky-<random>``, polled by a background
-    thread of ``start``/``with``/``run``), where the replay it kept needs only the new events.
+    threads of ``start``/``with``/``run``, as many as poll ``task_list``), where the replay it kept needs only the new events.
     A task not started there within ``sticky_schedule_to_start_timeout`` seconds (keyword only,
     default 5) goes back to ``task_list`` for any worker. A stopping worker stops asking for it,
     and its last answers give their runs back to ``task_list``. ``None`` turns routing off (each

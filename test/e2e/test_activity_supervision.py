@@ -14,7 +14,7 @@ from typing import Any
 import flows
 import pytest
 import supervised
-from flowkit import Flow
+from flowkit import TASK_LIST, Flow
 from waiting import wait_until
 
 from awsflow import WorkflowDefinition, activities, activity, execute
@@ -111,3 +111,56 @@ def test_activities_that_cannot_reach_a_process_are_refused_with_the_reason(flow
     worker = flow.activity_worker(Local(), enter=False, processes=1)
     with pytest.raises(TypeError, match=r"processes=1\) sends its activity instances .* cannot be pickled"):
         worker.start()
+
+
+STOP_AND_JOIN = """
+import sys
+import time
+
+import botocore.session
+import supervised
+from awsflow import ActivityWorker
+
+endpoint, domain, task_list = sys.argv[1:4]
+client = botocore.session.get_session().create_client(
+    "swf", region_name="us-east-1", endpoint_url=endpoint,
+    aws_access_key_id="local", aws_secret_access_key="local",
+)
+worker = ActivityWorker(None, "us-east-1", domain, task_list, supervised.Fragile(), client=client, processes=1)
+worker.start()
+print("polling", flush=True)  # its activity types are registered
+give_up_at = time.monotonic() + 60
+while worker.stats.tasks_completed < 1:  # the child is up and has run a task
+    assert time.monotonic() < give_up_at, "no task completed"
+    time.sleep(0.01)
+print("children", *worker.process_ids, flush=True)
+worker.stop()
+worker.join()  # not shutdown(): the pool stays open for a later start()
+"""
+
+
+def test_a_program_that_stops_and_joins_a_supervised_worker_without_shutting_it_down_exits(
+    flow: Flow,
+) -> None:
+    # Children ignore SIGTERM, which is how multiprocessing ends daemon children at exit: without
+    # the pool's own exit hook the program waited for them forever.
+    flow.workflow_worker(supervised.ExitsThenRecovers)
+    program = subprocess.Popen(
+        [sys.executable, "-c", STOP_AND_JOIN, flow.swf.endpoint_url, flow.domain, TASK_LIST],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
+    )
+    assert program.stdout is not None
+    try:
+        assert program.stdout.readline() == "polling\n"
+        child_pid = supervised.ExitsThenRecovers.run(0).wait_for_completion(timeout=CHILD_START_TIMEOUT)
+        out, err = program.communicate(timeout=30)
+    finally:
+        program.kill()
+    assert program.returncode == 0, err
+    assert out.split() == ["children", str(child_pid)]
+    with pytest.raises(ProcessLookupError):
+        os.kill(child_pid, 0)  # the child left with its parent

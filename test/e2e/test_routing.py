@@ -143,3 +143,22 @@ def test_routing_can_be_turned_off_and_its_timeout_must_be_whole_seconds(flow: F
     assert lists == {TASK_LIST} and worker.stats.decisions_sticky == 2  # one worker: still kept
     with pytest.raises(ValueError, match="1 or more"):
         flow.workflow_worker(Steps, enter=False, sticky_schedule_to_start_timeout=0)
+
+
+@pytest.mark.parametrize("routing", [True, False])
+def test_start_polls_the_sticky_list_with_as_many_threads_as_the_shared_list(routing: bool) -> None:
+    # All but the first decision task of each run come on the sticky list: one thread there
+    # decided them one at a time, however many pollers the shared list had.
+    with LocalSWF(clock=VirtualClock()) as swf:
+        client = swf.client()
+        client.register_domain(name="pollers", workflowExecutionRetentionPeriodInDays="1")
+        options: dict[str, Any] = {} if routing else {"sticky_schedule_to_start_timeout": None}
+        worker = WorkflowWorker(None, "us-east-1", "pollers", TASK_LIST, Steps, client=client, **options)
+        worker.start(3)
+        try:
+            expected = 6 if routing else 3
+            assert swf.service.wait_for_pollers(expected, timeout=10)
+            assert swf.service.wait_for_pollers(expected, timeout=10, at_most=True)
+        finally:
+            worker.stop()
+            worker.join()

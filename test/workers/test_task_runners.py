@@ -18,6 +18,7 @@ from awsflow.workers._process_pool import ProcessPool
 from awsflow.workers._supervision import Assignment, Failure
 from awsflow.workers._task_runners import (
     Answer,
+    BoundedInlineRunner,
     Held,
     InlineRunner,
     ProcessRunner,
@@ -170,30 +171,107 @@ def test_a_reserved_slot_counts_until_its_poll_is_answered() -> None:
     assert runner.wait_for_room(stopping)  # room again (a stopping worker's first round may poll)
 
 
-def test_tasks_spawned_through_the_given_spawn() -> None:
-    names: list[str] = []
+# -- bounded inline -----------------------------------------------------------------------------
+def test_the_bounded_inline_runner_runs_in_the_poller_thread_within_max_concurrent() -> None:
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = BoundedInlineRunner(gate, recorded.reports(), VirtualClock(), 2)
+    pollers = []
+    for n in (1, 2):
+        assert runner.wait_for_room(stopping)
+        poller, _ = in_background(lambda n=n: runner.submit(task(n)))  # the poll brought task n
+        pollers.append(poller)
+        assert gate.events(str(n))[0].wait(DEADLINE)
+        assert gate.held[str(n)].thread is poller  # run by the thread that polled it
+    assert {t.activity_id for t in runner.in_flight()} == {"1", "2"}
+    waiter, got = in_background(lambda: runner.wait_for_room(stopping))
+    waiter.join(0.05)
+    assert waiter.is_alive()  # full: a third poller waits
+    gate.events("1")[1].set()
+    waiter.join(DEADLINE)
+    assert got == [True]
+    runner.release()
+    gate.events("2")[1].set()
+    for poller in pollers:
+        poller.join(DEADLINE)
+    assert runner.drain(None, threading.Event(), "1:host") == []
+    assert sorted(recorded.finished) == [
+        ("1", "RespondActivityTaskCompleted"),
+        ("2", "RespondActivityTaskCompleted"),
+    ]
+
+
+def test_pool_threads_come_from_the_given_spawn_are_kept_between_tasks_and_end_once_stopping() -> None:
+    spawned: list[tuple[str, threading.Thread]] = []
 
     def spawn(target: Callable[[], None], name: str) -> None:
-        names.append(name)
-        target()  # run it right here: the test needs no thread
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        spawned.append((name, thread))
+        thread.start()
 
-    recorded = Reports()
-    runner = ThreadPoolRunner(
-        lambda task, held: COMPLETED, recorded.reports(), VirtualClock(), 3, spawn=spawn
-    )
-    assert runner.wait_for_room(threading.Event())
-    runner.submit(task(7))
-    assert names == ["activity 7"] and recorded.finished == [("7", "RespondActivityTaskCompleted")]
-    assert runner.drain(0.0, threading.Event(), "1:host") == []  # its reservation became the task's
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), VirtualClock(), 3, stopping=stopping, spawn=spawn)
+    for n in (1, 2):  # one after the other: the thread that ran 1 runs 2
+        assert runner.wait_for_room(stopping)
+        runner.submit(task(n))
+        gate.events(str(n))[1].set()
+        wait_for(lambda n=n: (str(n), "RespondActivityTaskCompleted") in recorded.finished)
+    assert [name for name, _ in spawned] == ["activity runner 1"]
+    assert gate.held["1"].thread is gate.held["2"].thread is spawned[0][1]
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(3))  # held open: a task arriving meanwhile gets a second thread
+    assert gate.events("3")[0].wait(DEADLINE)
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(4))
+    gate.events("4")[1].set()
+    wait_for(lambda: ("4", "RespondActivityTaskCompleted") in recorded.finished)
+    assert [name for name, _ in spawned] == ["activity runner 1", "activity runner 2"]
+    stopping.set()
+    runner.wake()  # as the worker's stop() does: the idle thread ends, the busy one after its task
+    gate.events("3")[1].set()
+    for _, thread in spawned:
+        thread.join(DEADLINE)
+        assert not thread.is_alive()
+    assert runner.drain(0.0, threading.Event(), "1:host") == []  # every reservation became a task
+
+
+def test_a_retired_pool_lets_its_idle_threads_end_though_the_worker_runs_again() -> None:
+    # stop() then at once start(): ``stopping`` may be cleared before an idle thread saw it set;
+    # the replaced runner is retired, so its thread does not wait for a task forever.
+    threads: list[threading.Thread] = []
+
+    def spawn(target: Callable[[], None], name: str) -> None:
+        threads.append(threading.Thread(target=target, name=name, daemon=True))
+        threads[-1].start()
+
+    gate, recorded, stopping = Gate(), Reports(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), VirtualClock(), 2, stopping=stopping, spawn=spawn)
+    assert runner.wait_for_room(stopping)
+    runner.submit(task(1))
+    gate.events("1")[1].set()
+    wait_for(lambda: recorded.finished == [("1", "RespondActivityTaskCompleted")])
+    (thread,) = threads
+    thread.join(0.05)
+    assert thread.is_alive()  # idle, kept for the next task
+    runner.retire()
+    thread.join(DEADLINE)
+    assert not thread.is_alive()
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    give_up_at = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < give_up_at, "the condition did not become true"
+        time.sleep(0.001)
 
 
 # -- grace periods -------------------------------------------------------------------------------
 def test_a_task_overrunning_the_grace_period_is_handed_back_and_its_answer_dropped() -> None:
-    gate, recorded, clock = Gate(), Reports(), VirtualClock()
-    runner = ThreadPoolRunner(gate, recorded.reports(), clock, 2)
-    assert runner.wait_for_room(threading.Event())
+    gate, recorded, clock, stopping = Gate(), Reports(), VirtualClock(), threading.Event()
+    runner = ThreadPoolRunner(gate, recorded.reports(), clock, 2, stopping=stopping)
+    assert runner.wait_for_room(stopping)
     runner.submit(task(1))
     assert gate.events("1")[0].wait(DEADLINE)
+    stopping.set()  # the worker stopped: its pool's threads end once they have nothing to run
     drainer, overrun = in_background(lambda: runner.drain(30.0, threading.Event(), "12:host"))
     advance_until_done(clock, drainer, 10.0)
     ((late,),) = overrun
@@ -202,6 +280,7 @@ def test_a_task_overrunning_the_grace_period_is_handed_back_and_its_answer_dropp
     assert gate.held["1"].abandoned and runner.in_flight() == ()
     gate.events("1")[1].set()
     late.thread.join(DEADLINE)
+    assert not late.thread.is_alive()
     assert recorded.finished == []  # the worker fails it; the late answer is not reported
 
 
