@@ -108,6 +108,11 @@ class Connections:
             except (OSError, http.client.HTTPException) as error:
                 self._drop()
                 raise ConnectionClosedError(endpoint_url=request.url, error=error) from error
+            except BaseException:
+                # Interrupted (Ctrl-C, a signal handler's exit...) with the answer unread: the
+                # connection must not carry the next call, which would read this answer as its own.
+                self._drop()
+                raise
             if answer.will_close:
                 self._drop()
             return response(request.url, answer.status, answer.headers, answer.body)
