@@ -8,7 +8,8 @@ in front of the service may send it), and whether the connection may carry the n
 
 Everything read is bounded: a status or header line longer than :data:`MAX_LINE`, more than
 :data:`MAX_HEADERS` header lines, or a head that is not HTTP/1.x raise :class:`MalformedAnswer` at
-once; a peer that sends nothing more runs into the socket's read timeout. The errors are
+once; a peer that sends nothing more runs into the socket's read timeout; a body's memory grows
+with the bytes that come, whatever length was stated. The errors are
 ``http.client``'s (a closed connection before any answer is its ``RemoteDisconnected``, a cut body
 its ``IncompleteRead``), so the callers' mapping to botocore's errors is unchanged.
 """
@@ -45,6 +46,9 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 # One write for head and body up to this size (one segment on the wire); larger bodies are
 # written after the head rather than copied into one buffer.
 _ONE_WRITE = 64 * 1024
+# A body is read at most this much at a time: a buffered read allocates the size asked for at
+# once, so a stated length is trusted only as its bytes come (as http.client since gh-119451).
+_READ_STEP = 1024 * 1024
 
 
 class MalformedAnswer(http.client.HTTPException):
@@ -135,10 +139,27 @@ def read_answer(reader: Reader) -> Answer:
     if length_text is None:
         return Answer(status, headers, reader.read(), True)  # the body ends with the connection
     length = _content_length(length_text)
-    body = reader.read(length) if length else b""
-    if len(body) < length:
-        raise http.client.IncompleteRead(body, length - len(body))
+    body = _read_exactly(reader, length)
     return Answer(status, headers, body, will_close)
+
+
+def _read_exactly(reader: Reader, length: int) -> bytes:
+    """``length`` bytes, or :class:`~http.client.IncompleteRead` if the stream ends first."""
+    if length <= _READ_STEP:  # the common case: one read
+        data = reader.read(length) if length else b""
+    else:
+        parts: list[bytes] = []
+        left = length
+        while left:
+            part = reader.read(min(left, _READ_STEP))
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        data = b"".join(parts)
+    if len(data) < length:
+        raise http.client.IncompleteRead(data, length - len(data))
+    return data
 
 
 def _read_head(reader: Reader) -> list[str]:
@@ -231,9 +252,10 @@ def _read_chunked(reader: Reader) -> bytes:
         size = int(size_text, 16)
         if size == 0:
             break
-        data = reader.read(size)
-        if len(data) < size:
-            raise http.client.IncompleteRead(b"".join([*parts, data]), size - len(data))
+        try:
+            data = _read_exactly(reader, size)
+        except http.client.IncompleteRead as cut:
+            raise http.client.IncompleteRead(b"".join([*parts, cut.partial]), cut.expected) from None
         if _line(reader, "chunk end"):
             raise MalformedAnswer("a chunk longer than its stated size")
         parts.append(data)

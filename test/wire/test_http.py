@@ -173,3 +173,25 @@ def test_a_head_with_bare_line_feeds_is_read_to_its_end_not_to_a_blank_line_in_t
 def test_header_values_as_botocores_prepared_requests_hold_them_bytes_are_sent_as_they_are() -> None:
     head = request_head("POST", "/", {"X-Amz-Target": b"S.Op", "X-Name": b"caf\xe9"}, 0, host="h")
     assert head.startswith(b"POST / HTTP/1.1\r\nX-Amz-Target: S.Op\r\nX-Name: caf\xe9\r\n")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999999\r\n\r\n{}", id="length"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffff\r\n{}", id="chunk"),
+    ],
+)
+def test_a_huge_stated_length_is_not_allocated_before_the_bytes_come(data: bytes) -> None:
+    # As http.client reads since gh-119451: memory grows with what the peer sends, not with what it
+    # claims; a cut answer is an IncompleteRead (a broken connection), never a MemoryError.
+    with pytest.raises(http.client.IncompleteRead) as cut:
+        read_answer(reader(data, step=7))
+    assert cut.value.partial == b"{}"
+
+
+def test_a_body_larger_than_one_read_step_is_read_whole_and_no_further() -> None:
+    body = bytes(range(256)) * (10 * 1024 + 3)  # 2.5 MiB and a bit
+    stream = reader(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body + OK, step=65536)
+    assert read_answer(stream).body == body
+    assert read_answer(stream).body == b"{}"
