@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import select
 import socket
 import ssl
 from collections.abc import Mapping
@@ -46,6 +47,7 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 # One write for head and body up to this size (one segment on the wire); larger bodies are
 # written after the head rather than copied into one buffer.
 _ONE_WRITE = 64 * 1024
+_poll = getattr(select, "poll", None)  # select.select where there is none (Windows)
 # A body is read at most this much at a time: a buffered read allocates the size asked for at
 # once, so a stated length is trusted only as its bytes come (as http.client since gh-119451).
 _READ_STEP = 1024 * 1024
@@ -307,6 +309,22 @@ class Connection:
     def read_answer(self) -> Answer:
         """Read the answer to the request sent (see :func:`read_answer`)."""
         return read_answer(self._reader)
+
+    def dropped(self) -> bool:
+        """Whether this idle connection may no longer carry a request: the peer closed it, or
+        sent something no request asked for (an idle connection has nothing to read). Checked
+        before a kept-alive connection is reused, as urllib3 checks a pooled one, so a request
+        is never sent where nothing can answer it."""
+        try:
+            if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+                return True
+            if _poll is None:
+                return bool(select.select([self.sock], [], [], 0)[0])
+            poller = _poll()
+            poller.register(self.sock, select.POLLIN)
+            return bool(poller.poll(0))
+        except (OSError, ValueError):  # closed meanwhile
+            return True
 
     def close(self) -> None:
         self._reader.close()

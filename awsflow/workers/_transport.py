@@ -187,8 +187,8 @@ class AbortablePolls:
     def _connection(self, scheme: str, host: str, port: int | None) -> Connection:
         key = (scheme, host, port)
         cached: tuple[Any, Connection] | None = getattr(self._local, "connection", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[0] == key and not cached[1].dropped():
+            return cached[1]  # a poll is never sent again: one the service closed is not reused
         if cached is not None:
             self._drop(cached[1])
         connection = Connection(

@@ -237,3 +237,33 @@ def test_a_poll_interrupted_before_its_answer_is_read_leaves_no_task_for_the_nex
     # The only task left is the new run's: never the interrupted poll's answer, still unread.
     answer = lean.call("PollForDecisionTask", request, send=polls.send)
     assert answer["workflowExecution"]["workflowId"] == "interrupted-3"
+
+
+def test_a_poll_on_a_connection_the_service_closed_while_idle_goes_out_on_a_new_one() -> None:
+    # A worker's poll connection idles while its activities run; the service (or a load balancer)
+    # closes it meanwhile. The next poll is not a failure (no outage warning, no backoff): the
+    # connection is seen closed before anything is sent on it, as urllib3 checks a pooled one.
+    idle_briefly = HttpTimeouts(new_connection=5, keep_alive=0.2, request=5, response=5)
+    with LocalSWF(clock=VirtualClock(start=time.time()), http_timeouts=idle_briefly) as swf:
+        client = swf.client()
+        client.register_domain(name="idle", workflowExecutionRetentionPeriodInDays="1")
+        kind = {"name": "W", "version": "1"}
+        client.register_workflow_type(
+            domain="idle",
+            **kind,
+            defaultTaskList={"name": "w"},
+            defaultExecutionStartToCloseTimeout="600",
+            defaultTaskStartToCloseTimeout="60",
+            defaultChildPolicy="TERMINATE",
+        )
+        lean, polls = LeanClient(client), AbortablePolls()
+        request = {"domain": "idle", "taskList": {"name": "w"}, "identity": "test"}
+        client.start_workflow_execution(domain="idle", workflowId="first", workflowType=kind)
+        assert (
+            lean.call("PollForDecisionTask", request, send=polls.send)["workflowExecution"]["workflowId"]
+            == "first"
+        )
+        wait_until(lambda: swf._server.connections.open_count() == 0, what="the idle connection closed")
+        client.start_workflow_execution(domain="idle", workflowId="second", workflowType=kind)
+        task = lean.call("PollForDecisionTask", request, send=polls.send)
+        assert task["workflowExecution"]["workflowId"] == "second"
