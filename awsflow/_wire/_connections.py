@@ -4,9 +4,10 @@ A worker thread makes one call at a time, so a connection per thread needs no po
 lock. Failures are raised as the botocore exceptions its own HTTP layer raises (connect
 failures as EndpointConnectionError, timeouts as Connect/ReadTimeoutError, a dropped connection
 as ConnectionClosedError), so botocore's retry rules and awsflow's outage handling see the same
-errors whichever path sent the call. A request that fails on a connection reused from an earlier
-call, before any answer, is sent once more on a fresh one: the server may have closed the idle
-connection (as botocore's pool, urllib3, checks before reusing one).
+errors whichever path sent the call. A kept-alive connection the server closed while idle (or
+that holds bytes no request asked for) is not reused: it is checked before each request, as
+botocore's pool, urllib3, checks one. A request that fails on a reused connection before any
+answer is sent once more on a fresh one: the server may have closed it as the request went out.
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ class Connections:
             except (OSError, http.client.HTTPException) as error:
                 self._drop()
                 raise ConnectionClosedError(endpoint_url=request.url, error=error) from error
+            except BaseException:
+                # Interrupted (Ctrl-C, a signal handler's exit...) with the answer unread: the
+                # connection must not carry the next call, which would read this answer as its own.
+                self._drop()
+                raise
             if answer.will_close:
                 self._drop()
             return response(request.url, answer.status, answer.headers, answer.body)
@@ -116,7 +122,7 @@ class Connections:
     def _connection(self, scheme: str, host: str, port: int | None, url: str) -> tuple[Connection, bool]:
         key = (scheme, host, port)
         cached: tuple[Any, Connection] | None = getattr(self._local, "connection", None)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == key and not cached[1].dropped():
             return cached[1], True
         if cached is not None:
             self._drop()

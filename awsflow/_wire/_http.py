@@ -8,7 +8,8 @@ in front of the service may send it), and whether the connection may carry the n
 
 Everything read is bounded: a status or header line longer than :data:`MAX_LINE`, more than
 :data:`MAX_HEADERS` header lines, or a head that is not HTTP/1.x raise :class:`MalformedAnswer` at
-once; a peer that sends nothing more runs into the socket's read timeout. The errors are
+once; a peer that sends nothing more runs into the socket's read timeout; a body's memory grows
+with the bytes that come, whatever length was stated. The errors are
 ``http.client``'s (a closed connection before any answer is its ``RemoteDisconnected``, a cut body
 its ``IncompleteRead``), so the callers' mapping to botocore's errors is unchanged.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import select
 import socket
 import ssl
 from collections.abc import Mapping
@@ -45,6 +47,10 @@ _CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,15}")
 # One write for head and body up to this size (one segment on the wire); larger bodies are
 # written after the head rather than copied into one buffer.
 _ONE_WRITE = 64 * 1024
+_poll = getattr(select, "poll", None)  # select.select where there is none (Windows)
+# A body is read at most this much at a time: a buffered read allocates the size asked for at
+# once, so a stated length is trusted only as its bytes come (as http.client since gh-119451).
+_READ_STEP = 1024 * 1024
 
 
 class MalformedAnswer(http.client.HTTPException):
@@ -135,10 +141,27 @@ def read_answer(reader: Reader) -> Answer:
     if length_text is None:
         return Answer(status, headers, reader.read(), True)  # the body ends with the connection
     length = _content_length(length_text)
-    body = reader.read(length) if length else b""
-    if len(body) < length:
-        raise http.client.IncompleteRead(body, length - len(body))
+    body = _read_exactly(reader, length)
     return Answer(status, headers, body, will_close)
+
+
+def _read_exactly(reader: Reader, length: int) -> bytes:
+    """``length`` bytes, or :class:`~http.client.IncompleteRead` if the stream ends first."""
+    if length <= _READ_STEP:  # the common case: one read
+        data = reader.read(length) if length else b""
+    else:
+        parts: list[bytes] = []
+        left = length
+        while left:
+            part = reader.read(min(left, _READ_STEP))
+            if not part:
+                break
+            parts.append(part)
+            left -= len(part)
+        data = b"".join(parts)
+    if len(data) < length:
+        raise http.client.IncompleteRead(data, length - len(data))
+    return data
 
 
 def _read_head(reader: Reader) -> list[str]:
@@ -231,9 +254,10 @@ def _read_chunked(reader: Reader) -> bytes:
         size = int(size_text, 16)
         if size == 0:
             break
-        data = reader.read(size)
-        if len(data) < size:
-            raise http.client.IncompleteRead(b"".join([*parts, data]), size - len(data))
+        try:
+            data = _read_exactly(reader, size)
+        except http.client.IncompleteRead as cut:
+            raise http.client.IncompleteRead(b"".join([*parts, cut.partial]), cut.expected) from None
         if _line(reader, "chunk end"):
             raise MalformedAnswer("a chunk longer than its stated size")
         parts.append(data)
@@ -285,6 +309,22 @@ class Connection:
     def read_answer(self) -> Answer:
         """Read the answer to the request sent (see :func:`read_answer`)."""
         return read_answer(self._reader)
+
+    def dropped(self) -> bool:
+        """Whether this idle connection may no longer carry a request: the peer closed it, or
+        sent something no request asked for (an idle connection has nothing to read). Checked
+        before a kept-alive connection is reused, as urllib3 checks a pooled one, so a request
+        is never sent where nothing can answer it."""
+        try:
+            if isinstance(self.sock, ssl.SSLSocket) and self.sock.pending():
+                return True
+            if _poll is None:
+                return bool(select.select([self.sock], [], [], 0)[0])
+            poller = _poll()
+            poller.register(self.sock, select.POLLIN)
+            return bool(poller.poll(0))
+        except (OSError, ValueError):  # closed meanwhile
+            return True
 
     def close(self) -> None:
         self._reader.close()

@@ -20,7 +20,6 @@ the proxy rules) and a stop always waits for the poll in flight.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import socket
 import ssl
@@ -168,7 +167,9 @@ class AbortablePolls:
                 if self._releasing:
                     self._half_close(connection)
             answer = connection.read_answer()
-        except (OSError, http.client.HTTPException):
+        except BaseException:
+            # Broken, or interrupted (Ctrl-C...) with the answer unread: the next poll on this
+            # connection would read this one's answer as its own.
             self._drop(connection)
             raise
         finally:
@@ -186,8 +187,8 @@ class AbortablePolls:
     def _connection(self, scheme: str, host: str, port: int | None) -> Connection:
         key = (scheme, host, port)
         cached: tuple[Any, Connection] | None = getattr(self._local, "connection", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if cached is not None and cached[0] == key and not cached[1].dropped():
+            return cached[1]  # a poll is never sent again: one the service closed is not reused
         if cached is not None:
             self._drop(cached[1])
         connection = Connection(

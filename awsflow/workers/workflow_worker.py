@@ -28,7 +28,7 @@ from ..logging_filters import silence_replays_on_root_handlers
 from ..swf_exceptions import SWFResponseError
 from ..workflow_execution import WorkflowExecution
 from . import _closures
-from ._collector import collector_paused
+from ._collector import Pause, collector_paused
 from ._registry import WorkflowTable, extract_workflows_dict
 from ._replay_cache import REPLAY_OVERHEAD, ReplayCache, payload_bytes
 from .base_worker import BaseWorker
@@ -210,17 +210,17 @@ class GenericWorkflowWorker(BaseWorker):
         task = self._poll(polled)
         if task is None:
             return False
-        # The rest of its history, the replay and the answer with the cyclic collector held off
-        # (see _collector): the history is dropped before the collector resumes.
-        with collector_paused():
+        # The rest of its history and the replay with the cyclic collector held off (see
+        # _collector): the history is dropped before the collector resumes, ahead of the answer.
+        with collector_paused() as pause:
             try:
                 self._read_pages(task, polled)
-                self._decide_and_answer(task, task_list == self._sticky_list)
+                self._decide_and_answer(task, task_list == self._sticky_list, pause)
             finally:
                 del task
         return True
 
-    def _decide_and_answer(self, task: dict[str, Any], from_sticky_list: bool) -> None:
+    def _decide_and_answer(self, task: dict[str, Any], from_sticky_list: bool, pause: Pause) -> None:
         execution = WorkflowExecution(
             task["workflowExecution"]["workflowId"], task["workflowExecution"]["runId"]
         )
@@ -242,7 +242,7 @@ class GenericWorkflowWorker(BaseWorker):
             self._counters.add("tasks_failed")
             # Given back, not kept: this worker holds no replay of it, and another may have
             # the fixed code the retry needs.
-            self._answer_failure(execution, task, error, self._routing(from_sticky_list, keep=False))
+            self._answer_failure(execution, task, error, self._routing(from_sticky_list, keep=False), pause)
             return
         request: dict[str, Any] = {"taskToken": task["taskToken"], "decisions": outcome.decisions}
         if outcome.execution_context is not None:  # "" too: clearing workflow_state clears it in SWF
@@ -254,6 +254,10 @@ class GenericWorkflowWorker(BaseWorker):
             # poller the moment SWF has the answer, before this thread is back from sending it.
             # Sized only now: a replay that is not kept (its run closed) is never measured.
             self._kept.keep(execution, replay, charged + payload_bytes(fed))
+        # The answer may be retried for minutes: sent with the collector on, the history freed.
+        del fed
+        task.pop("events", None)
+        pause.end()
         answered = self._answer(
             "RespondDecisionTaskCompleted", request, f"decision for {execution.workflow_id}"
         )
@@ -279,7 +283,12 @@ class GenericWorkflowWorker(BaseWorker):
             _closures.post(execution.workflow_id, execution.run_id)
 
     def _answer_failure(
-        self, execution: WorkflowExecution, task: dict[str, Any], error: Exception, routing: dict[str, Any]
+        self,
+        execution: WorkflowExecution,
+        task: dict[str, Any],
+        error: Exception,
+        routing: dict[str, Any],
+        pause: Pause,
     ) -> None:
         """Answer a decision task that could not be decided (see awsflow.decision_failures)."""
         events: list[dict[str, Any]] = task["events"]
@@ -313,6 +322,9 @@ class GenericWorkflowWorker(BaseWorker):
             "decisions": failure_decisions(error, task["startedEventId"], attempt),
             **routing,
         }
+        del events  # as a decision's answer: sent with the collector on, the history freed
+        task.pop("events", None)
+        pause.end()
         self._answer("RespondDecisionTaskCompleted", request, f"decision failure of {execution.workflow_id}")
 
     # -- sticky replays -------------------------------------------------------------------------

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import http.client
 import io
+import socket
 
 import pytest
+from waiting import wait_until
 
-from awsflow._wire._http import MAX_HEADERS, MAX_LINE, MalformedAnswer, read_answer, request_head
+from awsflow._wire._http import MAX_HEADERS, MAX_LINE, Connection, MalformedAnswer, read_answer, request_head
 
 OK = b"HTTP/1.1 200 OK\r\nx-amzn-RequestId: r1\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\n\r\n{}"
 
@@ -173,3 +175,44 @@ def test_a_head_with_bare_line_feeds_is_read_to_its_end_not_to_a_blank_line_in_t
 def test_header_values_as_botocores_prepared_requests_hold_them_bytes_are_sent_as_they_are() -> None:
     head = request_head("POST", "/", {"X-Amz-Target": b"S.Op", "X-Name": b"caf\xe9"}, 0, host="h")
     assert head.startswith(b"POST / HTTP/1.1\r\nX-Amz-Target: S.Op\r\nX-Name: caf\xe9\r\n")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999999\r\n\r\n{}", id="length"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffff\r\n{}", id="chunk"),
+    ],
+)
+def test_a_huge_stated_length_is_not_allocated_before_the_bytes_come(data: bytes) -> None:
+    # As http.client reads since gh-119451: memory grows with what the peer sends, not with what it
+    # claims; a cut answer is an IncompleteRead (a broken connection), never a MemoryError.
+    with pytest.raises(http.client.IncompleteRead) as cut:
+        read_answer(reader(data, step=7))
+    assert cut.value.partial == b"{}"
+
+
+def test_a_body_larger_than_one_read_step_is_read_whole_and_no_further() -> None:
+    body = bytes(range(256)) * (10 * 1024 + 3)  # 2.5 MiB and a bit
+    stream = reader(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body + OK, step=65536)
+    assert read_answer(stream).body == body
+    assert read_answer(stream).body == b"{}"
+
+
+def test_a_kept_connection_is_dropped_once_its_peer_closed_it_or_sent_what_nobody_asked_for() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        kept = [Connection("http", "127.0.0.1", port, connect_timeout=5, read_timeout=5) for _ in range(3)]
+        peers = [listener.accept()[0] for _ in kept]
+        try:
+            assert [connection.dropped() for connection in kept] == [False, False, False]
+            peers[1].sendall(b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n")  # a proxy's
+            peers[2].close()
+            wait_until(
+                lambda: [connection.dropped() for connection in kept] == [False, True, True],
+                what="the closed and the talking connections seen dropped",
+            )
+        finally:
+            for connection, peer in zip(kept, peers, strict=True):
+                connection.close()
+                peer.close()

@@ -12,8 +12,9 @@ import botocore.session
 import pytest
 from waiting import wait_until
 
-from awsflow._wire import LeanClient, fallback_reason
+from awsflow._wire import Connection, LeanClient, fallback_reason
 from awsflow.local import HttpTimeouts, LocalSWF, VirtualClock
+from awsflow.workers._transport import AbortablePolls
 
 KEYS = ("awsflow-local", "awsflow-local")
 
@@ -187,3 +188,82 @@ def test_a_call_on_a_connection_the_service_closed_while_idle_is_sent_again_on_a
         again = lean.call("GetWorkflowExecutionHistory", request)
         assert again["events"] == first["events"]
         assert again["ResponseMetadata"]["RetryAttempts"] == 0  # resent by the connection, not retried
+
+
+def interrupted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next answer's read is interrupted (as by Ctrl-C) once its request is sent."""
+    read = Connection.read_answer
+
+    def interrupted(self: Connection) -> Any:
+        monkeypatch.setattr(Connection, "read_answer", read)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Connection, "read_answer", interrupted)
+
+
+def test_a_call_interrupted_before_its_answer_is_read_leaves_no_answer_for_the_next_call(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lean = LeanClient(client)
+    lean.call("ListDomains", {"registrationStatus": "REGISTERED"})  # a kept-alive connection
+    interrupted_once(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        lean.call("DescribeDomain", {"name": "wire"})
+    # The interrupted call's answer is on that connection, unread: never taken for this call's.
+    answer = lean.call("ListDomains", {"registrationStatus": "REGISTERED"})
+    assert "wire" in [domain["name"] for domain in answer["domainInfos"]]
+
+
+def test_a_poll_interrupted_before_its_answer_is_read_leaves_no_task_for_the_next_poll(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lean, polls = LeanClient(client), AbortablePolls()
+    own_list = {"name": "interrupted"}
+    request = {"domain": "wire", "taskList": own_list, "identity": "test"}
+
+    def start(workflow_id: str) -> None:
+        kind = {"name": "W", "version": "1"}
+        client.start_workflow_execution(
+            domain="wire", workflowId=workflow_id, workflowType=kind, taskList=own_list
+        )
+
+    for workflow_id in ("interrupted-1", "interrupted-2"):
+        start(workflow_id)
+    lean.call("PollForDecisionTask", request, send=polls.send)  # one of them
+    interrupted_once(monkeypatch)
+    with pytest.raises(KeyboardInterrupt):
+        lean.call("PollForDecisionTask", request, send=polls.send)  # handed the other: lost
+    start("interrupted-3")
+    # The only task left is the new run's: never the interrupted poll's answer, still unread.
+    answer = lean.call("PollForDecisionTask", request, send=polls.send)
+    assert answer["workflowExecution"]["workflowId"] == "interrupted-3"
+
+
+def test_a_poll_on_a_connection_the_service_closed_while_idle_goes_out_on_a_new_one() -> None:
+    # A worker's poll connection idles while its activities run; the service (or a load balancer)
+    # closes it meanwhile. The next poll is not a failure (no outage warning, no backoff): the
+    # connection is seen closed before anything is sent on it, as urllib3 checks a pooled one.
+    idle_briefly = HttpTimeouts(new_connection=5, keep_alive=0.2, request=5, response=5)
+    with LocalSWF(clock=VirtualClock(start=time.time()), http_timeouts=idle_briefly) as swf:
+        client = swf.client()
+        client.register_domain(name="idle", workflowExecutionRetentionPeriodInDays="1")
+        kind = {"name": "W", "version": "1"}
+        client.register_workflow_type(
+            domain="idle",
+            **kind,
+            defaultTaskList={"name": "w"},
+            defaultExecutionStartToCloseTimeout="600",
+            defaultTaskStartToCloseTimeout="60",
+            defaultChildPolicy="TERMINATE",
+        )
+        lean, polls = LeanClient(client), AbortablePolls()
+        request = {"domain": "idle", "taskList": {"name": "w"}, "identity": "test"}
+        client.start_workflow_execution(domain="idle", workflowId="first", workflowType=kind)
+        assert (
+            lean.call("PollForDecisionTask", request, send=polls.send)["workflowExecution"]["workflowId"]
+            == "first"
+        )
+        wait_until(lambda: swf._server.connections.open_count() == 0, what="the idle connection closed")
+        client.start_workflow_execution(domain="idle", workflowId="second", workflowType=kind)
+        task = lean.call("PollForDecisionTask", request, send=polls.send)
+        assert task["workflowExecution"]["workflowId"] == "second"

@@ -44,3 +44,20 @@ def test_overlapping_pauses_end_with_the_one_that_turned_it_off() -> None:
     assert gc.isenabled()  # the second task's pause is cut short, never made to last
     second.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def test_a_pause_ended_early_turns_the_collector_on_once() -> None:
+    with collector_paused() as pause:
+        pause.end()  # before a decision task's answer is sent
+        assert gc.isenabled()
+        gc.disable()  # the user's own, meanwhile: neither a second end nor the block's end undoes it
+        pause.end()
+    assert not gc.isenabled()
+
+
+def test_a_pause_that_found_the_collector_off_ends_without_turning_it_on() -> None:
+    gc.disable()
+    with collector_paused() as pause:
+        pause.end()
+        assert not gc.isenabled()
+    assert not gc.isenabled()
