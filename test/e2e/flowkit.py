@@ -76,6 +76,17 @@ class Flow:
         wait_until(seen, timeout, f"{event_type} in {tuple(execution)}")
         return found
 
+    def wait_until_decided(self, execution: Any, timeout: float = 10.0) -> None:
+        """Wait until no decision task of the run is scheduled or started: a clock jump then
+        times out nothing in flight."""
+
+        def decided() -> bool:
+            events = self.history(execution)
+            last = next((e for e in reversed(events) if e["eventType"].startswith("DecisionTask")), None)
+            return last is not None and last["eventType"] == "DecisionTaskCompleted"
+
+        wait_until(decided, timeout, f"no decision task of {tuple(execution)} in flight")
+
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)
 

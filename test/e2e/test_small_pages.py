@@ -65,6 +65,9 @@ def _run_errand(flow: Flow, fresh_worker: Any) -> tuple[Any, Any]:
     instance.apply_coupon("SAVE10")
     child = _child_of(flow, execution)
     flow.wait_for_event(child, "TimerStarted")
+    flow.wait_for_event(execution, "ChildWorkflowExecutionStarted")
+    for run in (execution, child):  # the hour's jump must not time out a task in flight
+        flow.wait_until_decided(run)
     fresh_worker()
     flow.advance(3600)
     return instance, child
