@@ -28,9 +28,13 @@ def service() -> Iterator[LocalSWF]:
 
 @pytest.fixture(scope="module")
 def client(service: LocalSWF) -> Any:
-    botocore_client = service.client()
-    botocore_client.register_domain(name="wire", workflowExecutionRetentionPeriodInDays="1")
-    botocore_client.register_workflow_type(
+    return registered(service.client())
+
+
+def registered(client: Any) -> Any:
+    """``client``, with the domain and the workflow type these tests use registered."""
+    client.register_domain(name="wire", workflowExecutionRetentionPeriodInDays="1")
+    client.register_workflow_type(
         domain="wire",
         name="W",
         version="1",
@@ -39,7 +43,7 @@ def client(service: LocalSWF) -> Any:
         defaultTaskStartToCloseTimeout="60",
         defaultChildPolicy="TERMINATE",
     )
-    return botocore_client
+    return client
 
 
 def start(client: Any, workflow_id: str) -> str:
@@ -169,17 +173,7 @@ def test_a_call_on_a_connection_the_service_closed_while_idle_is_sent_again_on_a
     with LocalSWF(
         clock=VirtualClock(start=time.time()), verify_sigv4=KEYS, http_timeouts=idle_briefly
     ) as swf:
-        client = swf.client()
-        client.register_domain(name="wire", workflowExecutionRetentionPeriodInDays="1")
-        client.register_workflow_type(
-            domain="wire",
-            name="W",
-            version="1",
-            defaultTaskList={"name": "w"},
-            defaultExecutionStartToCloseTimeout="600",
-            defaultTaskStartToCloseTimeout="60",
-            defaultChildPolicy="TERMINATE",
-        )
+        client = registered(swf.client())
         run_id = start(client, "idle")
         request = {"domain": "wire", "execution": {"workflowId": "idle", "runId": run_id}}
         lean = LeanClient(client)
