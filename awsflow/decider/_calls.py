@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._runtime import NO_ACTIVITY_OVERRIDES, ActivityOverrides
-from .._swf import EVENTS, Call, EventSpec, Outcome, check_size, decode_failure, encode_arguments
+from .._swf import EVENTS, Call, EventSpec, Limits, Outcome, check_size, decode_failure, encode_arguments
 from .._swf import decode_arguments as decode_arguments  # the workers import it from here (issue 12)
 from ..core import CancelledError, Future
 from ..exceptions import (
@@ -35,9 +35,6 @@ from ..exceptions import (
 from ..workflow_execution import WorkflowExecution
 from ._commands import Command
 
-if TYPE_CHECKING:
-    from ._making import DecisionMaking
-
 # The activity and workflow types the code passes (awsflow.flow_types'); the decider only reads
 # their names, versions, converters and wire attributes, and imports nothing of the flow types.
 ActivityType = Any
@@ -46,6 +43,21 @@ WorkflowType = Any
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any], dict[str, Any]], None]
+
+
+class CallOwner(Protocol):
+    """What a call needs of the replay that made it (:class:`~._making.DecisionMaking` is one):
+    where its decisions go and are withdrawn from, the table it is found by, and the limits."""
+
+    task_list: str
+    limits: Limits
+    calls: CallTable
+
+    def emit(self, command: Command) -> Command: ...
+
+    def withdraw(self, command: Command) -> bool: ...
+
+    def request_cancel_external(self, execution: WorkflowExecution) -> Future: ...
 
 
 # botoflow's text for the cause of an activity canceled before a worker picked it up (SWF then
@@ -80,7 +92,7 @@ class ActivityCall(Command):
 
     def __init__(
         self,
-        replay: DecisionMaking,
+        replay: CallOwner,
         activity_type: ActivityType,
         activity_id: str,
         args: tuple[Any, ...],
@@ -209,7 +221,7 @@ class ActivityCall(Command):
 class TimerCall:
     """One timer (``workflow_time.sleep``)."""
 
-    def __init__(self, replay: DecisionMaking, timer_id: str) -> None:
+    def __init__(self, replay: CallOwner, timer_id: str) -> None:
         self.replay = replay
         self.timer_id = timer_id
         self.future = Future(self.cancel)
@@ -248,7 +260,7 @@ class ChildCall:
     """One child workflow execution."""
 
     def __init__(
-        self, replay: DecisionMaking, workflow_type: WorkflowType, workflow_id: str, instance: Any
+        self, replay: CallOwner, workflow_type: WorkflowType, workflow_id: str, instance: Any
     ) -> None:
         self.replay = replay
         self.workflow_type = workflow_type
@@ -348,7 +360,7 @@ class ChildCall:
 class ExternalCall:
     """A signal or cancel request sent to another execution."""
 
-    def __init__(self, replay: DecisionMaking, execution: WorkflowExecution, kind: str) -> None:
+    def __init__(self, replay: CallOwner, execution: WorkflowExecution, kind: str) -> None:
         self.replay = replay
         self.execution = execution
         self.kind = kind

@@ -33,16 +33,28 @@ for any decision.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._swf import EVENTS, Limits, check_size, encodable_failure
 from ..exceptions import NondeterminismError, RemoteExceptionStandIn
 from ._commands import Command, caller_origin
 
-if TYPE_CHECKING:
-    from ._replay import ExecutionReplay
+__all__ = ["PATCH_PREFIX", "SIDE_EFFECT_PREFIX", "MarkerOwner", "Markers"]
 
-__all__ = ["PATCH_PREFIX", "SIDE_EFFECT_PREFIX", "Markers"]
+
+class MarkerOwner(Protocol):
+    """What the markers need of the replay that owns them (:class:`~._replay.ExecutionReplay`):
+    its limits and workflow type, whether it is replaying, and where new decisions go."""
+
+    limits: Limits
+
+    @property
+    def workflow_type(self) -> Any: ...
+
+    def is_replaying(self) -> bool: ...
+
+    def emit(self, command: Command) -> Command: ...
+
 
 PATCH_PREFIX = "awsflow.patch."
 SIDE_EFFECT_PREFIX = "awsflow.side_effect."
@@ -51,7 +63,7 @@ SIDE_EFFECT_PREFIX = "awsflow.side_effect."
 class Markers:
     """The marker state of one run's replay (owned by :class:`~._replay.ExecutionReplay`)."""
 
-    def __init__(self, replay: ExecutionReplay) -> None:
+    def __init__(self, replay: MarkerOwner) -> None:
         self._replay = replay
         self._patches_recorded: set[str] = set()  # change ids whose markers the history holds
         self._patches_decided: dict[str, bool] = {}

@@ -37,15 +37,55 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .._runtime import ActivityOverrides, WorkflowOverrides
 from ..core import Future, coroutine
+from ..workflow_execution import WorkflowExecution
 
-if TYPE_CHECKING:
-    from ._making import DecisionMaking
+__all__ = ["Naming", "RetryingDecider", "retry_activity", "retry_child_workflow"]
 
-__all__ = ["Naming", "retry_activity", "retry_child_workflow"]
+
+class RetryingDecider(Protocol):
+    """What the retry loop needs of the decider: its clock and id counter, and the primitives
+    that make one attempt or one backoff timer (:class:`~._making.DecisionMaking` is one)."""
+
+    workflow_execution: WorkflowExecution
+
+    def now(self) -> float: ...
+
+    def next_id(self) -> str: ...
+
+    def schedule_activity_task(
+        self,
+        activity_type: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        overrides: ActivityOverrides,
+        *,
+        activity_id: str | None = None,
+        origin: Any = None,
+    ) -> Future: ...
+
+    def start_timer(
+        self, seconds: float, *, timer_id: str | None = None, id_generated: bool = False
+    ) -> Future: ...
+
+    def child_workflow_id(self, sequence: str) -> str: ...
+
+    def child_instance(self, workflow_type: Any, definition: type) -> Any: ...
+
+    def start_child_workflow_execution(
+        self,
+        workflow_type: Any,
+        instance: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        overrides: WorkflowOverrides,
+        *,
+        workflow_id: str | None = None,
+        id_generated: bool = False,
+    ) -> Future: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +114,7 @@ class Naming:
 
 
 def retry_activity(
-    decider: DecisionMaking,
+    decider: RetryingDecider,
     activity_type: Any,
     policy: Any,
     args: tuple[Any, ...],
@@ -107,7 +147,7 @@ def retry_activity(
 
 @coroutine
 def _attempts(
-    decider: DecisionMaking,
+    decider: RetryingDecider,
     policy: Any,
     naming: Naming,
     attempt_once: Callable[[int], Generator[Any, Any, Any]],
@@ -137,7 +177,7 @@ def _attempts(
 
 
 def retry_child_workflow(
-    decider: DecisionMaking,
+    decider: RetryingDecider,
     workflow_type: Any,
     instance: Any,
     policy: Any,
