@@ -92,6 +92,7 @@ __all__ = [
     "failure_details",
     "is_failure_marker",
     "is_retry_timer",
+    "next_attempt",
     "retry_interval",
 ]
 
@@ -280,6 +281,13 @@ def _source(error: BaseException) -> tuple[str | None, int | None]:
 
 
 # -- reading ---------------------------------------------------------------------------------------
+def next_attempt(events: Iterable[Mapping[str, Any]]) -> int:
+    """The number a failure of the run's next decision task has in its streak (1 for the first):
+    what :func:`failure_decisions` takes, read from the history as :func:`current_failure` does."""
+    before = current_failure(events)
+    return before.attempts + 1 if before is not None else 1
+
+
 def current_failure(events: Iterable[Mapping[str, Any]]) -> DecisionFailure | None:
     """The failure an open run's decisions are stuck on, read from its history; else None.
 

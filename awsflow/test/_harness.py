@@ -15,7 +15,7 @@ from typing import Any
 
 from awsflow._swf import LIMITS, Limits, read_history
 from awsflow.decider import ExecutionReplay
-from awsflow.decision_failures import current_failure, failure_decisions
+from awsflow.decision_failures import failure_decisions, next_attempt
 from awsflow.local.engine import Engine
 from awsflow.workers._activity_runner import ActivityTask, run_activity_task
 from awsflow.workers._registry import extract_activities, extract_workflows_dict
@@ -107,9 +107,7 @@ class Harness:
         return True
 
     def _answer_failure(self, task: dict[str, Any], events: list[dict[str, Any]], error: Exception) -> None:
-        before = current_failure(events)
-        attempt = before.attempts + 1 if before is not None else 1
-        decisions = failure_decisions(error, task["startedEventId"], attempt)
+        decisions = failure_decisions(error, task["startedEventId"], next_attempt(events))
         self.call("RespondDecisionTaskCompleted", {"taskToken": task["taskToken"], "decisions": decisions})
 
     def work_once(self) -> bool:

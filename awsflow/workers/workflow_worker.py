@@ -22,7 +22,7 @@ from botocore.exceptions import BotoCoreError
 from .._swf import page_lists
 from .._workflow import FanoutBatch
 from ..decider import DecisionOutcome, ExecutionReplay, replay_decision_keeping_state
-from ..decision_failures import current_failure, failure_decisions, retry_interval
+from ..decision_failures import failure_decisions, next_attempt, retry_interval
 from ..exceptions import NondeterminismError
 from ..logging_filters import silence_replays_on_root_handlers
 from ..swf_exceptions import SWFResponseError
@@ -306,8 +306,7 @@ class GenericWorkflowWorker(BaseWorker):
                 exc_info=error,
             )
             return
-        before = current_failure(events)
-        attempt = before.attempts + 1 if before is not None else 1
+        attempt = next_attempt(events)
         logger.error(
             "decision task for %s (%s) failed (attempt %d); recorded in its history, retried in %d s: %s",
             execution.workflow_id,

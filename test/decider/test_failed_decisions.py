@@ -17,7 +17,13 @@ import awsflow
 from awsflow import workflow_time
 from awsflow._swf import attributes_of
 from awsflow.decider import ExecutionReplay
-from awsflow.decision_failures import current_failure, failure_decisions, is_failure_marker, is_retry_timer
+from awsflow.decision_failures import (
+    current_failure,
+    failure_decisions,
+    is_failure_marker,
+    is_retry_timer,
+    next_attempt,
+)
 from awsflow.decorators import execute
 from awsflow.exceptions import NondeterminismError
 from awsflow.workflow_definition import WorkflowDefinition
@@ -40,8 +46,7 @@ def _fail_next_task(h: Harness) -> None:
     """Poll the next decision task and answer it as a worker whose code raised."""
     task = h.call("PollForDecisionTask", {"domain": DOMAIN, "taskList": {"name": TASK_LIST}})
     assert task is not None
-    before = current_failure(h.history(task["workflowExecution"]))
-    attempt = before.attempts + 1 if before is not None else 1
+    attempt = next_attempt(h.history(task["workflowExecution"]))
     decisions = failure_decisions(NondeterminismError("boom"), task["startedEventId"], attempt)
     h.call("RespondDecisionTaskCompleted", {"taskToken": task["taskToken"], "decisions": decisions})
 

@@ -29,7 +29,7 @@ from awsflow import RetryPolicy, fanout, workflow_time
 from awsflow.core import CancelledError
 from awsflow.data_converter import JSONDataConverter
 from awsflow.decider import ExecutionReplay
-from awsflow.decision_failures import current_failure, failure_decisions, is_retry_timer
+from awsflow.decision_failures import failure_decisions, is_retry_timer, next_attempt
 from awsflow.decorators import execute, signal
 from awsflow.exceptions import (
     ActivityTaskFailedError,
@@ -130,8 +130,7 @@ class Interleaving(Harness):
 
     def fail(self, token: str, decisions: list[dict[str, Any]], started: int, history: Any) -> None:
         """Answer as a worker whose code could not decide the task (awsflow.decision_failures)."""
-        before = current_failure(history)
-        attempt = before.attempts + 1 if before is not None else 1
+        attempt = next_attempt(history)
         self.answer(token, failure_decisions(NondeterminismError("injected"), started, attempt))
 
 
