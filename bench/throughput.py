@@ -86,13 +86,19 @@ def botoflow_program() -> tuple[type, Any]:
 
 
 def wait_all_closed(client: Any, domain: str, count: int, since: float) -> None:
+    """Return once ``count`` runs started since ``since`` have closed.
+
+    A count scans every run of the domain on the service, the one the workers use: polled
+    every 20 ms it took 9 % of the service's CPU. So it is polled less often while many runs
+    remain — never longer than those runs take at 2,000/s, so the end is seen within 20 ms.
+    """
     while True:
         closed = client.count_closed_workflow_executions(
             domain=domain, startTimeFilter={"oldestDate": since}
         )["count"]
         if closed >= count:
             return
-        time.sleep(0.02)  # a benchmark's poll, not a test's wait
+        time.sleep(min(0.25, max(0.02, (count - closed) / 2000)))  # a benchmark's poll, not a test's wait
 
 
 WARM_UP = 10  # workflows run first, untimed: every process and connection is up after them

@@ -57,15 +57,22 @@ class PollWatch:
 
 
 class DisconnectWatcher:
-    """Calls a callback when a watched socket's peer closes it."""
+    """Calls a callback when a watched socket's peer closes it.
 
-    def __init__(self) -> None:
-        self._selector = selectors.DefaultSelector()
+    ``selector``: what waits on the sockets (default: the platform's best, epoll on Linux).
+    """
+
+    def __init__(self, selector: selectors.BaseSelector | None = None) -> None:
+        self._selector = selector if selector is not None else selectors.DefaultSelector()
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._closing = False
+        # epoll applies a change to its set at once, even to a wait already under way in the
+        # watcher thread: no wake-up is needed then. Other selectors (select, poll, kqueue) copy
+        # the set into each wait, so the thread is woken to start one with the change.
+        self._live = isinstance(self._selector, getattr(selectors, "EpollSelector", ()))
         self._thread = threading.Thread(
             target=self._run, name="awsflow.local disconnect watcher", daemon=True
         )
@@ -75,12 +82,14 @@ class DisconnectWatcher:
         """Call ``on_disconnect`` if the peer closes ``sock`` before :meth:`unwatch`."""
         with self._lock:
             self._selector.register(sock, selectors.EVENT_READ, on_disconnect)
-        self._wake()
+        if not self._live:
+            self._wake()
 
     def unwatch(self, sock: socket.socket) -> None:
         with self._lock, contextlib.suppress(KeyError, ValueError):
             self._selector.unregister(sock)
-        self._wake()
+        if not self._live:
+            self._wake()
 
     def close(self) -> None:
         self._closing = True
@@ -103,9 +112,14 @@ class DisconnectWatcher:
                     continue
                 sock: socket.socket = key.fileobj  # type: ignore[assignment]
                 if self.peer_closed(sock):
-                    with self._lock, contextlib.suppress(KeyError, ValueError):
-                        self._selector.unregister(sock)
-                    key.data()
+                    # The registration taken off, not the one the wait reported: between the
+                    # two, that poll may have ended and the connection's next poll begun.
+                    with self._lock:
+                        try:
+                            current = self._selector.unregister(sock)
+                        except (KeyError, ValueError):
+                            continue  # its poll ended meanwhile
+                    current.data()
 
     @staticmethod
     def peer_closed(sock: socket.socket) -> bool:
