@@ -16,7 +16,12 @@ Configurations:
 - ``awsflow processes``: activities in ``processes=2`` supervised children, and two workflow
   worker processes (each ``start(pollers=P)``) besides this one's activity worker.
 
-For P = 1, 2, 4. Printed: workflows per second and the ratio against botoflow with the same P.
+For P = 1, 2, 4. Printed: workflows per second and the ratio against botoflow with the same P;
+and where that CPU went, per workflow, over the timed part (Linux): the service's process, the
+starter's, and the workers' (this process, where the in-process workers run and the closes are
+counted, and its other child processes). ``ceiling`` is what the machine's cores could do at
+that cost if every one were busy all the time: with the service on the same cores, the figure
+a configuration cannot pass, however its workers are arranged.
 
 On a shared machine one round's figures move by a third from run to run; ``--rounds R``
 measures every configuration R times, interleaved, and also prints the medians (of the rates,
@@ -29,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import sys
 import threading
@@ -115,6 +121,7 @@ class Starter:
         self._conn, child_end = spawn.Pipe()
         self._process = spawn.Process(target=starter_process, args=(url, domain, framework, child_end))
         self._process.start()
+        self.pid = self._process.pid
         child_end.close()
         self._conn.recv()  # ready: imports done, client made
 
@@ -151,20 +158,79 @@ def starter_process(url: str, domain: str, framework: str, conn: Any) -> None:
         start(count)
 
 
-def timed_batches(client: Any, domain: str, since: float, count: int, starter: Starter) -> float:
-    """Seconds from asking for ``count`` starts to the last close, after a warm-up.
+class Measured:
+    """A configuration's rate, and its CPU per workflow by process role (ms; empty off Linux)."""
+
+    def __init__(self, count: int, wall: float, cpu: dict[str, float]) -> None:
+        self.rate = count / wall
+        self.cpu_ms = {role: seconds * 1000 / count for role, seconds in cpu.items()}
+
+    def columns(self) -> str:
+        if not self.cpu_ms:
+            return ""
+        total = sum(self.cpu_ms.values())
+        split = "/".join(f"{self.cpu_ms[role]:.2f}" for role in ROLES)
+        ceiling = (os.cpu_count() or 1) * 1000 / total
+        return f"{split:>22} {total:>7.2f} {ceiling:>8.0f}"
+
+
+ROLES = ("service", "starter", "workers")
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_tree_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of this process and each of its descendants, by pid.
+
+    Read from ``/proc`` (Linux); empty elsewhere.
+    """
+    if not os.path.isdir("/proc"):
+        return {}
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # After the parenthesised command name: state, ppid, ... utime (12th), stime (13th).
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+    ours = {os.getpid()}
+    grew = True
+    while grew:
+        descendants = {pid for pid, parent in parents.items() if parent in ours}
+        grew = not descendants <= ours
+        ours |= descendants
+    return {pid: cpu[pid] for pid in ours if pid in cpu}
+
+
+def timed_batches(
+    client: Any, domain: str, since: float, count: int, starter: Starter, service_pid: int
+) -> Measured:
+    """The rate from asking for ``count`` starts to the last close, after a warm-up, and the CPU.
 
     The workers already poll; the starts overlap the work.
     """
     try:
         starter(WARM_UP)
         wait_all_closed(client, domain, WARM_UP, since)
+        before = process_tree_cpu()
         started = time.perf_counter()
         starter(count)
         wait_all_closed(client, domain, WARM_UP + count, since)
-        return time.perf_counter() - started
+        wall = time.perf_counter() - started
+        after = process_tree_cpu()
     finally:
         starter.close()
+    cpu = dict.fromkeys(ROLES, 0.0) if after else {}
+    for pid, seconds in after.items():
+        role = "service" if pid == service_pid else "starter" if pid == starter.pid else "workers"
+        cpu[role] += seconds - before.get(pid, 0.0)
+    return Measured(count, wall, cpu)
 
 
 def decider_process(url: str, domain: str, pollers: int, stop: Any) -> None:
@@ -176,7 +242,9 @@ def decider_process(url: str, domain: str, pollers: int, stop: Any) -> None:
     worker.join()
 
 
-def run_awsflow(url: str, domain: str, count: int, pollers: int, processes: bool) -> float:
+def run_awsflow(
+    url: str, service_pid: int, domain: str, count: int, pollers: int, processes: bool
+) -> Measured:
     client = make_client(url)
     # Made first: workers register the types as they are made, and a start needs them (the
     # processes configuration's deciders are made in their own processes, so one is made here).
@@ -211,7 +279,7 @@ def run_awsflow(url: str, domain: str, count: int, pollers: int, processes: bool
         decider.start(pollers)
     activities.start(pollers)
     since = time.time() - 1
-    wall = timed_batches(client, domain, since, count, Starter(url, domain, "awsflow"))
+    measured = timed_batches(client, domain, since, count, Starter(url, domain, "awsflow"), service_pid)
     if children:
         stop.set()
         for child in children:
@@ -223,10 +291,10 @@ def run_awsflow(url: str, domain: str, count: int, pollers: int, processes: bool
     activities.shutdown()
     for decider in deciders:
         decider.join()
-    return count / wall
+    return measured
 
 
-def run_botoflow(url: str, domain: str, count: int, pollers: int) -> float:
+def run_botoflow(url: str, service_pid: int, domain: str, count: int, pollers: int) -> Measured:
     install_botoflow_shims()
     workflow, work = botoflow_program()
     session = LocalSession(url)
@@ -236,7 +304,8 @@ def run_botoflow(url: str, domain: str, count: int, pollers: int) -> float:
     for worker in workers:
         threading.Thread(target=_loop, args=(worker,), daemon=True).start()
     since = time.time() - 1
-    return count / timed_batches(make_client(url), domain, since, count, Starter(url, domain, "botoflow"))
+    starter = Starter(url, domain, "botoflow")
+    return timed_batches(make_client(url), domain, since, count, starter, service_pid)
 
 
 def _loop(worker: Any) -> None:
@@ -264,7 +333,10 @@ def main() -> None:
     url = service.url
     try:
         setup = make_client(url)
-        print(f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12}")
+        print(
+            f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12} "
+            f"{'CPU ms/wf: ' + '/'.join(ROLES):>22} {'total':>7} {'ceiling':>8}"
+        )
         for round_ in range(args.rounds):
             for pollers in args.pollers:
                 baseline = None
@@ -272,15 +344,26 @@ def main() -> None:
                     domain = f"{name.replace(' ', '-')}-{pollers}-{round_}"
                     setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
                     if name == "botoflow":
-                        rate = baseline = run_botoflow(url, domain, args.workflows, pollers)
+                        measured = run_botoflow(url, service.proc.pid, domain, args.workflows, pollers)
+                        baseline = measured.rate
                     else:
-                        rate = run_awsflow(url, domain, args.workflows, pollers, name == "awsflow processes")
+                        measured = run_awsflow(
+                            url,
+                            service.proc.pid,
+                            domain,
+                            args.workflows,
+                            pollers,
+                            name == "awsflow processes",
+                        )
+                    rate = measured.rate
                     rates.setdefault((name, pollers), []).append(rate)
                     ratio = ""
                     if baseline and name != "botoflow":  # a ratio of two figures of this round
                         ratios.setdefault((name, pollers), []).append(rate / baseline)
                         ratio = f"{rate / baseline:>11.1f}x"
-                    print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12}", flush=True)
+                    print(
+                        f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12} {measured.columns()}", flush=True
+                    )
     finally:
         service.close()
     if args.rounds > 1:
