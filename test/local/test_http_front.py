@@ -22,7 +22,7 @@ import pytest
 from raw_http import Answer, closed_by_peer, connect, exchange, post, read_answer
 from waiting import wait_until
 
-from awsflow.local import HttpTimeouts, LocalSWF, VirtualClock
+from awsflow.local import HttpTimeouts, LocalSWF, VirtualClock, _connection
 
 pytestmark = pytest.mark.skipif(
     __import__("os").environ.get("AWS_SWF_CONFORMANCE") == "moto",
@@ -180,8 +180,14 @@ def test_the_service_still_answers_after_hostile_http(front: LocalSWF) -> None:
 SHORT = HttpTimeouts(new_connection=0.3, keep_alive=0.6, request=0.6, response=2.0)
 
 
-@pytest.fixture
-def impatient() -> Iterator[LocalSWF]:
+# Where the kernel can enforce the socket timeouts (64-bit Linux) it does; elsewhere the
+# service waits in poll() with its own deadlines. Both ways are run where the kernel's is.
+TIMEOUT_WAYS = ["kernel", "python"] if _connection._KERNEL_TIMEOUTS else ["python"]
+
+
+@pytest.fixture(params=TIMEOUT_WAYS)
+def impatient(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalSWF]:
+    monkeypatch.setattr(_connection, "_KERNEL_TIMEOUTS", request.param == "kernel")
     with LocalSWF(clock=VirtualClock(), http_timeouts=SHORT) as service:
         yield service
 
