@@ -5,8 +5,11 @@ a missing required member, a number where a string goes, a member the operation 
 with ``ParamValidationError``, before it signs or sends anything — unless it was made with
 ``parameter_validation`` off (its ``Config``, or the profile's ``parameter_validation``). The lean
 client runs the same validator with the same rule for the requests users shape (starts and
-signals), so the same exception with the same message comes out. It costs 8-17 µs a request
-(a start with 4 to 9 members), against ~150 µs for the lean call and ~900 µs through botocore.
+signals), so the same exception with the same message comes out. botocore checks types,
+required and unknown members and minimum lengths, not maximum ones (a 257-character workflow id is
+the service's to refuse, either way). It costs 8-17 µs a request (a start with 4 to 9 members):
+measured through ``workflow_starter``, 0.02-0.04 ms of a lean start's 0.21 ms of CPU, against
+~0.9 ms for a start through botocore.
 """
 
 from __future__ import annotations

@@ -6,14 +6,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import botocore.client
+import botocore.config
+import botocore.session
 import pytest
 from botocore.exceptions import ParamValidationError
 from botocore.stub import Stubber
 
-from awsflow import WorkflowDefinition, execute, signal, workflow_options, workflow_starter
+from awsflow import (
+    ActivityWorker,
+    WorkflowDefinition,
+    activities,
+    activity,
+    execute,
+    signal,
+    workflow_options,
+    workflow_starter,
+)
 from awsflow._wire import LeanClient, fallback_reason
 from awsflow._wire._connections import Connections
 from awsflow.context import peek_context
@@ -37,6 +49,13 @@ class Waiting(WorkflowDefinition):
 
     @signal()
     def poke(self, n: int) -> None:
+        pass
+
+
+@activities(schedule_to_start_timeout=60, start_to_close_timeout=60)
+class Idle:
+    @activity("1")
+    def nothing(self) -> None:
         pass
 
 
@@ -254,6 +273,40 @@ def test_a_client_told_not_to_validate_sends_what_it_is_given(
     # The service refuses it then, the same way whichever path sent it.
     error = same_errors(service, monkeypatch, on_an_empty_task_list, parameter_validation=False)
     assert isinstance(error, ValidationException)
+
+
+def test_a_client_whose_profile_turns_validation_off_sends_what_it_is_given(
+    service: LocalSWF, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    profile = tmp_path / "config"
+    profile.write_text("[default]\nparameter_validation = false\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(profile))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    client = botocore.session.get_session().create_client(
+        "swf",
+        region_name="us-east-1",
+        endpoint_url=service.endpoint_url,
+        aws_access_key_id=KEYS[0],
+        aws_secret_access_key=KEYS[1],
+        config=botocore.config.Config(retries={"max_attempts": 0}),
+    )
+    assert client.meta.config.parameter_validation  # the client's Config does not tell
+    wire = Wire(monkeypatch)
+    with starter(client), pytest.raises(ValidationException, match=r"taskList\.name"):
+        on_an_empty_task_list()
+    assert wire.lean == ["StartWorkflowExecution"]
+
+
+def test_a_worker_starts_and_signals_the_lean_way_too(
+    service: LocalSWF, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker is the starter inside its with block (its pollers go the lean way as well).
+    worker = ActivityWorker(None, "us-east-1", DOMAIN, "no-activities", Idle(), client=service.client())
+    wire = Wire(monkeypatch)
+    with worker:
+        Waiting.run().poke(1)
+    assert {"StartWorkflowExecution", "SignalWorkflowExecution"} <= set(wire.lean)
+    assert wire.botocore == []
 
 
 @pytest.mark.parametrize(
