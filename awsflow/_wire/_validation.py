@@ -1,6 +1,6 @@
 """botocore's check of a request against the service model, before anything is sent.
 
-A botocore client refuses a request the model rules out (an empty or 257-character workflow id,
+A botocore client refuses a request the model rules out (an empty workflow id or task list name,
 a missing required member, a number where a string goes, a member the operation does not have)
 with ``ParamValidationError``, before it signs or sends anything — unless it was made with
 ``parameter_validation`` off (its ``Config``, or the profile's ``parameter_validation``). The lean
