@@ -4,6 +4,11 @@
 method starts an execution and returns an instance whose ``workflow_execution`` names it.
 ``instance.wait_for_completion(timeout)`` (or the starter's ``wait_for_completion``) returns the
 result or raises the workflow's failure, without spinning.
+
+Starts and signals go the lean way (:mod:`awsflow._wire`: ~0.2 ms of CPU a start, ~1 ms through
+botocore) unless the client must make them itself (a Stubber, a hook of its own, a proxy...);
+either way a request botocore refuses raises its ``ParamValidationError`` and SWF's errors
+awsflow's (``WorkflowExecutionAlreadyStartedError``...).
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
-"""The workers' lean wire path to SWF (issue 13): the hot calls without botocore's per-call cost.
+"""The lean wire path to SWF (issue 13): the calls made at rate without botocore's per-call cost —
+the workers' hot calls, and any caller's starts and signals.
 
-- :mod:`._client`: :class:`LeanClient`, the hot operations signed by botocore's SigV4 signer,
+- :mod:`._client`: :class:`LeanClient`, those operations signed by botocore's SigV4 signer,
   retried by the botocore client's retry handler, errors raised as its exceptions;
+- :mod:`._validation`: a start's or signal's request checked by botocore's own validator first;
 - :mod:`._signing`: a lean :class:`Request`, signed by botocore's ``SigV4Auth`` without its
   email-message header maps;
 - :mod:`._eligibility`: when a botocore client may be bypassed (the fallback rule);
@@ -19,13 +21,15 @@ from __future__ import annotations
 from ._client import LeanClient, Send
 from ._codec import decode, encode
 from ._connections import response, target_of
-from ._eligibility import HOT_OPERATIONS, fallback_reason
+from ._eligibility import HOT_OPERATIONS, LEAN_OPERATIONS, STARTING_OPERATIONS, fallback_reason
 from ._http import Connection
 from ._signing import Request
 from ._tls import CertificateCheck, default_ca_context
 
 __all__ = [
     "HOT_OPERATIONS",
+    "LEAN_OPERATIONS",
+    "STARTING_OPERATIONS",
     "CertificateCheck",
     "Connection",
     "LeanClient",

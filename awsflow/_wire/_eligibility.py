@@ -9,10 +9,12 @@ botocore client, unchanged — whenever the client could behave otherwise:
 - its endpoint is not ``http://`` or ``https://``;
 - a proxy is configured (client config ``proxies``, or the ``HTTP(S)_PROXY`` environment):
   botocore knows those rules;
-- anything but botocore (or awsflow itself) listens to the client's events for the hot
-  operations: a ``Stubber``, a user's ``before-call``/``before-send``/``after-call`` hook...
+- anything but botocore (or awsflow itself) listens to the client's events for any operation
+  sent the lean way (:data:`LEAN_OPERATIONS`): a ``Stubber``, a user's
+  ``before-call``/``before-send``/``after-call`` hook...
 
-The rule is applied at the first hot call a worker makes (see ``LeanClient.for_client``). Not
+The rule is applied to the whole client, at the first lean-eligible call an awsflow caller (a
+worker, a ``workflow_starter``) makes (see ``LeanClient.for_client``). Not
 seen here: a ``verify=`` given to ``create_client`` (botocore keeps it in its HTTP session). Over
 HTTPS the lean path checks certificates against the CAs a default client trusts, and steps
 aside for good, to the client and its own ``verify=``, when they refuse one (``_tls``).
@@ -26,8 +28,9 @@ from urllib.parse import urlsplit
 
 from botocore import UNSIGNED
 
-__all__ = ["HOT_OPERATIONS", "credentials_of", "fallback_reason"]
+__all__ = ["HOT_OPERATIONS", "LEAN_OPERATIONS", "STARTING_OPERATIONS", "credentials_of", "fallback_reason"]
 
+# What workers call all the time: their polls, answers, heartbeats and history reads.
 HOT_OPERATIONS = frozenset(
     {
         "PollForDecisionTask",
@@ -40,6 +43,15 @@ HOT_OPERATIONS = frozenset(
         "GetWorkflowExecutionHistory",
     }
 )
+
+# What any caller (a workflow_starter, a worker, a handle) makes at a service's rate: a starter
+# process spent ~1 ms of CPU per start in botocore, against ~0.2 ms the lean way. Their requests
+# carry what users choose (ids, names, tags), so the lean client checks them as botocore does.
+STARTING_OPERATIONS = frozenset({"StartWorkflowExecution", "SignalWorkflowExecution"})
+
+# Every operation that may go the lean way; a foreign hook on any of them keeps the client's calls
+# all on botocore.
+LEAN_OPERATIONS = HOT_OPERATIONS | STARTING_OPERATIONS
 
 # The events a botocore call emits; a handler on any of them may change what a call does.
 _CALL_EVENTS = (
@@ -62,7 +74,8 @@ _FOREIGN_BOTOCORE_MODULES = ("botocore.stub",)
 
 
 def fallback_reason(client: Any) -> str | None:
-    """Why ``client`` must make the hot calls itself, or None if the lean path may."""
+    """Why ``client`` must make all its calls itself, or None if the lean path may make those of
+    :data:`LEAN_OPERATIONS`."""
     meta = getattr(client, "meta", None)
     if meta is None or not hasattr(meta, "service_model") or not hasattr(meta, "events"):
         return f"not a botocore client: {type(client).__name__}"
@@ -96,7 +109,7 @@ def _foreign_handlers(client: Any) -> set[str]:
     handlers = client.meta.events._emitter._handlers
     service_id = client.meta.service_model.service_id.hyphenize()
     foreign: set[str] = set()
-    for operation in HOT_OPERATIONS:
+    for operation in LEAN_OPERATIONS:
         for event in _CALL_EVENTS:
             for handler in handlers.prefix_search(f"{event}.{service_id}.{operation}"):
                 module = getattr(handler, "__module__", None) or ""

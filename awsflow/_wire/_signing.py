@@ -88,7 +88,19 @@ class _Signer(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
         return _normalized_path(path)  # the endpoint's path: the same for every request
 
 
-_PLAIN = SigV4Auth(None, "", "")
+class _Steps(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
+    """``SigV4Auth``'s own pure steps, reached as its subclass (for the caches below)."""
+
+    def derived_key(self, key: bytes, msg: str) -> bytes:
+        derived: bytes = self._sign(key, msg)
+        return derived
+
+    def normalized_path(self, path: str) -> str:
+        normalized: str = self._normalize_url_path(path)
+        return normalized
+
+
+_PLAIN = _Steps(None, "", "")
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,18 +113,13 @@ def _signed_headers(names: tuple[str, ...]) -> str:
 @functools.lru_cache(maxsize=16)
 def _normalized_path(path: str) -> str:
     """``SigV4Auth``'s canonical form of a request path."""
-    normalized: str = _PLAIN._normalize_url_path(path)
-    return normalized
-
-
-_PLAIN = SigV4Auth(None, "", "")
+    return _PLAIN.normalized_path(path)
 
 
 @functools.lru_cache(maxsize=64)
 def _derived_key(key: bytes, msg: str) -> bytes:
     """One step of SigV4's key derivation, by botocore's own ``SigV4Auth._sign``."""
-    derived: bytes = _PLAIN._sign(key, msg)
-    return derived
+    return _PLAIN.derived_key(key, msg)
 
 
 def sign(request: Request, credentials: Any, signing_name: str, region: str) -> None:

@@ -65,6 +65,9 @@ POLLER_READY_TIMEOUT = 10.0
 class BaseWorker(SwfCaller):
     """Base of :class:`WorkflowWorker` and :class:`ActivityWorker` (arguments: see SwfCaller)."""
 
+    # Besides starts and signals, a worker's hot calls (polls, answers, heartbeats, history).
+    _lean_operations = LeanClient.OPERATIONS
+
     def __init__(
         self, session: Any, aws_region: str, domain: str, task_list: str, *, client: Any = None
     ) -> None:
@@ -82,10 +85,6 @@ class BaseWorker(SwfCaller):
         # Set when answers must stop being retried (a second stop signal: fail what is left).
         self._hurry = threading.Event()
         self._ready = threading.Semaphore(0)
-        # The lean wire path for the hot calls (awsflow._wire), made at the first call: None
-        # when this worker's client must make them itself (see awsflow._wire._eligibility).
-        self._lean: LeanClient | None = None
-        self._lean_decided = False
 
     # -- configuration --------------------------------------------------------------------------
     def _client_config(self) -> Config:
@@ -259,27 +258,18 @@ class BaseWorker(SwfCaller):
 
     # -- calls ----------------------------------------------------------------------------------
     def _call(self, operation: str, request: dict[str, Any]) -> Any:
-        lean = self._lean_client() if operation in LeanClient.OPERATIONS else None
         if operation in POLL_OPERATIONS:
+            lean = self._lean_client()
             with polling_for(self._polls):
                 if lean is None:
                     result = super()._call(operation, request)
                 else:
                     with swf_exception_wrapper():
                         result = lean.call(operation, request, send=self._polls.send)
-        elif lean is not None:
-            with swf_exception_wrapper():
-                result = lean.call(operation, request)
-        else:
+        else:  # lean or not, as SwfCaller decides
             result = super()._call(operation, request)
         self._outage.succeeded()
         return result
-
-    def _lean_client(self) -> LeanClient | None:
-        if not self._lean_decided:  # two threads racing here make two equal clients: harmless
-            self._lean = LeanClient.for_client(self.client)
-            self._lean_decided = True
-        return self._lean
 
     def _answer(
         self, operation: str, request: dict[str, Any], what: str, *, patience: float | None = None

@@ -14,7 +14,7 @@ from botocore.exceptions import EndpointConnectionError
 from botocore.parsers import ResponseParserError
 from botocore.stub import Stubber
 
-from awsflow._wire import LeanClient, Request, fallback_reason
+from awsflow._wire import LEAN_OPERATIONS, LeanClient, Request, fallback_reason
 from awsflow._wire._connections import response
 from awsflow.swf_exceptions import UnknownResourceError
 from awsflow.workers import ActivityWorker
@@ -113,6 +113,20 @@ def test_clients_that_could_behave_otherwise_keep_making_their_calls() -> None:
     stubbed = swf_client()
     Stubber(stubbed).activate()
     assert "botocore.stub" in str(fallback_reason(stubbed))
+
+
+@pytest.mark.parametrize("operation", sorted(LEAN_OPERATIONS))
+def test_a_hook_of_its_own_on_any_operation_sent_lean_keeps_a_client_on_botocore(operation: str) -> None:
+    assert {"StartWorkflowExecution", "SignalWorkflowExecution"} <= LEAN_OPERATIONS
+    hooked = swf_client()
+    hooked.meta.events.register(f"before-call.swf.{operation}", lambda **kwargs: None)
+    assert "event handlers of its own" in str(fallback_reason(hooked))
+
+
+def test_a_hook_on_an_operation_never_sent_lean_leaves_the_lean_path_open() -> None:
+    hooked = swf_client()
+    hooked.meta.events.register("before-call.swf.DescribeDomain", lambda **kwargs: None)
+    assert fallback_reason(hooked) is None
 
 
 def test_a_worker_on_a_stubbed_client_gets_the_stubbed_answers() -> None:
