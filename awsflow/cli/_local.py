@@ -11,7 +11,8 @@ from typing import Any
 from ..handles import client_caller
 from ..local.__main__ import main as service_main
 from ..ui import UiServer
-from ._app import CliError, make_client
+from ._context import make_client
+from ._errors import CliError
 
 __all__ = ["register"]
 

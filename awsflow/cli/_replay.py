@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from ..replaying import Replayer, ReplayOutcome, ReplayReport
-from ._app import CliError, Exit, since_option
+from ._arguments import since_option
+from ._errors import CliError, Exit
 from ._loading import load_classes
 
 __all__ = ["register", "report_lines"]

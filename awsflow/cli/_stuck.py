@@ -7,7 +7,7 @@ from typing import Any
 
 from ..handles import WorkflowHandle
 from ..replaying import list_executions
-from ._app import since_option
+from ._arguments import since_option
 from ._describing import failure_text
 from ._format import table, timestamp
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..handles import client_caller
 from ..ui import UiServer
-from ._app import CliError, Exit
+from ._errors import CliError, Exit
 
 __all__ = ["register"]
 

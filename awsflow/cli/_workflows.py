@@ -17,9 +17,10 @@ from ..exceptions import (
 )
 from ..replaying import list_executions
 from ..workflow_definition import execute_methods
-from ._app import CliError, Exit, since_option
-from ._arguments import handle_for, parse_arguments
+from . import _history, _profile, _stuck
+from ._arguments import handle_for, parse_arguments, since_option
 from ._describing import description_lines
+from ._errors import CliError, Exit
 from ._format import table, to_json
 from ._loading import load_classes
 
@@ -31,8 +32,6 @@ _CLOSE_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_A
 
 def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     """Add the ``workflow`` group."""
-    from . import _history, _profile, _stuck
-
     group = commands.add_parser(
         "workflow", help="start, list, inspect, signal, cancel and terminate executions"
     )
