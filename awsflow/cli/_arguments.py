@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from ..handles import WorkflowHandle
+from ._context import Cli
 from ._errors import CliError
 from ._format import parse_since
 
@@ -40,6 +41,6 @@ def since_option(args: argparse.Namespace) -> dt.datetime | None:
         raise CliError(f"--since: {error}") from error
 
 
-def handle_for(cli: Any, args: argparse.Namespace, definition: type | None = None) -> WorkflowHandle:
+def handle_for(cli: Cli, args: argparse.Namespace, definition: type | None = None) -> WorkflowHandle:
     """The handle of the execution ``ID`` / ``--run-id`` names."""
     return WorkflowHandle(cli.call, cli.domain, args.workflow_id, args.run_id, definition=definition)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..replaying import Replayer, ReplayOutcome, ReplayReport
 from ._arguments import since_option
+from ._context import Cli
 from ._errors import CliError, Exit
 from ._loading import load_classes
 
@@ -44,7 +45,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     replay.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, cli: Any) -> int:
+def run(args: argparse.Namespace, cli: Cli) -> int:
     if bool(args.paths) == bool(args.from_service):
         raise CliError("give history files or directories, or --from-service (not both)")
     replayer = Replayer(load_classes(args.workflows))
