@@ -10,7 +10,8 @@ status); the ``awsflow`` console script calls it. A new command group adds its
 
 from __future__ import annotations
 
-from ._app import COMMANDS, Exit, console_main, main
+from ._app import COMMANDS, console_main, main
+from ._errors import Exit
 
 __all__ = ["COMMANDS", "Exit", "console_main", "main"]
 

@@ -9,60 +9,29 @@ module's ``register`` to that tuple; code outside awsflow appends to :data:`COMM
 Errors a user can cause (an unknown execution, a refused request, the endpoint down, a bad
 argument) end the command with one line on stderr and an exit status (:class:`Exit`), never a
 traceback; anything else is a bug and keeps its traceback.
+
+The modules stand in floors: this one, the entry, imports the command groups to register them;
+they import what they share from the modules below them (``_errors``: how a command ends;
+``_context``: what it runs with; ``_arguments``, ``_format``), never from this one.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import enum
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
-from urllib.parse import urlparse
 
 import botocore.exceptions
-import botocore.session
-from botocore.config import Config
 
 from ..exceptions import NondeterminismError, PayloadTooLargeError, QueryError, WorkflowDefinitionError
-from ..handles import client_caller
 from ..swf_exceptions import SWFResponseError, is_connection_error
-from ._format import parse_since, to_json
+from . import _domains, _local, _replay, _ui, _workflows
+from ._context import Cli
+from ._errors import CliError, Exit
 
-__all__ = ["COMMANDS", "Cli", "CliError", "Exit", "build_parser", "main"]
-
-
-class Exit(enum.IntEnum):
-    """The exit statuses of ``awsflow`` (listed in ``awsflow --help``)."""
-
-    OK = 0
-    FAILED = 1  # what was asked about failed: the workflow failed, a history did not replay
-    USAGE = 2  # bad arguments, input or files
-    REFUSED = 3  # SWF refused the request (unknown execution or domain, validation, ...)
-    UNREACHABLE = 4  # no connection to the endpoint, or no credentials or region
-    STILL_OPEN = 5  # the execution is still open (result without --wait, or --timeout passed)
-    INTERRUPTED = 130
-
-
-class CliError(Exception):
-    """A user's mistake or an outcome to report in one line, with the exit status to end with."""
-
-    def __init__(self, message: str, status: Exit = Exit.USAGE) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def since_option(args: argparse.Namespace) -> dt.datetime | None:
-    """The moment ``--since`` names (None without it); a bad value is the user's mistake."""
-    if not args.since:
-        return None
-    try:
-        return parse_since(args.since, dt.datetime.now(dt.timezone.utc))
-    except ValueError as error:
-        raise CliError(f"--since: {error}") from error
+__all__ = ["COMMANDS", "build_parser", "console_main", "main"]
 
 
 EPILOG = """\
@@ -83,100 +52,6 @@ examples:
 Endpoint, region and credentials come from botocore's usual chain (AWS_PROFILE,
 AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SWF, ~/.aws) unless given as options.
 """
-
-
-class Cli:
-    """What a command runs with: its arguments' shared options, a client, and the output."""
-
-    def __init__(self, args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> None:
-        self.args = args
-        self.stdout = stdout
-        self.stderr = stderr
-        self._client: Any = None
-
-    @property
-    def json(self) -> bool:
-        """Whether ``--json`` asked for JSON output."""
-        return bool(getattr(self.args, "json", False))
-
-    @property
-    def domain(self) -> str:
-        """``--domain`` (or AWSFLOW_DOMAIN).
-
-        Raises:
-            CliError: neither is set.
-        """
-        domain = getattr(self.args, "domain", None) or os.environ.get("AWSFLOW_DOMAIN")
-        if not domain:
-            raise CliError("no domain: pass --domain NAME or set AWSFLOW_DOMAIN")
-        return str(domain)
-
-    @property
-    def client(self) -> Any:
-        """A botocore SWF client from the options and botocore's chain (made on first use)."""
-        if self._client is None:
-            self._client = make_client(
-                getattr(self.args, "endpoint_url", None),
-                getattr(self.args, "region", None),
-                getattr(self.args, "profile", None),
-            )
-        return self._client
-
-    def call(self, operation: str, request: dict[str, Any]) -> Any:
-        """One SWF request; SWF's refusals raise SWFResponseError subclasses."""
-        return client_caller(self.client)(operation, request)
-
-    def print(self, *lines: str) -> None:
-        """Write lines to stdout."""
-        for line in lines:
-            print(line, file=self.stdout)
-
-    def print_json(self, value: Any) -> None:
-        """Write ``value`` as JSON to stdout."""
-        print(to_json(value), file=self.stdout)
-
-    def warn(self, message: str) -> None:
-        """One line on stderr."""
-        print(f"awsflow: {message}", file=self.stderr)
-
-
-def make_client(endpoint_url: str | None, region: str | None, profile: str | None) -> Any:
-    """A botocore SWF client.
-
-    With an endpoint on this machine (awsflow.local) and no credentials anywhere in the chain,
-    fixed dummy credentials are used: awsflow.local checks signatures only with
-    ``--verify-sigv4``. Elsewhere missing credentials are an error, as botocore makes them.
-
-    Raises:
-        CliError: the profile does not exist, or no region is configured.
-    """
-    try:
-        session = botocore.session.Session(profile=profile)
-        endpoint_url = (
-            endpoint_url
-            or os.environ.get("AWS_ENDPOINT_URL_SWF")
-            or session.get_config_variable("endpoint_url")
-            or None
-        )
-        region = region or session.get_config_variable("region")
-        local = endpoint_url is not None and urlparse(endpoint_url).hostname in (
-            "127.0.0.1",
-            "localhost",
-            "::1",
-        )
-        if region is None:
-            if not local and endpoint_url is None:
-                raise CliError("no region: pass --region or set AWS_DEFAULT_REGION", Exit.UNREACHABLE)
-            region = "us-east-1"
-        credentials: dict[str, str] = {}
-        if local and session.get_credentials() is None:
-            credentials = {"aws_access_key_id": "awsflow-local", "aws_secret_access_key": "awsflow-local"}
-        config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=5, read_timeout=70)
-        return session.create_client(
-            "swf", region_name=region, endpoint_url=endpoint_url, config=config, **credentials
-        )
-    except botocore.exceptions.ProfileNotFound as error:
-        raise CliError(str(error), Exit.UNREACHABLE) from error
 
 
 # -- the parser --------------------------------------------------------------------------------
@@ -201,8 +76,6 @@ def shared_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole ``awsflow`` parser."""
-    from . import _domains, _local, _replay, _ui, _workflows
-
     shared = shared_options()
     parser = argparse.ArgumentParser(
         prog="awsflow",

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from .._swf import iter_pages
+from ._context import Cli
 from ._format import table
 
 __all__ = ["register"]
@@ -61,7 +62,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     type_list.set_defaults(run=list_types)
 
 
-def register_domain(args: argparse.Namespace, cli: Any) -> int:
+def register_domain(args: argparse.Namespace, cli: Cli) -> int:
     request = {"name": args.name, "workflowExecutionRetentionPeriodInDays": str(args.retention)}
     if args.description:
         request["description"] = args.description
@@ -73,11 +74,11 @@ def register_domain(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def _pages(cli: Any, operation: str, request: dict[str, Any], key: str) -> list[dict[str, Any]]:
+def _pages(cli: Cli, operation: str, request: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return list(iter_pages(cli.call, operation, request, key))
 
 
-def list_domains(args: argparse.Namespace, cli: Any) -> int:
+def list_domains(args: argparse.Namespace, cli: Cli) -> int:
     status = "DEPRECATED" if args.deprecated else "REGISTERED"
     domains = _pages(cli, "ListDomains", {"registrationStatus": status}, "domainInfos")
     if cli.json:
@@ -92,7 +93,7 @@ def list_domains(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def describe_domain(args: argparse.Namespace, cli: Any) -> int:
+def describe_domain(args: argparse.Namespace, cli: Cli) -> int:
     answer = cli.call("DescribeDomain", {"name": args.name})
     info, configuration = answer["domainInfo"], answer.get("configuration", {})
     if cli.json:
@@ -107,7 +108,7 @@ def describe_domain(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def deprecate_domain(args: argparse.Namespace, cli: Any) -> int:
+def deprecate_domain(args: argparse.Namespace, cli: Cli) -> int:
     cli.call("DeprecateDomain", {"name": args.name})
     cli.print_json({"name": args.name, "status": "DEPRECATED"}) if cli.json else cli.print(
         f"deprecated domain {args.name}"
@@ -115,7 +116,7 @@ def deprecate_domain(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def undeprecate_domain(args: argparse.Namespace, cli: Any) -> int:
+def undeprecate_domain(args: argparse.Namespace, cli: Cli) -> int:
     cli.call("UndeprecateDomain", {"name": args.name})
     cli.print_json({"name": args.name, "status": "REGISTERED"}) if cli.json else cli.print(
         f"undeprecated domain {args.name}"
@@ -123,7 +124,7 @@ def undeprecate_domain(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def list_types(args: argparse.Namespace, cli: Any) -> int:
+def list_types(args: argparse.Namespace, cli: Cli) -> int:
     status = "DEPRECATED" if args.deprecated else "REGISTERED"
     rows = []
     for kind in ("workflow", "activity"):

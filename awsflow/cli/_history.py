@@ -19,6 +19,7 @@ from .._swf import CLOSING_EVENTS
 from ..data_converter import JSONDataConverter
 from ..handles import HistoryEvent, UndecodablePayload
 from ._arguments import handle_for
+from ._context import Cli
 from ._format import table, timestamp
 
 __all__ = ["HISTORY_FORMAT", "event_details", "history_document", "register"]
@@ -126,7 +127,7 @@ def _wire(value: Any) -> Any:
     return value
 
 
-def show_history(args: argparse.Namespace, cli: Any) -> int:
+def show_history(args: argparse.Namespace, cli: Cli) -> int:
     handle = handle_for(cli, args)
     if cli.json:
         if args.follow:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ..workflow_definition import WorkflowDefinition
-from ._app import CliError
+from ._errors import CliError
 
 __all__ = ["load_classes"]
 

@@ -11,7 +11,8 @@ from typing import Any
 from ..handles import client_caller
 from ..local.__main__ import main as service_main
 from ..ui import UiServer
-from ._app import CliError, make_client
+from ._context import Cli, make_client
+from ._errors import CliError
 
 __all__ = ["register"]
 
@@ -29,7 +30,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, cli: Any) -> int:
+def run(args: argparse.Namespace, cli: Cli) -> int:
     """Run the service in the foreground until SIGINT or SIGTERM."""
     service_args, ui_port = _ui_options(list(args.service_args))
     on_started = None if ui_port is None else _ui_beside(cli, ui_port)
@@ -58,7 +59,7 @@ def _ui_options(argv: list[str]) -> tuple[list[str], int | None]:
     return rest, port
 
 
-def _ui_beside(cli: Any, port: int) -> Callable[[str], Callable[[], None]]:
+def _ui_beside(cli: Cli, port: int) -> Callable[[str], Callable[[], None]]:
     def start(endpoint_url: str) -> Callable[[], None]:
         client = make_client(endpoint_url, None, None)
         domain = os.environ.get("AWSFLOW_DOMAIN") or None

@@ -21,6 +21,7 @@ from typing import Any
 from .._swf import CLOSING_EVENTS
 from ..handles import HistoryEvent
 from ._arguments import handle_for
+from ._context import Cli
 from ._format import duration, table
 
 __all__ = ["CallTiming", "Profile", "TypeProfile", "profile_of", "register"]
@@ -221,7 +222,7 @@ def register(actions: Any, shared: argparse.ArgumentParser, with_id: Callable[..
     profile.set_defaults(run=show_profile)
 
 
-def show_profile(args: argparse.Namespace, cli: Any) -> int:
+def show_profile(args: argparse.Namespace, cli: Cli) -> int:
     events = list(handle_for(cli, args).history())
     found = profile_of(events, dt.datetime.now(dt.timezone.utc))
     if cli.json:

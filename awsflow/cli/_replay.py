@@ -6,7 +6,9 @@ import argparse
 from typing import Any
 
 from ..replaying import Replayer, ReplayOutcome, ReplayReport
-from ._app import CliError, Exit, since_option
+from ._arguments import since_option
+from ._context import Cli
+from ._errors import CliError, Exit
 from ._loading import load_classes
 
 __all__ = ["register", "report_lines"]
@@ -43,7 +45,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     replay.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace, cli: Any) -> int:
+def run(args: argparse.Namespace, cli: Cli) -> int:
     if bool(args.paths) == bool(args.from_service):
         raise CliError("give history files or directories, or --from-service (not both)")
     replayer = Replayer(load_classes(args.workflows))

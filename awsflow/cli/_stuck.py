@@ -7,7 +7,8 @@ from typing import Any
 
 from ..handles import WorkflowHandle
 from ..replaying import list_executions
-from ._app import since_option
+from ._arguments import since_option
+from ._context import Cli
 from ._describing import failure_text
 from ._format import table, timestamp
 
@@ -29,7 +30,7 @@ def register(actions: Any, shared: argparse.ArgumentParser) -> None:
     stuck.set_defaults(run=list_stuck)
 
 
-def list_stuck(args: argparse.Namespace, cli: Any) -> int:
+def list_stuck(args: argparse.Namespace, cli: Cli) -> int:
     since = since_option(args)
     found = []
     infos = list_executions(cli.call, cli.domain, workflow_type=args.type, since=since, closed=False)

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..handles import client_caller
 from ..ui import UiServer
-from ._app import CliError, Exit
+from ._context import Cli
+from ._errors import CliError, Exit
 
 __all__ = ["register"]
 
@@ -37,7 +38,7 @@ def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     parser.set_defaults(run=serve)
 
 
-def serve(args: argparse.Namespace, cli: Any) -> int:
+def serve(args: argparse.Namespace, cli: Cli) -> int:
     """Serve in the foreground until SIGINT."""
     domain = getattr(args, "domain", None) or os.environ.get("AWSFLOW_DOMAIN") or None
     try:

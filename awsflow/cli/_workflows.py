@@ -17,9 +17,11 @@ from ..exceptions import (
 )
 from ..replaying import list_executions
 from ..workflow_definition import execute_methods
-from ._app import CliError, Exit, since_option
-from ._arguments import handle_for, parse_arguments
+from . import _history, _profile, _stuck
+from ._arguments import handle_for, parse_arguments, since_option
+from ._context import Cli
 from ._describing import description_lines
+from ._errors import CliError, Exit
 from ._format import table, to_json
 from ._loading import load_classes
 
@@ -31,8 +33,6 @@ _CLOSE_STATUSES = ("COMPLETED", "FAILED", "CANCELED", "TERMINATED", "CONTINUED_A
 
 def register(commands: Any, shared: argparse.ArgumentParser) -> None:
     """Add the ``workflow`` group."""
-    from . import _history, _profile, _stuck
-
     group = commands.add_parser(
         "workflow", help="start, list, inspect, signal, cancel and terminate executions"
     )
@@ -160,7 +160,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 
 # -- start ------------------------------------------------------------------------------------------
-def start_workflow(args: argparse.Namespace, cli: Any) -> int:
+def start_workflow(args: argparse.Namespace, cli: Cli) -> int:
     name, _, version = args.type.partition(":")
     if not version:
         version = _only_version(cli, name)
@@ -187,7 +187,7 @@ def start_workflow(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def _only_version(cli: Any, name: str) -> str:
+def _only_version(cli: Cli, name: str) -> str:
     answer = cli.call(
         "ListWorkflowTypes", {"domain": cli.domain, "name": name, "registrationStatus": "REGISTERED"}
     )
@@ -217,7 +217,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def list_workflows(args: argparse.Namespace, cli: Any) -> int:
+def list_workflows(args: argparse.Namespace, cli: Cli) -> int:
     filters = _filters(args)
     close_status = filters.pop("close_status")
     rows: list[dict[str, Any]] = []
@@ -253,7 +253,7 @@ def list_workflows(args: argparse.Namespace, cli: Any) -> int:
     return 0
 
 
-def count_workflows(args: argparse.Namespace, cli: Any) -> int:
+def count_workflows(args: argparse.Namespace, cli: Cli) -> int:
     filters = _filters(args)
     request: dict[str, Any] = {
         "domain": cli.domain,
@@ -288,13 +288,13 @@ def count_workflows(args: argparse.Namespace, cli: Any) -> int:
 
 
 # -- one execution -------------------------------------------------------------------------------------
-def describe_workflow(args: argparse.Namespace, cli: Any) -> int:
+def describe_workflow(args: argparse.Namespace, cli: Cli) -> int:
     described = handle_for(cli, args).describe()
     cli.print_json(described) if cli.json else cli.print(*description_lines(described))
     return 0
 
 
-def workflow_result(args: argparse.Namespace, cli: Any) -> int:
+def workflow_result(args: argparse.Namespace, cli: Cli) -> int:
     handle = handle_for(cli, args)
     timeout = args.timeout if args.wait else 0.0
     try:
@@ -330,32 +330,32 @@ def _json_text(value: Any) -> str:
     return str(to_json(value, indent=None))
 
 
-def signal_workflow(args: argparse.Namespace, cli: Any) -> int:
+def signal_workflow(args: argparse.Namespace, cli: Cli) -> int:
     handle_for(cli, args).signal(args.name, *parse_arguments(args.input))
     _done(cli, args, "signaled", f"sent signal {args.name} to {args.workflow_id}")
     return 0
 
 
-def cancel_workflow(args: argparse.Namespace, cli: Any) -> int:
+def cancel_workflow(args: argparse.Namespace, cli: Cli) -> int:
     handle_for(cli, args).request_cancel()
     _done(cli, args, "cancel requested", f"asked SWF to cancel {args.workflow_id}")
     return 0
 
 
-def terminate_workflow(args: argparse.Namespace, cli: Any) -> int:
+def terminate_workflow(args: argparse.Namespace, cli: Cli) -> int:
     handle_for(cli, args).terminate(reason=args.reason, details=args.details)
     _done(cli, args, "terminated", f"terminated {args.workflow_id}")
     return 0
 
 
-def _done(cli: Any, args: argparse.Namespace, what: str, text: str) -> None:
+def _done(cli: Cli, args: argparse.Namespace, what: str, text: str) -> None:
     if cli.json:
         cli.print_json({"workflowId": args.workflow_id, "runId": args.run_id, "done": what})
     else:
         cli.print(text)
 
 
-def query_workflow(args: argparse.Namespace, cli: Any) -> int:
+def query_workflow(args: argparse.Namespace, cli: Cli) -> int:
     classes = load_classes(args.workflows)
     handle = handle_for(cli, args)
     answer = cli.call(

@@ -17,16 +17,20 @@ Flow's rules:
 - an *abandoned* tree is never driven again: its bodies stay suspended where they wait and its
   futures stay pending (a workflow whose execution is canceled from outside stops there, as in
   botoflow; see :meth:`AsyncTask.abandon`).
+
+A task runs on a :class:`Scheduler`: the queue of steps it appends to and the slot naming the
+task whose step runs. :class:`~awsflow.core.async_event_loop.AsyncEventLoop` is the one there is;
+the protocol lets this module stand below the loop, which names ``AsyncTask`` as its running task.
 """
 
 from __future__ import annotations
 
 import enum
 import types
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Coroutine, Generator
-from typing import Any
+from typing import Any, Protocol
 
-from .async_event_loop import AsyncEventLoop
 from .base_future import BaseFuture, FutureState, Return
 from .exceptions import CancelledError
 from .future import AllFuture, AnyFuture, Future
@@ -34,6 +38,19 @@ from .future import AllFuture, AnyFuture, Future
 __all__ = ["AsyncTask"]
 
 _PENDING = FutureState.PENDING
+
+
+class Scheduler(Protocol):
+    """What a task needs of the loop it runs on (the AsyncEventLoop): where to queue its steps,
+    and where to say which task runs now."""
+
+    # FIFO of ``(step, args)``: tasks append to it directly, on replay's hot path.
+    queue: deque[tuple[Callable[..., Any], tuple[Any, ...]]]
+    # The task whose step runs now; each task sets it around its steps.
+    running: AsyncTask | None
+
+    def call_soon(self, step: Callable[..., Any], *args: Any) -> None:
+        """Queue ``step(*args)`` behind everything already queued."""
 
 
 class _Stage(enum.Enum):
@@ -67,7 +84,7 @@ class AsyncTask:
 
     def __init__(
         self,
-        loop: AsyncEventLoop,
+        loop: Scheduler,
         body: Callable[[], Any],
         *,
         parent: AsyncTask | None,
