@@ -41,6 +41,7 @@ import atexit
 import logging
 import multiprocessing
 import multiprocessing.connection
+import selectors
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -105,7 +106,11 @@ class ProcessPool:
         self._recipe = recipe
         self._context = multiprocessing.get_context("spawn")
         self._supervision = Supervision(processes, max_concurrent)
-        self._changed = threading.Condition()
+        lock = threading.RLock()
+        self._changed = threading.Condition(lock)
+        # Notified when polling stops or a child reports its stop (or dies): for the worker's
+        # thread waiting on it, not woken by every task report.
+        self._stops = threading.Condition(lock)
         self._children: dict[int, tuple[Any, Any]] = {}  # pid -> (process, connection)
         self._counts: dict[int, tuple[int, ...]] = {}  # pid -> its last reported CHILD_COUNTS
         self._closing = False
@@ -113,6 +118,9 @@ class ProcessPool:
         self._pollers = 1
         self._early_deaths = 0  # children that died before they were ready, in a row
         self._wake_reader, self._wake_writer = self._context.Pipe(duplex=False)
+        # The monitor's: what it waits on, and each watched child's pipe and sentinel.
+        self._selector = selectors.DefaultSelector()
+        self._watched: dict[int, tuple[int, int]] = {}
         self._waking = threading.Lock()
         self._monitor = threading.Thread(target=self._watch, name=f"{name} supervisor", daemon=True)
         clock.subscribe(self.wake)
@@ -152,17 +160,19 @@ class ProcessPool:
             self._polling = False
             for pid in self._supervision.to_stop():
                 self._command(pid, "stop")
+            self._stops.notify_all()
 
     def wait_polls_ended(self) -> None:
         """Wait until the children are told to stop polling and each reported that it stopped."""
         with self._changed:
             while self._polling or self._supervision.busy:
-                self._changed.wait()
+                self._stops.wait()
 
     def wake(self) -> None:
         """Let waiters re-check (the worker is stopping or hurrying)."""
         with self._changed:
             self._changed.notify_all()
+            self._stops.notify_all()
 
     def _command(self, pid: int, *message: Any) -> None:
         # Caller holds self._changed.
@@ -200,6 +210,7 @@ class ProcessPool:
             self._closing = True
             self._polling = False
             self._changed.notify_all()
+            self._stops.notify_all()
             overrun = self._supervision.overrun(identity, grace_period)
             stuck = {failure.assignment.pid for failure in overrun}
             children = list(self._children.items())
@@ -250,32 +261,34 @@ class ProcessPool:
             self._command(pid, "poll", min(self._pollers, share), share)
 
     def _watch(self) -> None:
-        while True:
-            with self._changed:
-                if self._closing and not self._children:
-                    return
-                watched: dict[Any, tuple[int, bool]] = {}  # -> (pid, is its pipe)
-                for pid, (process, conn) in self._children.items():
-                    watched[conn] = (pid, True)
-                    watched[process.sentinel] = (pid, False)
-            ready = multiprocessing.connection.wait([*watched, self._wake_reader])
-            for item in ready:
-                if item is self._wake_reader:
-                    self._wake_reader.recv_bytes()
-                    continue
-                pid, is_pipe = watched[item]
-                if not is_pipe:
-                    self._reap(pid)  # its sentinel: the process ended
-                    continue
-                if pid not in self._children:
-                    continue  # reaped already in this round
-                pipe: Any = item
-                try:
-                    self._handle(pid, pipe.recv())
-                    while pipe.poll():  # every report waiting, before waiting on all pipes again
-                        self._handle(pid, pipe.recv())
-                except (EOFError, OSError):
-                    self._reap(pid)
+        # One selector for the pool's life (rebuilding one per wait cost more than the rest of
+        # a report's handling); only this thread touches it.
+        self._selector.register(self._wake_reader.fileno(), selectors.EVENT_READ, (0, None))
+        try:
+            while True:
+                with self._changed:
+                    if self._closing and not self._children:
+                        return
+                    new = [(pid, child) for pid, child in self._children.items() if pid not in self._watched]
+                for pid, (process, conn) in new:
+                    self._watched[pid] = (conn.fileno(), process.sentinel)
+                    self._selector.register(conn.fileno(), selectors.EVENT_READ, (pid, conn))
+                    self._selector.register(process.sentinel, selectors.EVENT_READ, (pid, None))
+                for key, _ in self._selector.select():
+                    pid, pipe = key.data
+                    if not pid:
+                        self._wake_reader.recv_bytes()
+                    elif pid not in self._watched:
+                        continue  # reaped already in this round
+                    elif pipe is None:
+                        self._reap(pid)  # its sentinel: the process ended
+                    else:
+                        try:
+                            self._handle(pid, pipe.recv())
+                        except (EOFError, OSError):
+                            self._reap(pid)
+        finally:
+            self._selector.close()
 
     def _handle(self, pid: int, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -299,6 +312,7 @@ class ProcessPool:
                 self._supervision.stopped(pid)
                 self._add_counts(pid, message[1])
                 self._changed.notify_all()
+                self._stops.notify_all()
         elif kind == "ready":
             with self._changed:
                 self._supervision.ready(pid)
@@ -319,6 +333,8 @@ class ProcessPool:
         if child is None:
             return  # seen already (its pipe and its sentinel both fire)
         process, conn = child
+        for fd in self._watched.pop(pid, ()):  # before its pipe closes: a new one may get its number
+            self._selector.unregister(fd)
         while True:  # answers the child reported just before it died still count
             try:
                 if not conn.poll():
@@ -337,6 +353,7 @@ class ProcessPool:
             closing = self._closing
             self._counts.pop(pid, None)
             self._changed.notify_all()  # it holds no task and takes none any more
+            self._stops.notify_all()
         if not closing:
             self._count("crashes", 1)
             logger.error(

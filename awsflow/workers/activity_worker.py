@@ -7,8 +7,10 @@ How tasks run (keyword options of :class:`ActivityWorker`; each way is a task ru
 - by default, one at a time in the polling thread (botoflow's behaviour);
 - ``max_concurrent=M``: up to M at once, in threads kept from task to task (in the poller thread that
   took it, when M is no more than the pollers: they alone give the concurrency);
-- ``processes=N``: in N supervised child processes (see ``_process_pool``). A child that dies
-  mid-task has its task failed at once with a reason naming the crash, and is replaced.
+- ``processes=N``: in N supervised child processes (see ``_process_pool``), each polling SWF
+  for itself and running its share of ``max_concurrent``; this process only supervises. A
+  child that dies mid-task has its task failed at once with a reason naming the crash, and is
+  replaced.
 
 Whatever the mode, polling pauses while ``max_concurrent`` tasks are in flight, so no task
 waits in the worker while its SWF timeouts run.
