@@ -57,6 +57,33 @@ def test_stopping_releases_the_children_s_long_polls_at_once(flow: Flow) -> None
     assert worker.process_ids == () and worker.stats.crashes == 0
 
 
+def test_each_child_polls_with_the_pollers_asked_for_up_to_its_share(flow: Flow) -> None:
+    worker = flow.activity_worker(supervised.Holding(), enter=False, processes=2, max_concurrent=4)
+    worker.start(pollers=3)  # each child's share is 2: it polls in 2 threads
+    try:
+        assert flow.swf.service.wait_for_pollers(4, timeout=CHILD_START_TIMEOUT), "two polls per child"
+    finally:
+        worker.shutdown()
+    assert flow.swf.service.waiting_pollers() == 0
+
+
+def test_a_worker_stopped_and_joined_polls_again_in_the_same_children_when_started(flow: Flow) -> None:
+    flow.workflow_worker(supervised.ExitsThenRecovers)
+    worker = flow.activity_worker(supervised.Fragile(), enter=False, processes=1)
+    worker.start()
+    try:
+        first = supervised.ExitsThenRecovers.run(0).wait_for_completion(timeout=CHILD_START_TIMEOUT)
+        worker.stop()
+        worker.join()  # returns once the child reported that it stopped polling
+        assert not worker.is_running and worker.process_ids == (first,)
+        assert flow.swf.service.wait_for_pollers(2, timeout=10, at_most=True)  # the decider's only
+        worker.start()
+        second = supervised.ExitsThenRecovers.run(0).wait_for_completion(timeout=CHILD_START_TIMEOUT)
+    finally:
+        worker.shutdown()
+    assert second == first and worker.stats.tasks_completed == 2 and worker.stats.crashes == 0
+
+
 def test_a_child_killed_right_after_taking_a_task_has_it_failed_at_once(flow: Flow) -> None:
     flow.workflow_worker(supervised.Dies)
     worker = flow.activity_worker(supervised.Holding(), processes=1)
