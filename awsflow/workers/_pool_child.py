@@ -6,7 +6,7 @@ path of its own) and, told to poll, runs that worker's own poll loop and task ru
 long polls, and it holds at most ``share`` tasks at once. Its task reports go down the pipe
 to the supervisor instead of being counted and logged here:
 
-- ``("took", summary, counts)`` when a task is taken, before it runs (in the thread that runs
+- ``("took", summary)`` when a task is taken, before it runs (in the thread that runs
   it: the poller's own when the child polls with as many threads as its share);
 - ``("done", token, operation, answered, reason, counts)`` once the task is answered;
 - ``("stopped", counts)`` after a ``stop``: the child's pollers ended (their polls released
@@ -14,7 +14,7 @@ to the supervisor instead of being counted and logged here:
   more reports come until the next ``poll``.
 
 ``counts`` are the child's running totals of heartbeats and poll errors; the supervisor adds
-what they grew by to the worker's stats.
+what they grew by to the worker's stats (so a child's poll errors show with its next report).
 
 Commands, handled one at a time in the child's main thread: ``("poll", pollers, share)``,
 ``("stop",)``, and ``("leave",)`` (or the pipe closing): stop polling, finish the tasks held,
@@ -77,7 +77,7 @@ def child_main(recipe: dict[str, Any], conn: Any) -> None:
         return stats.heartbeats, stats.poll_errors
 
     def taken(task: ActivityTask, pid: int | None) -> None:
-        send("took", summary(task), counts())
+        send("took", summary(task))
 
     def finished(
         task: ActivityTask,

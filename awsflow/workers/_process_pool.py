@@ -296,7 +296,6 @@ class ProcessPool:
             task = task_from_summary(message[1])
             with self._changed:
                 assignment = self._supervision.took(pid, task, self._clock.now())
-                self._add_counts(pid, message[2])
             if assignment is not None:
                 self._taken(task, pid)
         elif kind == "done":
