@@ -316,7 +316,9 @@ class ActivityWorker(BaseWorker):
             self._counters.add("tasks_failed")
         log_failed_for(task, self._timer.now() - started_at, reason, pid)
 
-    def _report_to(self, taken: Callable[[ActivityTask, int | None], None], finished: Any) -> None:
+    def _report_to(
+        self, taken: Callable[[ActivityTask, int | None], None], finished: Callable[..., None]
+    ) -> None:
         """Send the tasks taken and finished to a supervisor instead of counting and logging
         them here (a supervised child's worker: ``_pool_child``)."""
         self._reports = TaskReports(taken, finished, self._fail_held, self._counters.add)
