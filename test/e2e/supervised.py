@@ -7,7 +7,7 @@ import signal
 import threading
 from typing import Any
 
-from awsflow import WorkflowDefinition, activities, activity, execute
+from awsflow import WorkflowDefinition, activities, activity, execute, get_context
 from awsflow.exceptions import ActivityTaskFailedError
 
 
@@ -55,6 +55,13 @@ class Holding:
         return n
 
     @activity("1.0")
+    def beat(self, times: int) -> int:
+        """Heartbeats ``times`` times by hand; returns its pid."""
+        for _ in range(times):
+            get_context().heartbeat()
+        return os.getpid()
+
+    @activity("1.0")
     def die(self) -> int:
         """Kills its own process the moment it starts: right after the child reported the task."""
         os.kill(os.getpid(), signal.SIGKILL)
@@ -65,6 +72,12 @@ class Holds(WorkflowDefinition):
     @execute(version="1.0", execution_start_to_close_timeout=600)
     def run(self, count: int) -> Any:
         return (yield [Holding.hold(n) for n in range(count)])
+
+
+class Beats(WorkflowDefinition):
+    @execute(version="1.0", execution_start_to_close_timeout=600)
+    def run(self, times: int) -> Any:
+        return (yield Holding.beat(times))
 
 
 class Dies(WorkflowDefinition):

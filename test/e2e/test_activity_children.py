@@ -7,6 +7,7 @@ releases the children's long polls as it releases its own.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -82,6 +83,21 @@ def test_a_worker_stopped_and_joined_polls_again_in_the_same_children_when_start
     finally:
         worker.shutdown()
     assert second == first and worker.stats.tasks_completed == 2 and worker.stats.crashes == 0
+
+
+def test_the_children_s_heartbeats_and_tasks_are_counted_and_logged_by_the_worker(
+    flow: Flow, caplog: pytest.LogCaptureFixture
+) -> None:
+    flow.workflow_worker(supervised.Beats)
+    worker = flow.activity_worker(supervised.Holding(), processes=1)
+    with caplog.at_level(logging.INFO, logger="awsflow.workers.activity_worker"):
+        pid = supervised.Beats.run(3).wait_for_completion(timeout=CHILD_START_TIMEOUT)
+        wait_until(lambda: worker.stats.tasks_completed == 1, what="the done report")
+    stats = worker.stats
+    assert (stats.tasks_started, stats.heartbeats, stats.tasks_in_flight) == (1, 3, 0)
+    taken, finished = (r for r in caplog.records if r.name == "awsflow.workers.activity_worker")
+    assert taken.getMessage().endswith(f"taken by process {pid}") and taken.pid == pid  # type: ignore[attr-defined]
+    assert finished.outcome == "completed" and finished.pid == pid  # type: ignore[attr-defined]
 
 
 def test_a_child_killed_right_after_taking_a_task_has_it_failed_at_once(flow: Flow) -> None:
