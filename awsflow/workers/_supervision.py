@@ -3,10 +3,14 @@ when a process ends. Pure (no processes, pipes or clock here); ``_process_pool``
 
 Rules:
 
-- a task goes to the ready process holding the fewest tasks, and only while fewer than
-  ``max_concurrent`` tasks are in flight and some ready process has room (each holds at most
-  ``ceil(max_concurrent / processes)``); otherwise the poller waits, so no task sits in the
-  worker while its SWF timeouts run;
+- each process polls SWF for itself and runs at most its *share* of ``max_concurrent``: the
+  shares split it as evenly as possible (floor or ceiling, :func:`split`), each at least one,
+  so the tasks in flight never exceed ``max_concurrent`` and no task waits in a process while
+  its SWF timeouts run; a process replacing one that died gets the dead one's share;
+- a process reports each task it takes (:meth:`Supervision.took`) before running it, and each
+  it answered (:meth:`Supervision.finished`);
+- a process told to poll is *busy* until it reports that it stopped (its polls ended and the
+  tasks they brought were answered): only then can no more tasks come from it;
 - a process that ends while holding tasks crashed: each of its tasks is to be failed at once
   with a reason naming the process and how it ended (signal or exit code), and a new process
   is to replace it — unless the pool is closing;
@@ -16,19 +20,18 @@ Rules:
 
 from __future__ import annotations
 
-import math
 import signal
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._swf import LIMITS
 
-__all__ = ["Assignment", "Failure", "Supervision", "describe_exit"]
+__all__ = ["Assignment", "Failure", "Supervision", "describe_exit", "split"]
 
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """A task handed to a process, and when (the caller's clock)."""
+    """A task a process took, and when it reported it (the caller's clock)."""
 
     pid: int
     task: Any  # an ActivityTask
@@ -45,8 +48,29 @@ class Failure:
 
 @dataclass(slots=True)
 class _Process:
+    share: int
     ready: bool = False
     tasks: dict[str, Assignment] = field(default_factory=dict)  # by task token
+    polling: bool = False  # told to poll, and not told to stop since
+    unstopped: int = 0  # times told to poll minus the stops it reported: busy while above 0
+
+
+def split(max_concurrent: int, processes: int) -> list[int]:
+    """Each process's share of ``max_concurrent``, larger shares first.
+
+    >>> split(5, 2)
+    [3, 2]
+    >>> split(2, 2)
+    [1, 1]
+    """
+    if processes < 1 or max_concurrent < processes:
+        raise ValueError(
+            f"max_concurrent={max_concurrent} is less than processes={processes}: each process polls "
+            "for itself and runs at least one task at a time, so max_concurrent must be at least "
+            "processes (and processes at least 1)"
+        )
+    base, extra = divmod(max_concurrent, processes)
+    return [base + 1 if index < extra else base for index in range(processes)]
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -99,36 +123,41 @@ def overrun_reason(identity: str, grace_period: float | None, task: Any) -> str:
 
 
 class Supervision:
-    """Which task is in which process of a pool.
+    """Which task is in which process of a pool, and which processes may still take tasks.
 
     Args:
         processes: how many processes the pool keeps.
-        max_concurrent: the most tasks in flight at once, over all processes.
+        max_concurrent: the most tasks in flight at once, over all processes (at least
+            ``processes``: see :func:`split`).
     """
 
     def __init__(self, processes: int, max_concurrent: int) -> None:
-        if processes < 1 or max_concurrent < 1:
-            raise ValueError(
-                f"processes and max_concurrent must be 1 or more, not {processes} and {max_concurrent}"
-            )
         self.processes = processes
         self.max_concurrent = max_concurrent
-        self.per_process = math.ceil(max_concurrent / processes)
+        self.shares = split(max_concurrent, processes)
         self._pool: dict[int, _Process] = {}
 
     # -- processes ------------------------------------------------------------------------------
-    def started(self, pid: int) -> None:
-        """A process was started; it takes tasks once :meth:`ready`."""
-        self._pool[pid] = _Process()
+    def started(self, pid: int) -> int:
+        """A process was started; its share (the largest no live process holds)."""
+        free = list(self.shares)
+        for process in self._pool.values():
+            free.remove(process.share)
+        self._pool[pid] = _Process(free[0])
+        return free[0]
 
     def ready(self, pid: int) -> None:
-        """The process has set up and waits for tasks."""
+        """The process has set up and waits for commands."""
         if pid in self._pool:
             self._pool[pid].ready = True
 
     def is_ready(self, pid: int) -> bool:
         process = self._pool.get(pid)
         return process is not None and process.ready
+
+    def share(self, pid: int) -> int:
+        """The most tasks the process may hold at once."""
+        return self._pool[pid].share
 
     def ended(self, pid: int, exitcode: int | None) -> list[Failure]:
         """The process ended: the tasks it held, each with the reason to fail it."""
@@ -146,22 +175,45 @@ class Supervision:
     def pids(self) -> list[int]:
         return list(self._pool)
 
+    # -- polling --------------------------------------------------------------------------------
+    def to_poll(self) -> list[int]:
+        """The processes to tell to poll now (those not polling); each is busy from now on."""
+        pids = [pid for pid, process in self._pool.items() if not process.polling]
+        for pid in pids:
+            self._pool[pid].polling = True
+            self._pool[pid].unstopped += 1
+        return pids
+
+    def to_stop(self) -> list[int]:
+        """The processes to tell to stop polling now (those polling); busy until :meth:`stopped`."""
+        pids = [pid for pid, process in self._pool.items() if process.polling]
+        for pid in pids:
+            self._pool[pid].polling = False
+        return pids
+
+    def stopped(self, pid: int) -> None:
+        """The process reports that it stopped: its polls ended, their tasks were answered."""
+        process = self._pool.get(pid)
+        if process is not None and process.unstopped:
+            process.unstopped -= 1
+
+    @property
+    def busy(self) -> bool:
+        """Whether some process may still take a task (it polls, or has not reported its stop)."""
+        return any(process.unstopped for process in self._pool.values())
+
     # -- tasks ----------------------------------------------------------------------------------
     @property
     def in_flight(self) -> int:
         return sum(len(process.tasks) for process in self._pool.values())
 
-    def has_room(self) -> bool:
-        """True if a task may be taken now (poll only then)."""
-        return self.in_flight < self.max_concurrent and self._least_loaded() is not None
-
-    def assign(self, task: Any, now: float) -> Assignment:
-        """Hand ``task`` to the ready process with the fewest tasks; ValueError if none has room."""
-        pid = self._least_loaded()
-        if pid is None or self.in_flight >= self.max_concurrent:
-            raise ValueError(f"no process has room for activity task {task.id}: poll only when has_room()")
+    def took(self, pid: int, task: Any, now: float) -> Assignment | None:
+        """The process reports it took ``task`` from SWF; None if the process is gone already."""
+        process = self._pool.get(pid)
+        if process is None:
+            return None
         assignment = Assignment(pid, task, now)
-        self._pool[pid].tasks[task.token] = assignment
+        process.tasks[task.token] = assignment
         return assignment
 
     def finished(self, pid: int, token: str) -> Assignment | None:
@@ -182,11 +234,3 @@ class Supervision:
         for process in self._pool.values():
             process.tasks.clear()
         return failures
-
-    def _least_loaded(self) -> int | None:
-        candidates = [
-            (len(process.tasks), pid)
-            for pid, process in self._pool.items()
-            if process.ready and len(process.tasks) < self.per_process
-        ]
-        return min(candidates)[1] if candidates else None

@@ -6,7 +6,8 @@
 - :class:`BoundedInlineRunner`: in the poller thread that took it, at most ``max_concurrent`` at
   once — for ``max_concurrent`` no more than the pollers, where the pollers alone give the
   concurrency and a thread per task would only add its start and a hand-off to each task.
-- :class:`ProcessRunner`: in supervised child processes (``_process_pool``).
+- :class:`ProcessRunner`: in supervised child processes (``_process_pool``), which poll for
+  themselves.
 
 The poll loop asks :meth:`TaskRunner.wait_for_room` before each poll, so polling pauses while the
 runner is full and no task waits in the worker while its SWF timeouts run. At shutdown
@@ -38,6 +39,7 @@ __all__ = [
     "TaskReports",
     "TaskRunner",
     "ThreadPoolRunner",
+    "feeding",
 ]
 
 # How a task ended, as the worker that ran it reports it: the answer's operation (None: left for
@@ -306,9 +308,11 @@ class BoundedInlineRunner(ThreadPoolRunner):
 class ProcessRunner:
     """Runs tasks in ``processes`` supervised child processes built from ``recipe``.
 
-    The pool is started by :meth:`open` and closed by :meth:`drain` (children still running a
-    task then are killed); the next :meth:`open` starts a new one. One poller feeds it.
-    ``pool_class`` builds the pool (a test passes a stand-in with no processes).
+    The children poll SWF themselves (``_process_pool``): the worker's own pollers never run
+    (:meth:`wait_for_room` says there is no room); the worker's one thread runs
+    :meth:`poll_in_children` instead. The pool is started by :meth:`open` and closed by
+    :meth:`drain` (children still running a task then are killed); the next :meth:`open` starts
+    a new one. ``pool_class`` builds the pool (a test passes a stand-in with no processes).
     """
 
     def __init__(
@@ -320,6 +324,7 @@ class ProcessRunner:
         clock: Clock,
         name: str,
         *,
+        stopping: threading.Event | None = None,
         pool_class: type[ProcessPool] = ProcessPool,
     ) -> None:
         self._pool_class = pool_class
@@ -329,6 +334,7 @@ class ProcessRunner:
         self._reports = reports
         self._clock = clock
         self._name = name
+        self._stopping = stopping if stopping is not None else threading.Event()
         self._pool: ProcessPool | None = None
 
     def open(self) -> None:
@@ -340,6 +346,7 @@ class ProcessRunner:
                 clock=self._clock,
                 name=self._name,
                 count=self._reports.count,
+                taken=self._reports.taken,
                 finished=self._reports.finished,
                 lost=self._reports.lost,
             )
@@ -349,15 +356,23 @@ class ProcessRunner:
         assert self._pool is not None, "the worker opens its runner before polling"
         return self._pool
 
+    def poll_in_children(self, pollers: int, ready: Callable[[], None]) -> None:
+        """Tell the children to poll (``pollers`` threads each, at most its share), then wait
+        until they are told to stop (:meth:`wake` once the worker is stopping) and report that
+        they stopped: their polls ended and the tasks those brought were answered."""
+        pool = self._opened()
+        pool.start_polling(pollers)
+        ready()
+        pool.wait_polls_ended()
+
     def wait_for_room(self, stopping: threading.Event) -> bool:
-        return self._opened().wait_for_room(stopping)
+        return False  # the children poll: the worker's own pollers never do
 
     def release(self) -> None:
-        return None  # one poller: nothing is reserved
+        return None
 
     def submit(self, task: ActivityTask) -> None:
-        pid = self._opened().dispatch(task)
-        self._reports.taken(task, pid)
+        raise RuntimeError(f"activity task {task.id}: processes=N workers' children poll for themselves")
 
     def in_flight(self) -> tuple[TaskInFlight, ...]:
         pool = self._pool
@@ -373,6 +388,8 @@ class ProcessRunner:
     def wake(self) -> None:
         pool = self._pool
         if pool is not None:
+            if self._stopping.is_set():
+                pool.stop_polling()  # at once: the children release their long polls
             pool.wake()
 
     def retire(self) -> None:
@@ -389,6 +406,23 @@ class ProcessRunner:
             Overrun(f.assignment.task, f.assignment.started_at, f.reason, f.assignment.pid, None)
             for f in failures
         ]
+
+
+def feeding(runner: TaskRunner, poll: Callable[[], ActivityTask | None]) -> Callable[[], None]:
+    """One round of a poller feeding ``runner``: a poll (in the slot ``wait_for_room`` reserved),
+    then its task submitted, or the slot released if none came (or the poll failed)."""
+
+    def poll_into_runner() -> None:
+        task = None
+        try:
+            task = poll()
+        finally:
+            if task is None:
+                runner.release()
+        if task is not None:
+            runner.submit(task)
+
+    return poll_into_runner
 
 
 def task_in_flight(task: ActivityTask, started_at: float, pid: int | None) -> TaskInFlight:

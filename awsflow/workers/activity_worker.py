@@ -7,8 +7,10 @@ How tasks run (keyword options of :class:`ActivityWorker`; each way is a task ru
 - by default, one at a time in the polling thread (botoflow's behaviour);
 - ``max_concurrent=M``: up to M at once, in threads kept from task to task (in the poller thread that
   took it, when M is no more than the pollers: they alone give the concurrency);
-- ``processes=N``: in N supervised child processes (see ``_process_pool``). A child that dies
-  mid-task has its task failed at once with a reason naming the crash, and is replaced.
+- ``processes=N``: in N supervised child processes (see ``_process_pool``), each polling SWF
+  for itself and running its share of ``max_concurrent``; this process only supervises. A
+  child that dies mid-task has its task failed at once with a reason naming the crash, and is
+  replaced.
 
 Whatever the mode, polling pauses while ``max_concurrent`` tasks are in flight, so no task
 waits in the worker while its SWF timeouts run.
@@ -52,6 +54,7 @@ from ._heartbeats import auto_heartbeats, woken_by
 from ._registry import extract_activities
 from ._signals import stop_on_signals
 from ._stats import TaskInFlight, WorkerStats
+from ._supervision import split
 from ._task_log import log_dropped, log_failed_for, log_taken, record_finished
 from ._task_runners import (
     Answer,
@@ -62,6 +65,7 @@ from ._task_runners import (
     TaskReports,
     TaskRunner,
     ThreadPoolRunner,
+    feeding,
 )
 from .base_worker import BaseWorker
 from .multiprocessing_executor import _recipe
@@ -104,7 +108,7 @@ class ActivityWorker(BaseWorker):
     ) -> None:
         if processes is not None and processes < 1:
             raise ValueError(f"processes must be 1 or more (or None: run in threads), not {processes}")
-        _check_max_concurrent(max_concurrent)
+        _check_max_concurrent(max_concurrent, processes)
         if grace_period is not None and grace_period < 0:
             raise ValueError(
                 f"grace_period must be 0 or more seconds (or None: no limit), not {grace_period}"
@@ -173,23 +177,37 @@ class ActivityWorker(BaseWorker):
     ) -> None:
         """Poll in the background, feeding the worker's task runner (see the module docstring).
 
-        ``max_concurrent`` overrides the worker's for this start (``ThreadedActivityExecutor``);
-        ``processes`` mode polls with one poller. ``initializer`` runs in each poller thread first.
+        ``max_concurrent`` overrides the worker's for this start (``ThreadedActivityExecutor``).
+        ``initializer`` runs in each poller thread first. In ``processes`` mode each child polls
+        with ``pollers`` threads (at most its share of ``max_concurrent``), and ``initializer``
+        runs in the one thread of this process that waits for them.
         """
-        _check_max_concurrent(max_concurrent)
+        _check_max_concurrent(max_concurrent, self._processes)
         runner = self._runner
         if not runner.pids and not runner.in_flight():  # else: keep the one still running tasks
             runner.retire()
             self._runner = runner = self._pick_runner(max_concurrent or self._max_concurrent, pollers)
         runner.open()
-        loop = self._poll_loop_for(runner)
-        self._start_pollers(1 if self._processes is not None else pollers, loop, initializer)
+        if isinstance(runner, ProcessRunner):
+            in_children = runner  # (for mypy: the lambda below sees the narrowed type)
+            self._start_pollers(
+                1, lambda: in_children.poll_in_children(pollers, self._ready.release), initializer
+            )
+        else:
+            feed, room = feeding(runner, self.poll_task), lambda: runner.wait_for_room(self._stopping)
+            self._start_pollers(pollers, lambda: self._poll_loop(feed, room=room), initializer)
 
     def _pick_runner(self, max_concurrent: int, pollers: int) -> TaskRunner:
         if self._processes is not None:
             recipe = _picklable_recipe(self, self._processes)
             return ProcessRunner(
-                recipe, self._processes, max_concurrent, self._reports, self._timer, repr(self)
+                recipe,
+                self._processes,
+                max_concurrent,
+                self._reports,
+                self._timer,
+                repr(self),
+                stopping=self._stopping,
             )
         run, reports, timer = self._run_and_answer, self._reports, self._timer
         if max_concurrent == 1:
@@ -201,19 +219,6 @@ class ActivityWorker(BaseWorker):
             self._spawn(target, f"{self!r} {name}")
 
         return ThreadPoolRunner(run, reports, timer, max_concurrent, stopping=self._stopping, spawn=spawn)
-
-    def _poll_loop_for(self, runner: TaskRunner) -> Callable[[], None]:
-        def poll_into_runner() -> None:
-            task = None
-            try:
-                task = self.poll_task()
-            finally:
-                if task is None:  # empty, or the poll failed: its slot is free again
-                    runner.release()
-            if task is not None:
-                runner.submit(task)
-
-        return lambda: self._poll_loop(poll_into_runner, room=lambda: runner.wait_for_room(self._stopping))
 
     def stop(self, *, finish_committed_polls: bool = False) -> None:
         """Stop polling (see :meth:`BaseWorker.stop`); tasks in flight go on (see :meth:`shutdown`)."""
@@ -306,21 +311,33 @@ class ActivityWorker(BaseWorker):
 
     def _fail_held(self, task: ActivityTask, started_at: float, reason: str, pid: int | None) -> None:
         """Fail a task whose own answer will never come (its process died, or it overran)."""
-        found = self._activity_names_to_methods.get(task.name)
-        converter = found[1].data_converter if found is not None else JSONDataConverter()
-        request = {
-            "taskToken": task.token,
-            "reason": reason,
-            "details": failure_details(converter, RuntimeError(reason), skip_frames=0),
-        }
+        request = _failure_request(task, reason, self._activity_names_to_methods)
         if self._answer("RespondActivityTaskFailed", request, what=f"activity {task.name} ({task.id})"):
             self._counters.add("tasks_failed")
         log_failed_for(task, self._timer.now() - started_at, reason, pid)
 
+    def _report_to(
+        self, taken: Callable[[ActivityTask, int | None], None], finished: Callable[..., None]
+    ) -> None:
+        """Send the tasks taken and finished to a supervisor instead of counting and logging
+        them here (a supervised child's worker: ``_pool_child``)."""
+        self._reports = TaskReports(taken, finished, self._fail_held, self._counters.add)
+        self._runner = self._here = InlineRunner(self._run_and_answer, self._reports, self._timer)
 
-def _check_max_concurrent(max_concurrent: int | None) -> None:
+
+def _check_max_concurrent(max_concurrent: int | None, processes: int | None = None) -> None:
     if max_concurrent is not None and max_concurrent < 1:
         raise ValueError(f"max_concurrent must be 1 or more, not {max_concurrent}")
+    if processes is not None and max_concurrent is not None:
+        split(max_concurrent, processes)  # a ValueError saying why if it cannot be split
+
+
+def _failure_request(task: ActivityTask, reason: str, activities: dict[str, Any]) -> dict[str, Any]:
+    """The RespondActivityTaskFailed request failing ``task`` on its activity's behalf."""
+    found = activities.get(task.name)
+    converter = found[1].data_converter if found is not None else JSONDataConverter()
+    details = failure_details(converter, RuntimeError(reason), skip_frames=0)
+    return {"taskToken": task.token, "reason": reason, "details": details}
 
 
 def _picklable_recipe(worker: ActivityWorker, processes: int) -> dict[str, Any]:

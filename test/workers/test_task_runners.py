@@ -320,18 +320,18 @@ def test_a_process_runner_not_opened_holds_nothing() -> None:
 
 
 class FakePool(ProcessPool):
-    """A pool with no processes: tasks go to pid 100, 101, ...; the test says which are stuck."""
+    """A pool with no processes (pids 100 and 101); the test says which tasks are stuck."""
 
     built: list[FakePool] = []
 
     def __init__(self, recipe: dict[str, Any], processes: int, max_concurrent: int, **kwargs: Any) -> None:
         FakePool.built.append(self)
-        self.clock: VirtualClock = kwargs["clock"]
-        self.sent: list[ActivityTask] = []
+        self.kwargs = kwargs
+        self.polling_with: int | None = None
+        self.polls_ended = threading.Event()
         self.idle_deadline: float | None = None
         self.closed_with: tuple[str, float | None] | None = None
         self.stuck: list[ActivityTask] = []
-        self.rooms = [True]
 
     def start(self) -> None:
         return None
@@ -340,12 +340,18 @@ class FakePool(ProcessPool):
     def pids(self) -> list[int]:
         return [100, 101]
 
-    def wait_for_room(self, stopping: threading.Event) -> bool:
-        return self.rooms.pop(0)
+    def start_polling(self, pollers: int) -> None:
+        self.polling_with = pollers
 
-    def dispatch(self, task: Any) -> int:
-        self.sent.append(task)
-        return 99 + len(self.sent)
+    def stop_polling(self) -> None:
+        self.polling_with = None
+        self.polls_ended.set()  # as if each child reported its stop at once
+
+    def wait_polls_ended(self) -> None:
+        assert self.polls_ended.wait(DEADLINE)
+
+    def wake(self) -> None:
+        return None
 
     def wait_idle(self, deadline: float | None, hurry: threading.Event) -> None:
         self.idle_deadline = deadline
@@ -355,19 +361,35 @@ class FakePool(ProcessPool):
         return [Failure(Assignment(101, task, 5.0), f"stuck {task.id}") for task in self.stuck]
 
 
-def test_the_process_runner_hands_tasks_to_its_pool_and_drains_it_on_the_clock() -> None:
-    recorded, clock = Reports(), VirtualClock(start=1000.0)
-    runner = ProcessRunner({}, 2, 2, recorded.reports(), clock, "worker", pool_class=FakePool)
+def test_the_process_runner_has_its_children_poll_until_the_worker_stops() -> None:
+    recorded, stopping, ready = Reports(), threading.Event(), threading.Event()
+    runner = ProcessRunner(
+        {}, 2, 2, recorded.reports(), VirtualClock(), "worker", stopping=stopping, pool_class=FakePool
+    )
     FakePool.built.clear()
     runner.open()
     runner.open()  # an open runner keeps its pool
     (pool,) = FakePool.built
+    pool.kwargs["taken"](task(1), 100)  # what the pool reports of a child's "took"
+    assert recorded.taken == [("1", 100)]  # reaches the worker, with the child's pid
     assert runner.pids == (100, 101)
-    assert runner.wait_for_room(threading.Event())
-    runner.submit(task(1))
-    runner.submit(task(2))
-    assert [t.id for t in pool.sent] == ["1", "2"]
-    assert recorded.taken == [("1", 100), ("2", 101)]  # logged with the process running it
+    assert not runner.wait_for_room(threading.Event())  # the worker's own pollers never poll
+    waiter, _ = in_background(lambda: runner.poll_in_children(2, ready.set))
+    assert ready.wait(DEADLINE) and pool.polling_with == 2
+    runner.wake()  # not stopping: the children poll on
+    assert pool.polling_with == 2 and waiter.is_alive()
+    stopping.set()
+    runner.wake()  # as the worker's stop() does
+    waiter.join(DEADLINE)
+    assert not waiter.is_alive() and pool.polling_with is None
+
+
+def test_the_process_runner_drains_its_pool_on_the_clock() -> None:
+    clock = VirtualClock(start=1000.0)
+    runner = ProcessRunner({}, 2, 2, Reports().reports(), clock, "worker", pool_class=FakePool)
+    FakePool.built.clear()
+    runner.open()
+    (pool,) = FakePool.built
     pool.stuck = [task(2)]
     (late,) = runner.drain(30.0, threading.Event(), "12:host")
     assert pool.idle_deadline == 1030.0 and pool.closed_with == ("12:host", 30.0)
