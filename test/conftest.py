@@ -8,6 +8,7 @@ need the virtual clock are then skipped (moto's time cannot be driven), and test
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,24 @@ import pytest
 from awsflow.local import LocalSWF, VirtualClock
 
 CONFORMANCE_TARGET = os.environ.get("AWS_SWF_CONFORMANCE", "awsflow")
+# A memory file system for the suite's temporary files when the machine has one with room.
+MEMORY_TMP = "/dev/shm"
+MEMORY_TMP_ROOM = 2 << 30  # bytes free, at least
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Put tmp_path and tempfile's files on /dev/shm, unless TMPDIR or --basetemp says otherwise.
+
+    The SQLite stores the tests write (``--db``, ``SqliteStore``) sync to disk when created and
+    at WAL checkpoints: on a shared disk each sync costs milliseconds, thousands of them in
+    the durability property tests. What those tests check is that a killed process (kill -9)
+    loses nothing, which a memory file system keeps as a disk does; power loss is tested by none.
+    """
+    if os.environ.get("TMPDIR") or config.option.basetemp or not os.access(MEMORY_TMP, os.W_OK):
+        return
+    room = os.statvfs(MEMORY_TMP)
+    if room.f_bavail * room.f_frsize >= MEMORY_TMP_ROOM:
+        tempfile.tempdir = MEMORY_TMP
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

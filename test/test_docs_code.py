@@ -8,9 +8,12 @@ code only in these forms:
   suite must run it — a test file under ``test/`` or ``examples/testing/`` names it by its path
   below ``examples/`` (``"<file>.py"``, ``"cookbook/<file>.py"``, as a subprocess argument does),
   or it is itself a test module the suite collects (``examples/testing/test_*.py``) or a module
-  of ``examples/testing/`` those import. The tutorial's examples are run by
-  ``test/e2e/test_examples_tutorial.py``, which also checks what they print; the cookbook's by
-  ``test/e2e/test_examples_cookbook.py``.
+  of ``examples/testing/`` those import, or its output is shown in the docs: the documented-output
+  test (``test_each_documented_output_is_what_the_example_prints`` in
+  ``test/e2e/test_examples_tutorial.py``) runs every example whose output a page shows and
+  compares the two, so the examples it runs (its own list, read here) need no second run. The
+  tutorial's examples are run by ``test/e2e/test_examples_tutorial.py``, which also checks what
+  they print; the cookbook's by ``test/e2e/test_examples_cookbook.py``.
 - ``.. code-block:: python``: a complete program. This test runs each one in a subprocess
   (``PYTHONPATH`` = the repository, a timeout) and requires exit status 0.
 - ``.. code-block:: text`` with ``:caption: Output of examples/<path>.py``: what that example
@@ -29,6 +32,7 @@ language, and any non-executed block that parses as Python defining or importing
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import re
 import subprocess
@@ -136,8 +140,28 @@ def _tested_sources() -> str:
     return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 
-def _is_run_by_suite(example: str, tests: str) -> bool:
-    """Whether a test names ``example`` (its path below ``examples/``), or pytest collects it."""
+def _documented_output_runs() -> frozenset[tuple[str, str]]:
+    """``(page:line, example)`` of each output block the documented-output test compares.
+
+    Read from that test's own parameters rather than parsed again here: an output block it does
+    not pick up, or a change that stops it running the examples, then counts for nothing here.
+    """
+    path = ROOT / "test" / "e2e" / "test_examples_tutorial.py"
+    spec = importlib.util.spec_from_file_location("_documented_output_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    runner = module.test_each_documented_output_is_what_the_example_prints
+    (parameters,) = (mark for mark in runner.pytestmark if mark.name == "parametrize")
+    assert parameters.args[0] == ("where", "example", "lines"), parameters.args[0]
+    return frozenset((where, example) for where, example, _ in parameters.args[1])
+
+
+def _is_run_by_suite(example: str, tests: str, shown: frozenset[str] = frozenset()) -> bool:
+    """Whether a test names ``example`` (its path below ``examples/``), pytest collects it, or
+    the documented-output test runs it (``shown``: the examples it runs)."""
+    if example in shown:
+        return True
     testing = EXAMPLES / "testing"
     if (EXAMPLES / example).parent == testing and example.endswith(".py"):
         name = Path(example).stem
@@ -154,8 +178,9 @@ def _defines_python(body: str) -> bool:
     return any(isinstance(node, definitions) for node in ast.walk(tree))
 
 
-def check_block(block: Block, page: Path, tests: str) -> str | None:
-    """Why ``block`` breaks the rules (None if it keeps them). ``tests`` is the suite's source."""
+def check_block(block: Block, page: Path, tests: str, shown: frozenset[str] = frozenset()) -> str | None:
+    """Why ``block`` breaks the rules (None if it keeps them). ``tests`` is the suite's source,
+    ``shown`` the examples the documented-output test runs."""
     kind, where = block.kind, block.source
     if kind == "literal":
         return f"{where}: a bare '::' literal block; use a code-block with a language (python runs)"
@@ -168,7 +193,7 @@ def check_block(block: Block, page: Path, tests: str) -> str | None:
         if not target.is_file():
             return f"{where}: {block.argument} does not exist"
         example = target.relative_to(EXAMPLES).as_posix()
-        if not _is_run_by_suite(example, tests):
+        if not _is_run_by_suite(example, tests, shown):
             return f"{where}: no test runs examples/{example}"
         return None
     language = block.argument.lower()
@@ -183,7 +208,9 @@ def check_block(block: Block, page: Path, tests: str) -> str | None:
     elif language in COMMANDS:
         for line in block.body.splitlines():
             command = RUN_COMMAND.match(line.strip())
-            if command and not _is_run_by_suite(Path(command.group(1)).name, tests):
+            if command is None or command.group(1) in shown:
+                continue
+            if not _is_run_by_suite(Path(command.group(1)).name, tests):
                 return f"{where}: the command runs examples/{command.group(1)}, which no test runs"
     elif language not in FIGURE:
         return f"{where}: code-block {language or '(no language)'} is neither run nor allowed"
@@ -205,9 +232,23 @@ def _page_blocks() -> list[tuple[Path, Block]]:
 
 
 def test_every_code_block_in_the_docs_is_run_or_allowed() -> None:
-    tests = _tested_sources()
-    problems = [problem for page, block in _page_blocks() if (problem := check_block(block, page, tests))]
+    tests, shown = _tested_sources(), frozenset(example for _, example in _documented_output_runs())
+    problems = [
+        problem for page, block in _page_blocks() if (problem := check_block(block, page, tests, shown))
+    ]
     assert not problems, "\n".join(problems)
+
+
+def test_every_output_block_is_compared_with_what_its_example_prints() -> None:
+    runs = _documented_output_runs()
+    shown = [
+        (block.source, caption.group(1))
+        for _, block in _page_blocks()
+        if block.argument.lower() in OUTPUT
+        and (caption := OUTPUT_CAPTION.match(block.options.get("caption", ""))) is not None
+    ]
+    assert shown, "the docs show no example's output: is the caption pattern still right?"
+    assert [output for output in shown if output not in runs] == []
 
 
 PYTHON_BLOCKS = [
@@ -231,8 +272,8 @@ PAGE = DOCS / "tutorial" / "page.rst"
 SUITE = 'subprocess.run([sys.executable, ROOT / "examples" / "hello_world.py"])'
 
 
-def problems_of(rst: str, tests: str = SUITE) -> list[str]:
-    return [p for block in parse_blocks(rst, "page.rst") if (p := check_block(block, PAGE, tests))]
+def problems_of(rst: str, tests: str = SUITE, shown: frozenset[str] = frozenset()) -> list[str]:
+    return [p for block in parse_blocks(rst, "page.rst") if (p := check_block(block, PAGE, tests, shown))]
 
 
 def test_the_checker_allows_what_is_run() -> None:
@@ -287,6 +328,16 @@ Title
 def test_the_checker_refuses_an_unchecked_block(rst: str, complaint: str) -> None:
     problems = problems_of(rst)
     assert len(problems) == 1 and complaint in problems[0], problems
+
+
+def test_the_checker_counts_an_example_whose_output_is_compared_as_run() -> None:
+    include = ".. literalinclude:: ../../examples/retries.py\n"
+    command = ".. code-block:: console\n\n   $ python examples/retries.py\n"
+    compared = frozenset({"retries.py"})
+    assert problems_of(include, shown=compared) == [] and problems_of(command, shown=compared) == []
+    other = frozenset({"timers.py"})  # another example's output is compared: retries.py is still unrun
+    assert "no test runs examples/retries.py" in problems_of(include, shown=other)[0]
+    assert "which no test runs" in problems_of(command, shown=other)[0]
 
 
 def test_the_checker_allows_what_pytest_collects_under_examples_testing() -> None:

@@ -9,8 +9,11 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import botocore.session
 import cli_workflows
@@ -24,6 +27,11 @@ from awsflow import ActivityWorker, WorkflowWorker, workflow_starter
 
 COMMAND = f"{sys.executable} -m awsflow.cli"
 ROOT = Path(awsflow.__file__).parents[1]
+# Commands that do not depend on each other run two at a time: each is a new interpreter importing
+# awsflow and botocore (about 0.5 s of CPU), and the suite, one process, leaves CI's second core
+# idle. (More at once gains nothing on two cores and slows each down where other work runs.)
+SIDE_BY_SIDE = 2
+T = TypeVar("T")
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -31,9 +39,25 @@ def environment(**extra: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path, **extra}
 
 
-@pytest.fixture
+def side_by_side(*calls: Callable[[], T]) -> list[T]:
+    """What each call returns (or raises), the calls run several at once."""
+    with ThreadPoolExecutor(max_workers=SIDE_BY_SIDE) as pool:
+        return [future.result() for future in [pool.submit(call) for call in calls]]
+
+
+def signal_decided(events: list[dict[str, Any]]) -> bool:
+    """Whether a decision task completed after the run's first signal."""
+    kinds = [event["eventType"] for event in events]
+    return (
+        "WorkflowExecutionSignaled" in kinds
+        and "DecisionTaskCompleted" in kinds[kinds.index("WorkflowExecutionSignaled") :]
+    )
+
+
+@pytest.fixture(scope="module")
 def service() -> Iterator[str]:
-    """``awsflow local --port 0`` in its own process; its endpoint URL."""
+    """``awsflow local --port 0`` in its own process; its endpoint URL. One for the module's tests:
+    each works in a domain of its own."""
     process = subprocess.Popen(
         [sys.executable, "-m", "awsflow.cli", "local", "--port", "0", "--log-level", "WARNING"],
         stdout=subprocess.PIPE,
@@ -97,13 +121,14 @@ def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
     assert good.returncode == 0, good.stderr
     assert good.stdout.startswith("ok              h.json")
 
-    changed = subprocess.run(
-        [*COMMAND.split(), "replay", "h.json", "--workflows", "cli_workflows:GreeterChanged"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*COMMAND.split(), *argv], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        )
+
+    changed, unknown = side_by_side(
+        partial(run, "replay", "h.json", "--workflows", "cli_workflows:GreeterChanged"),
+        partial(run, "workflow", "describe", "nobody"),
     )
     line = next(
         n
@@ -113,13 +138,6 @@ def test_history_json_replays_and_a_changed_workflow_fails_with_its_line(
     assert changed.returncode == 1, changed.stderr
     assert f"cli_workflows.py:{line}" in changed.stdout and "Greetings.hello" in changed.stdout
 
-    unknown = subprocess.run(
-        [*COMMAND.split(), "workflow", "describe", "nobody"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
     assert (unknown.returncode, unknown.stdout) == (3, ""), unknown.stderr
     assert unknown.stderr.startswith("awsflow: error: UnknownResourceFault"), unknown.stderr
     assert unknown.stderr.count("\n") == 1, unknown.stderr
@@ -156,23 +174,31 @@ def test_every_command_group_runs_as_a_process_and_ends_with_its_status(service:
             ("workflow", "stuck"): 0,
             ("workflow", "signal", "p-1", "add", "--input", '["bo"]'): 0,
             ("workflow", "result", "p-1"): 5,  # still open
+            ("workflow", "signal", "nobody", "add"): 3,
         }
-        for argv, status in statuses.items():
-            assert run(*argv).returncode == status, argv
+        done = side_by_side(*(partial(run, *argv) for argv in statuses))
+        assert {argv: command.returncode for argv, command in zip(statuses, done, strict=True)} == statuses
+        greeter = awsflow.get_workflow(domain, "p-1", client=client)
+        wait_until(lambda: signal_decided(greeter.wire_history()), 10, "the signal decided")
         query = ("workflow", "query", "p-1", "names_so_far", "--workflows", "cli_workflows:Greeter")
-        wait_until(lambda: run(*query).stdout.strip() == '["ann", "bo"]', 10, "the signal decided")
+        assert run(*query).stdout.strip() == '["ann", "bo"]'
         assert run("workflow", "signal", "p-1", "finish").returncode == 0
         result = run("workflow", "result", "p-1", "--wait", "--timeout", "10")
         assert (result.returncode, result.stdout.strip()) == (0, '"hello ann,bo"'), result.stderr
-        assert "Greetings.hello" in run("workflow", "history", "p-1").stdout
-        assert "critical path" in run("workflow", "profile", "p-1").stdout
-        for ending in ("cancel", "terminate"):
+        history, profile = side_by_side(
+            partial(run, "workflow", "history", "p-1"), partial(run, "workflow", "profile", "p-1")
+        )
+        assert "Greetings.hello" in history.stdout
+        assert "critical path" in profile.stdout
+
+        def end(ending: str) -> tuple[int, int]:
             run("workflow", "start", "Greeter:1.0", "--input", '["x"]', "--id", ending)
-            assert run("workflow", ending, ending).returncode == 0
-            assert run("workflow", "result", ending, "--wait", "--timeout", "10").returncode == 1
+            ended = run("workflow", ending, ending).returncode
+            return ended, run("workflow", "result", ending, "--wait", "--timeout", "10").returncode
+
+        assert side_by_side(partial(end, "cancel"), partial(end, "terminate")) == [(0, 1), (0, 1)]
     assert run("domain", "deprecate", domain).returncode == 0
     assert run("domain", "undeprecate", domain).returncode == 0
-    assert run("workflow", "signal", "nobody", "add").returncode == 3
 
 
 def test_the_console_script_is_declared() -> None:

@@ -5,7 +5,8 @@ Usage: python kill9_worker.py ENDPOINT DOMAIN TASK_LIST
 ``KillNine.run(n)`` computes n² + 1 through four activities in sequence, each retried when it
 times out (its answer may be lost with the service that was killed while receiving it). Each
 activity works for ``WORK`` seconds, so that a batch of executions keeps the workers busy for
-a while whatever the machine's speed. Runs until SIGTERM.
+a while whatever the machine's speed; each process runs ``ACTIVITY_SLOTS`` of them at once.
+Runs until SIGTERM.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from awsflow import (
 from awsflow.exceptions import ActivityTaskTimedOutError
 
 WORK = 0.05
+# The 400 activities of the test's 100 executions are 20 s of WORK: one at a time in each of the
+# two processes, half of it was still to do after the last kill. Two at a time, a batch of ten
+# executions is still at least 0.5 s of work, longer than the test waits before a kill.
+ACTIVITY_SLOTS = 2
 
 
 def _work() -> None:
@@ -87,7 +92,9 @@ def main() -> None:
             config=Config(read_timeout=70, connect_timeout=2),
         )
 
-    activity_worker = ActivityWorker(None, "us-east-1", domain, task_list, Arithmetic(), client=client())
+    activity_worker = ActivityWorker(
+        None, "us-east-1", domain, task_list, Arithmetic(), client=client(), max_concurrent=ACTIVITY_SLOTS
+    )
     workflow_worker = WorkflowWorker(None, "us-east-1", domain, task_list, KillNine, client=client())
     with activity_worker:
         print("ready", flush=True)

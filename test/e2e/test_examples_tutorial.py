@@ -25,7 +25,7 @@ from awsflow.local import LocalSWF
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTION = re.compile(
-    r"^(\s*)\.\. code-block:: text\n\s+:caption: Output of examples/([\w/.-]+\.py)\n\n", re.M
+    r"^([ \t]*)\.\. code-block:: text\n[ \t]+:caption: Output of examples/([\w/.-]+\.py)\n\n", re.M
 )
 
 

@@ -154,10 +154,11 @@ def test_every_execution_completes_through_ten_kill_9s_of_the_service(tmp_path: 
         busy_kills = 0
         for kill in range(KILLS):
             # A batch of executions starts, the workers take them up (resuming after the last
-            # outage), and the service is killed at a random moment of that work.
+            # outage), and the service is killed at a random moment of that work (a batch is at
+            # least 0.5 s of activity work: kill9_worker.ACTIVITY_SLOTS).
             for n in range(kill * batch, (kill + 1) * batch):
                 _through_outages(lambda n=n: start(n))
-            threading.Event().wait(rng.uniform(0.1, 0.8))
+            threading.Event().wait(rng.uniform(0.1, 0.5))
             busy_kills += _through_outages(open_executions) > 0
             service.kill()
             service = ServerProcess(*args)
