@@ -30,12 +30,14 @@ Connection phases and their timeouts are in ``awsflow.local._connection``.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import io
 import itertools
 import json
 import logging
 import re
+import selectors
 import socket
 import socketserver
 import threading
@@ -135,6 +137,51 @@ class SwfHTTPServer(ThreadingHTTPServer):
         self.watcher = DisconnectWatcher()
         self.answers = AnswerEncoder()
         self.connections = ConnectionTracker()
+        # The accept loop's own (see serve_forever): a shutdown wakes it through this pair.
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._shutting_down = False
+        self._served = threading.Event()
+        self._served.set()  # not serving yet: a shutdown has nothing to wait for
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Accept connections until :meth:`shutdown`, which wakes the loop at once.
+
+        socketserver's loop looks for a shutdown only every ``poll_interval`` (accepted here and
+        unused): with a service started and stopped for each test, that wait was 50 ms a stop.
+        """
+        self._served.clear()
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_r, selectors.EVENT_READ)
+                while not self._shutting_down:
+                    ready = selector.select()
+                    if self._shutting_down:
+                        break
+                    if any(key.fileobj is self for key, _ in ready):
+                        self._accept()
+                    self.service_actions()
+        finally:
+            self._shutting_down = False
+            self._served.set()
+
+    def _accept(self) -> None:
+        try:
+            connection, client = self.get_request()
+        except OSError:  # the client gave up before it was accepted
+            return
+        try:
+            self.process_request(connection, client)  # its thread (ThreadingMixIn) takes it
+        except Exception:  # broad on purpose: one connection's failure is logged, the loop goes on
+            self.handle_error(connection, client)
+            self.shutdown_request(connection)
+
+    def shutdown(self) -> None:
+        """End :meth:`serve_forever` and wait until it has (from another thread, as socketserver's)."""
+        self._shutting_down = True
+        with contextlib.suppress(OSError):  # closed already: nothing is serving
+            self._wake_w.send(b"x")
+        self._served.wait()
 
     def stop_taking_requests(self) -> None:
         """From now on every request is answered 503 and its connection closed."""
@@ -153,6 +200,8 @@ class SwfHTTPServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         super().server_close()
         self.watcher.close()
+        self._wake_r.close()
+        self._wake_w.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # The stdlib prints the traceback to stderr; it belongs in the log, with the others.

@@ -129,9 +129,7 @@ class LocalSWF:
         bound_host, bound_port = self._server.server_address[:2]
         self.endpoint_url = f"http://{bound_host!s}:{bound_port}"
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            # How long stop() may wait for the accept loop to notice; small keeps tests quick.
-            kwargs={"poll_interval": 0.05},
+            target=self._server.serve_forever,  # its stop wakes it at once (no poll interval)
             name="awsflow.local http",
             daemon=True,
         )
