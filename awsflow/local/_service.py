@@ -328,8 +328,11 @@ class Service:
         """Give up a long poll whose client disconnected."""
         with self._lock:
             watch.abandoned = True
-            for cond in self._poll_conds.values():
-                cond.notify_all()
+            # Only its own task list's pollers wake (the watch is started once the poll knows
+            # it), and they wait again at once: every list's would all re-run their polls.
+            own = self._poll_conds.get(watch.key) if watch.key is not None else None
+            for waking in (own,) if own is not None else self._poll_conds.values():
+                waking.notify_all()
 
     def _poll(
         self, operation: str, request: dict[str, Any], watch: PollWatch | None = None
@@ -372,7 +375,7 @@ class Service:
                     if self._clock.now() >= give_up_at or generation != self._poll_generation:
                         return dict(EMPTY_POLL_REPLIES[operation])
                     if watch is not None:
-                        watch.start()  # only polls that wait need watching (a cheap no-op after)
+                        watch.start(key)  # only polls that wait need watching (a cheap no-op after)
                     self._clock.wait(cond, give_up_at)
             finally:
                 if watch is not None:

@@ -32,14 +32,17 @@ class PollWatch:
         self, watcher: DisconnectWatcher, sock: socket.socket, on_abandon: Callable[[PollWatch], None]
     ) -> None:
         self.abandoned = False
+        self.key: tuple[str, str, str] | None = None  # (kind, domain, task list), once it waits
         self._watcher = watcher
         self._sock = sock
         self._on_abandon = on_abandon
         self._watching = False
 
-    def start(self) -> None:
+    def start(self, key: tuple[str, str, str] | None = None) -> None:
+        """Watch from now on; ``key`` says what the poll waits for, for ``on_abandon``."""
         if not self._watching:
             self._watching = True
+            self.key = key
             self._watcher.watch(self._sock, lambda: self._on_abandon(self))
 
     def peer_gone(self) -> bool:

@@ -257,6 +257,21 @@ def test_a_task_scheduled_before_the_watcher_notices_a_closed_poll_is_not_handed
     assert poll_decision(client, domain)["workflowExecution"] == run  # still queued, not lost
 
 
+def test_a_poll_whose_client_half_closed_before_it_arrived_is_answered_empty_at_once(
+    swf: LocalSWF, client: Any, domain: str
+) -> None:
+    """Released on arrival (a stopping worker's FIN came with its request): the watcher, which
+    sees the socket already closed the moment it is watched, ends it; the clock never moves."""
+    import json
+
+    from raw_http import exchange, post
+
+    body = json.dumps({"domain": domain, "taskList": {"name": "released"}}).encode()
+    answer = exchange(swf.endpoint_url, post("PollForActivityTask", body), shut_write=True)
+    assert answer.status == 200 and json.loads(answer.body or b"{}").get("taskToken") is None
+    assert swf.service.wait_for_pollers(0, timeout=5, at_most=True)
+
+
 def test_the_default_page_size_is_a_knob_for_histories_and_decision_tasks(clock: Any) -> None:
     with LocalSWF(clock=clock, page_size=3) as small:
         client = small.client()

@@ -3,11 +3,16 @@ tests cover kill -9)."""
 
 from __future__ import annotations
 
+import json
+import marshal
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from swf_helpers import decide, decision, poll_activity, schedule, setup_domain, start
 
+from awsflow.local import LocalSWF
 from awsflow.local._store import MemoryStore, SetAside, SqliteStore, StoreError
 
 
@@ -81,6 +86,43 @@ def test_a_snapshot_replaces_the_journal(tmp_path: Path, kind: str) -> None:
     assert (size.journal_entries, size.snapshot_bytes, size.snapshot_executions) == (1, written, 3)
     store.save_snapshot(_snapshot(1))
     assert store.snapshot() == _snapshot(1)
+
+
+def test_a_snapshot_is_json_shaped_so_the_memory_stores_marshal_round_trip_is_a_json_one(
+    clock: Any,
+) -> None:
+    """The memory store keeps snapshots with marshal, which would keep a tuple a tuple and an
+    int key an int where JSON (the file store, a restart) gives a list and a string: a rebuild
+    from memory would then differ from one from disk. So the state must dump JSON-shaped."""
+    with LocalSWF(clock=clock, snapshot_every=None) as swf:
+        client = swf.client()
+        client.register_domain(name="d", workflowExecutionRetentionPeriodInDays="1")
+        setup_domain(client, "d")
+        for n in range(3):
+            run = start(client, "d", f"wf{n}", tagList=["t"])
+            decide(
+                client,
+                "d",
+                schedule("a1"),
+                schedule("a2", taskPriority="3"),
+                decision("StartTimer", timerId="t", startToFireTimeout="60"),
+                decision(
+                    "StartChildWorkflowExecution",
+                    workflowId=f"child{n}",
+                    workflowType={"name": "Flow", "version": "1"},
+                ),
+            )
+            task = poll_activity(client, "d")
+            client.respond_activity_task_completed(taskToken=task["taskToken"], result="r")
+            client.signal_workflow_execution(domain="d", signalName="s", input="i", **run)
+        snapshot = swf.service.state_snapshot()
+    assert snapshot["executions"] and snapshot["deadlines"] and snapshot["activity_queues"]
+    assert marshal.loads(marshal.dumps(snapshot)) == json.loads(json.dumps(snapshot))
+    store = MemoryStore()
+    store.save_snapshot(snapshot)
+    store.append("Op", {"n": [1, {"x": None}]}, 1.0)
+    assert store.snapshot() == snapshot
+    assert [e.request for e in store.journal()] == [{"n": [1, {"x": None}]}]
 
 
 def test_snapshot_and_set_aside_commands_survive_reopening(tmp_path: Path) -> None:
