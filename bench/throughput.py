@@ -1,6 +1,6 @@
 """Benchmark: hello-world workflows per second, awsflow beside botoflow 0.8, in the same run.
 
-One ``python -m awsflow.local`` process. ``--workflows`` hello-world executions (two activities
+A ``python -m awsflow.local`` process for each configuration (see ``measure``). ``--workflows`` hello-world executions (two activities
 each, as ``examples/hello_world.py``) are started by one client while the workers, already
 polling and warmed up by a few untimed workflows, run them; the clock runs from the first start to
 the last close. The starts come from a process of their own, as a service taking requests would
@@ -316,6 +316,25 @@ def _loop(worker: Any) -> None:
         return
 
 
+def measure(name: str, pollers: int, count: int) -> Measured:
+    """One configuration on a service of its own.
+
+    Not one service for all: a later configuration would find the runs of the earlier ones
+    still held, and pay for them (the service's snapshot of its whole state every 10,000
+    commands, its garbage collections) in its own timed window.
+    """
+    service = Service()
+    try:
+        make_client(service.url).register_domain(name="bench", workflowExecutionRetentionPeriodInDays="1")
+        if name == "botoflow":
+            return run_botoflow(service.url, service.proc.pid, "bench", count, pollers)
+        return run_awsflow(
+            service.url, service.proc.pid, "bench", count, pollers, name == "awsflow processes"
+        )
+    finally:
+        service.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workflows", type=int, default=300)
@@ -329,43 +348,24 @@ def main() -> None:
     configurations = (["botoflow"] if botoflow is not None else []) + ["awsflow", "awsflow processes"]
     rates: dict[tuple[str, int], list[float]] = {}
     ratios: dict[tuple[str, int], list[float]] = {}
-    service = Service()
-    url = service.url
-    try:
-        setup = make_client(url)
-        print(
-            f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12} "
-            f"{'CPU ms/wf: ' + '/'.join(ROLES):>22} {'total':>7} {'ceiling':>8}"
-        )
-        for round_ in range(args.rounds):
-            for pollers in args.pollers:
-                baseline = None
-                for name in configurations:
-                    domain = f"{name.replace(' ', '-')}-{pollers}-{round_}"
-                    setup.register_domain(name=domain, workflowExecutionRetentionPeriodInDays="1")
-                    if name == "botoflow":
-                        measured = run_botoflow(url, service.proc.pid, domain, args.workflows, pollers)
-                        baseline = measured.rate
-                    else:
-                        measured = run_awsflow(
-                            url,
-                            service.proc.pid,
-                            domain,
-                            args.workflows,
-                            pollers,
-                            name == "awsflow processes",
-                        )
-                    rate = measured.rate
-                    rates.setdefault((name, pollers), []).append(rate)
-                    ratio = ""
-                    if baseline and name != "botoflow":  # a ratio of two figures of this round
-                        ratios.setdefault((name, pollers), []).append(rate / baseline)
-                        ratio = f"{rate / baseline:>11.1f}x"
-                    print(
-                        f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12} {measured.columns()}", flush=True
-                    )
-    finally:
-        service.close()
+    print(
+        f"{'configuration':<20} {'pollers':>7} {'workflows/s':>12} {'vs botoflow':>12} "
+        f"{'CPU ms/wf: ' + '/'.join(ROLES):>22} {'total':>7} {'ceiling':>8}"
+    )
+    for _ in range(args.rounds):
+        for pollers in args.pollers:
+            baseline = None
+            for name in configurations:
+                measured = measure(name, pollers, args.workflows)
+                if name == "botoflow":
+                    baseline = measured.rate
+                rate = measured.rate
+                rates.setdefault((name, pollers), []).append(rate)
+                ratio = ""
+                if baseline and name != "botoflow":  # a ratio of two figures of this round
+                    ratios.setdefault((name, pollers), []).append(rate / baseline)
+                    ratio = f"{rate / baseline:>11.1f}x"
+                print(f"{name:<20} {pollers:>7} {rate:>12.1f} {ratio:>12} {measured.columns()}", flush=True)
     if args.rounds > 1:
         print(f"\nmedians of {args.rounds} rounds (each ratio taken within its round)")
         for (name, pollers), measured in rates.items():
