@@ -328,11 +328,11 @@ class Service:
         """Give up a long poll whose client disconnected."""
         with self._lock:
             watch.abandoned = True
-            # Only its own task list's pollers wake (the watch is started once the poll knows
-            # it), and they wait again at once: every list's would all re-run their polls.
-            own = self._poll_conds.get(watch.key) if watch.key is not None else None
-            for waking in (own,) if own is not None else self._poll_conds.values():
-                waking.notify_all()
+            # Only its own task list's pollers wake, and those it does not concern wait again at
+            # once: every list's would all re-run their polls. (A watch is started, and so can
+            # be abandoned, only by a poll waiting on its list: the key and its condition exist.)
+            assert watch.key is not None
+            self._poll_conds[watch.key].notify_all()
 
     def _poll(
         self, operation: str, request: dict[str, Any], watch: PollWatch | None = None

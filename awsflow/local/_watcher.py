@@ -38,7 +38,7 @@ class PollWatch:
         self._on_abandon = on_abandon
         self._watching = False
 
-    def start(self, key: tuple[str, str, str] | None = None) -> None:
+    def start(self, key: tuple[str, str, str]) -> None:
         """Watch from now on; ``key`` says what the poll waits for, for ``on_abandon``."""
         if not self._watching:
             self._watching = True
