@@ -123,6 +123,15 @@ REQUESTS_PER_EXECUTION = 7
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 
 
+def process_stat(pid: int) -> tuple[int, float]:
+    """A process's parent's pid and the CPU seconds (user + system) it has used, from
+    ``/proc/<pid>/stat`` (Linux)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # After the parenthesised command name: state, ppid (2nd), ... utime (12th), stime (13th).
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+
+
 class ServerProcess:
     """A server in a child process, and the CPU time that process has used."""
 
@@ -136,10 +145,7 @@ class ServerProcess:
         self.endpoint = endpoint
 
     def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.proc.pid}/stat") as stat:
-            # Fields 14 and 15 (utime, stime), counted after the parenthesised command name.
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+        return process_stat(self.proc.pid)[1]
 
     def context_switches(self) -> int:
         """Voluntary and involuntary context switches of the server's threads (live ones)."""

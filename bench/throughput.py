@@ -47,7 +47,7 @@ import awsflow
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "test"))
 from botoflow_shims import LocalSession, botoflow, install_botoflow_shims
 from end_to_end import Service
-from local_server import make_client
+from local_server import make_client, process_stat
 
 REGION = "us-east-1"
 TASK_LIST = "hello"
@@ -175,7 +175,6 @@ class Measured:
 
 
 ROLES = ("service", "starter", "workers")
-_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def process_tree_cpu() -> dict[int, float]:
@@ -191,14 +190,9 @@ def process_tree_cpu() -> dict[int, float]:
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                # After the parenthesised command name: state, ppid, ... utime (12th), stime (13th).
-                fields = stat.read().rsplit(")", 1)[1].split()
+            parents[int(entry)], cpu[int(entry)] = process_stat(int(entry))
         except OSError:  # ended meanwhile
             continue
-        pid = int(entry)
-        parents[pid] = int(fields[1])
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
     ours = {os.getpid()}
     grew = True
     while grew:
